@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { retentionPolicySchema } from '../retention-policy';
+import { drillSettingsSchema, flushSettingsSchema } from './drill-settings';
+import { RUN_MODES } from './runtime-config';
+
+/** A collection a run works on, as handed to each per-collection step. */
+export const collectionTargetSchema = z
+  .object({
+    database: z.string().min(1),
+    collection: z.string().min(1),
+    /** Name of its retention policy in `run.policies`. */
+    policy: z.string().min(1),
+  })
+  .strict();
+
+/** A collection a run works on. */
+export type CollectionTarget = z.infer<typeof collectionTargetSchema>;
+
+/**
+ * Everything a per-collection step needs to know about its run. Built once by the prepare step and
+ * handed to every collection (it is small: the collection list travels separately).
+ */
+export const runContextSchema = z
+  .object({
+    /** The execution name (unique per state machine). */
+    runId: z.string().min(1),
+    trigger: z.enum(['schedule', 'manual']),
+    /** The schedule, when the run belongs to one. */
+    schedule: z.string().optional(),
+    mode: z.enum(RUN_MODES),
+    dryRun: z.boolean(),
+    /** When the execution started (ISO 8601). */
+    startedAt: z.iso.datetime(),
+    /** The schedule slot snapshot names are built from (ISO 8601, whole seconds). */
+    slot: z.iso.datetime(),
+    /** The name every collection's snapshot of this run gets, e.g. `daily_20261121_030000`. */
+    snapshotName: z.string().min(1),
+    /** Recorded in each snapshot's marker: the schedule name, or `manual`. */
+    markerSchedule: z.string().min(1),
+    /** Drill this snapshot instead of the newest managed one. */
+    drillSnapshot: z.string().optional(),
+    /** Retention policies by name. */
+    policies: z.record(z.string(), retentionPolicySchema),
+    drill: drillSettingsSchema,
+    flush: flushSettingsSchema,
+  })
+  .strict();
+
+/** A run's context. */
+export type RunContext = z.infer<typeof runContextSchema>;
+
+/** The input every per-collection step receives: the run, the collection, and what earlier steps added. */
+export const collectionStepBaseSchema = z.object({
+  run: runContextSchema,
+  target: collectionTargetSchema,
+});

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { RUN_MODES } from './runtime-config';
+
+/** What the backup of one collection produced. */
+export const backupResultSchema = z
+  .object({
+    snapshotName: z.string(),
+    /** The snapshot was already there and ours (a retried or repeated slot). */
+    alreadyExisted: z.boolean(),
+    /** Rows in the collection's flushed segments when the snapshot was taken. */
+    rowCount: z.number().int().nonnegative(),
+    /** Creation time from the snapshot's `create_ts` (ISO 8601). */
+    createdAt: z.iso.datetime(),
+  })
+  .strict();
+
+/** What retention decided for one collection. */
+export const retentionResultSchema = z
+  .object({
+    dryRun: z.boolean(),
+    kept: z.array(z.object({ name: z.string(), reasons: z.array(z.string()) }).strict()),
+    dropped: z.array(z.object({ name: z.string(), reason: z.string() }).strict()),
+    skipped: z.array(z.object({ name: z.string(), reason: z.string() }).strict()),
+  })
+  .strict();
+
+/** Final states of a drill. */
+export const DRILL_STATES = ['Completed', 'Failed', 'TimedOut'] as const;
+
+/** One verification check with what was expected and what was found. */
+export const drillCheckSchema = z
+  .object({
+    name: z.string(),
+    ok: z.boolean(),
+    expected: z.union([z.string(), z.number(), z.boolean(), z.null()]),
+    actual: z.union([z.string(), z.number(), z.boolean(), z.null()]),
+  })
+  .strict();
+
+/** What a restore drill of one collection found. */
+export const drillResultSchema = z
+  .object({
+    snapshotName: z.string(),
+    targetCollection: z.string(),
+    jobId: z.string(),
+    state: z.enum(DRILL_STATES),
+    reason: z.string().optional(),
+    polls: z.number().int().nonnegative(),
+    /** Milvus' own restore time (`time_cost`), when the restore completed. */
+    restoreMs: z.number().int().nonnegative(),
+    /** From starting the restore to the end of verification, as the workflow saw it. */
+    wallMs: z.number().int().nonnegative(),
+    expectedRows: z.number().int().nonnegative(),
+    restoredRows: z.number().int().nonnegative().nullable(),
+    checks: z.array(drillCheckSchema),
+    verified: z.boolean(),
+    cleanedUp: z.boolean(),
+  })
+  .strict();
+
+/** Per-collection outcome. */
+export const COLLECTION_STATUSES = ['SUCCEEDED', 'FAILED', 'SKIPPED'] as const;
+
+/** The result of one collection in a run. */
+export const collectionResultSchema = z
+  .object({
+    database: z.string(),
+    collection: z.string(),
+    status: z.enum(COLLECTION_STATUSES),
+    error: z.object({ name: z.string(), message: z.string() }).strict().optional(),
+    backup: backupResultSchema.optional(),
+    retention: retentionResultSchema.optional(),
+    drill: drillResultSchema.optional(),
+  })
+  .strict();
+
+/** The result of one collection in a run. */
+export type CollectionResult = z.infer<typeof collectionResultSchema>;
+
+/** Current version of the run report schema. Bumped on any incompatible change. */
+export const RUN_REPORT_SCHEMA_VERSION = 1;
+
+/**
+ * The run report: the SNS message's JSON, the EventBridge event's detail, the S3 object and the
+ * local report file all follow this one schema.
+ */
+export const runReportSchema = z
+  .object({
+    schemaVersion: z.literal(RUN_REPORT_SCHEMA_VERSION),
+    runId: z.string(),
+    trigger: z.enum(['schedule', 'manual']),
+    schedule: z.string().optional(),
+    mode: z.enum(RUN_MODES),
+    dryRun: z.boolean(),
+    status: z.enum(['SUCCEEDED', 'FAILED']),
+    startedAt: z.iso.datetime(),
+    finishedAt: z.iso.datetime(),
+    /** Counts a person or a dashboard reads first. */
+    summary: z
+      .object({
+        collections: z.number().int().nonnegative(),
+        succeeded: z.number().int().nonnegative(),
+        failed: z.number().int().nonnegative(),
+        skipped: z.number().int().nonnegative(),
+        snapshotsCreated: z.number().int().nonnegative(),
+        snapshotsDropped: z.number().int().nonnegative(),
+        drillsVerified: z.number().int().nonnegative(),
+        drillsFailed: z.number().int().nonnegative(),
+      })
+      .strict(),
+    /** Where the complete report is stored (`s3://bucket/key`, or a local path). */
+    reportLocation: z.string().optional(),
+    /**
+     * Collections left out of this copy to fit a message size limit (SNS and EventBridge take
+     * 256 KB); failed collections are always kept. The stored report is never shortened.
+     */
+    omittedCollections: z.number().int().nonnegative().optional(),
+    collections: z.array(collectionResultSchema),
+  })
+  .strict();
+
+/** A run report. */
+export type RunReport = z.infer<typeof runReportSchema>;

@@ -1,0 +1,163 @@
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { retentionPolicySchema } from '../retention-policy';
+import { MAX_MILVUS_NAME_LENGTH, milvusNameProblem } from '../snapshot-naming';
+import { drillSettingsSchema, flushSettingsSchema } from './drill-settings';
+
+/** What a run does to each collection. */
+export const RUN_MODES = ['backup', 'drill', 'full'] as const;
+
+/** `backup`: flush, snapshot, retention. `drill`: restore drill of an existing snapshot. `full`: both. */
+export type RunMode = (typeof RUN_MODES)[number];
+
+/** Length of the `_YYYYMMDD_HHMMSS` suffix of a dated snapshot name. */
+const STAMP_LENGTH = 16;
+
+/** A Milvus name (database, collection, prefix): letters, digits, `_`, `$`; first a letter or `_`. */
+export function milvusName(what: string, maxLength = MAX_MILVUS_NAME_LENGTH) {
+  return z.string().superRefine((name, ctx) => {
+    const problem =
+      milvusNameProblem(name) ??
+      (name.length > maxLength ? `it is longer than ${maxLength} characters` : undefined);
+    if (problem)
+      ctx.addIssue({ code: 'custom', message: `${what} '${name}' is not a valid Milvus name: ${problem}` });
+  });
+}
+
+/** A snapshot name prefix: a Milvus name with room left for `_YYYYMMDD_HHMMSS`. */
+export const snapshotPrefixSchema = milvusName('snapshot prefix', MAX_MILVUS_NAME_LENGTH - STAMP_LENGTH);
+
+/** One collection under management. */
+export const collectionConfigSchema = z
+  .object({
+    /** The Milvus database. @default 'default' */
+    database: milvusName('database').default('default'),
+    /** The collection's name. */
+    name: milvusName('collection'),
+    /** Name of the retention policy (a key of `retention`). @default 'default' */
+    retention: z.string().min(1).default('default'),
+  })
+  .strict();
+
+/** A managed collection, defaults applied. */
+export type CollectionConfig = z.infer<typeof collectionConfigSchema>;
+
+/** The key that identifies a collection everywhere: `database.collection`. */
+export function collectionKey(c: {
+  readonly database: string;
+  readonly name?: string;
+  readonly collection?: string;
+}): string {
+  return `${c.database}.${c.name ?? c.collection}`;
+}
+
+const CRON = /^cron\(\s*(\S+\s+){5}\S+\s*\)$/;
+const RATE = /^rate\(\s*[1-9]\d*\s+(minute|minutes|hour|hours|day|days)\s*\)$/;
+
+/** One schedule: when EventBridge Scheduler starts a run, and what the run does. */
+export const scheduleConfigSchema = z
+  .object({
+    /**
+     * EventBridge Scheduler expression: `cron(minutes hours day-of-month month day-of-week year)`
+     * (e.g. `cron(0 3 * * ? *)`) or `rate(6 hours)`.
+     */
+    cron: z.string().refine((e) => CRON.test(e.trim()) || RATE.test(e.trim()), {
+      message: 'expected an EventBridge Scheduler expression such as "cron(0 3 * * ? *)" or "rate(6 hours)"',
+    }),
+    /** IANA time zone the cron expression is read in. @default 'UTC' */
+    timezone: z
+      .string()
+      .default('UTC')
+      .refine((zone) => IANAZone.isValidZone(zone), {
+        message: 'expected an IANA time zone such as "Europe/Paris"',
+      }),
+    /** What the run does. @default 'backup' */
+    mode: z.enum(RUN_MODES).default('backup'),
+    /** Prefix of the dated snapshot names. @default the schedule's name */
+    snapshotPrefix: snapshotPrefixSchema.optional(),
+    /** Only these collections (`database.collection`, or `collection` in `default`). @default all */
+    collections: z.array(z.string().min(1)).min(1).optional(),
+    /** A disabled schedule is deployed but does not fire. @default true */
+    enabled: z.boolean().default(true),
+    /** Shown in the console and in reports. */
+    description: z.string().max(512).optional(),
+    /** Extra time, past the schedule's interval, before the freshness alarm fires. @default 60 */
+    freshnessMarginMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .default(60),
+  })
+  .strict();
+
+/** A schedule, defaults applied. */
+export type ScheduleConfig = z.infer<typeof scheduleConfigSchema>;
+
+const SCHEDULE_NAME = /^[A-Za-z0-9_-]{1,48}$/;
+
+/**
+ * The part of the configuration a run needs. The construct embeds it in the state machine
+ * definition, so the first step of every run (and the local runner) sees exactly what was deployed.
+ */
+export const runtimeConfigSchema = z
+  .object({
+    /** The collections under management. */
+    collections: z.array(collectionConfigSchema).min(1, 'list at least one collection'),
+    /** Named schedules. The name is recorded in each snapshot's marker. */
+    schedules: z.record(
+      z.string().regex(SCHEDULE_NAME, 'schedule names use letters, digits, "_" and "-" (at most 48)'),
+      scheduleConfigSchema,
+    ),
+    /** Named retention policies; `default` applies to collections that name none. */
+    retention: z.record(z.string().min(1), retentionPolicySchema),
+    /** Restore drill settings. */
+    drill: drillSettingsSchema.default(drillSettingsSchema.parse({})),
+    /** Flush wait settings. */
+    flush: flushSettingsSchema.default(flushSettingsSchema.parse({})),
+    /** Snapshot prefix of runs started by hand without naming a schedule. @default 'manual' */
+    manualSnapshotPrefix: snapshotPrefixSchema.default('manual'),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const keys = new Set<string>();
+    config.collections.forEach((c, i) => {
+      const key = collectionKey(c);
+      if (keys.has(key))
+        ctx.addIssue({ code: 'custom', path: ['collections', i], message: `${key} is listed twice` });
+      keys.add(key);
+      if (!config.retention[c.retention]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['collections', i, 'retention'],
+          message: `${key} uses retention policy '${c.retention}', which is not defined; defined: ${Object.keys(config.retention).join(', ') || 'none'}`,
+        });
+      }
+    });
+    for (const [name, schedule] of Object.entries(config.schedules)) {
+      if (!schedule.snapshotPrefix && milvusNameProblem(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['schedules', name, 'snapshotPrefix'],
+          message: `schedule '${name}' cannot be used as a snapshot prefix (${milvusNameProblem(name)}); set snapshotPrefix`,
+        });
+      }
+      for (const [j, ref] of (schedule.collections ?? []).entries()) {
+        if (!keys.has(normaliseCollectionRef(ref))) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['schedules', name, 'collections', j],
+            message: `schedule '${name}' names ${ref}, which is not in collections`,
+          });
+        }
+      }
+    }
+  });
+
+/** The runtime configuration, defaults applied. */
+export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
+
+/** `products` → `default.products`; `analytics.events` stays as it is. */
+export function normaliseCollectionRef(ref: string): string {
+  return ref.includes('.') ? ref : `default.${ref}`;
+}

@@ -1,0 +1,92 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { InvalidInputError, WorkflowError } from '../errors';
+import { parseOrThrow } from '../validation';
+
+/** Powertools utilities shared by every step. */
+export interface StepTools {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly tracer: Tracer;
+}
+
+/** The namespace of every metric this project emits. */
+export const METRICS_NAMESPACE = 'MilvusSnapshotScheduler';
+
+/** What {@link createStepHandler} needs to wire one step. */
+export interface StepDefinition<S extends z.ZodType, D, R> {
+  /** The step's name, used as the Powertools service name and in messages. */
+  readonly step: string;
+  /** The schema of the step's input; a mismatch fails with {@link InvalidInputError}. */
+  readonly input: S;
+  /** Builds the step's dependencies (a Milvus gateway, a report store...). Called per invocation. */
+  readonly dependencies: (tools: StepTools) => Promise<D> | D;
+  /** The step's logic: a pure core given typed input and its dependencies. */
+  readonly run: (input: z.infer<S>, dependencies: D, tools: StepTools) => Promise<R>;
+  /** Called when `run` or `dependencies` throws, e.g. to drop a cached connection. */
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * Wires a step: middy with Powertools (logger with the Lambda context, tracer, metrics), input
+ * parsing, and a log line for every failure. The handler itself holds no logic.
+ *
+ * Errors are re-thrown unchanged so Step Functions sees their `name` (Retry/Catch match on it);
+ * anything that is not one of our typed errors is logged as a bug.
+ */
+export function createStepHandler<S extends z.ZodType, D, R>(definition: StepDefinition<S, D, R>) {
+  const tools: StepTools = {
+    logger: new Logger({ serviceName: definition.step }),
+    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: definition.step }),
+    tracer: new Tracer({ serviceName: definition.step }),
+  };
+
+  const handle = async (event: unknown, _context: Context): Promise<R> => {
+    const target = collectionOf(event);
+    if (target) tools.logger.appendKeys({ collection: target });
+    try {
+      // Parsed before any dependency is built: a bad input never reaches Milvus.
+      const input = parseOrThrow(
+        definition.input,
+        event,
+        `${definition.step} input`,
+        (m) => new InvalidInputError(m),
+      );
+      const dependencies = await definition.dependencies(tools);
+      return await definition.run(input, dependencies, tools);
+    } catch (error) {
+      definition.onError?.(error);
+      if (error instanceof WorkflowError) {
+        tools.logger.warn(`${definition.step} failed`, {
+          errorName: error.name,
+          errorMessage: error.message,
+        });
+      } else {
+        tools.logger.error(`${definition.step} failed unexpectedly`, error as Error);
+      }
+      throw error;
+    } finally {
+      if (target) tools.logger.removeKeys(['collection']);
+    }
+  };
+
+  return middy(handle)
+    .use(injectLambdaContext(tools.logger))
+    .use(captureLambdaHandler(tools.tracer))
+    .use(logMetrics(tools.metrics));
+}
+
+/** `database.collection` of a step input that names a collection, for log context. */
+function collectionOf(input: unknown): string | undefined {
+  const target = (input as { target?: { database?: unknown; collection?: unknown } } | null)?.target;
+  return typeof target?.database === 'string' && typeof target.collection === 'string'
+    ? `${target.database}.${target.collection}`
+    : undefined;
+}
