@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 
 /**
@@ -12,6 +13,7 @@ export const MAX_MILVUS_NAME_LENGTH = 255;
 
 const MILVUS_NAME = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 const SLOT_STAMP = /^(\d{8})_(\d{6})$/;
+const DRILL_TAG = /^[0-9a-f]{6}$/;
 
 /**
  * Why `name` is not a valid Milvus snapshot or collection name, or `undefined` when it is.
@@ -52,27 +54,49 @@ export function snapshotName(prefix: string, slot: Date): string {
   return `${prefix}_${slotStamp(slot)}`;
 }
 
+/** Length of the run tag appended to drill collection names (hex characters). */
+export const DRILL_RUN_TAG_LENGTH = 6;
+
 /**
- * The temporary collection a drill restores into: `<drillPrefix>_<collection>_<YYYYMMDD_HHMMSS>`.
+ * A short tag (6 hex characters of SHA-256) of an execution's id, appended to its drill collection
+ * names so that two executions started within the same second on the same collection do not pick
+ * the same name. The same run id always gives the same tag, so a retried step recomputes the name.
+ */
+export function drillRunTag(runId: string): string {
+  return createHash('sha256').update(runId).digest('hex').slice(0, DRILL_RUN_TAG_LENGTH);
+}
+
+/**
+ * The temporary collection a drill restores into: `<drillPrefix>_<collection>_<YYYYMMDD_HHMMSS>`,
+ * or with a run tag (see {@link drillRunTag}) `<drillPrefix>_<collection>_<YYYYMMDD_HHMMSS>_<tag>`.
  * A long collection name is shortened (keeping its start and a hash of the whole) so the result
  * stays within Milvus' limit and two long names do not collide.
  */
-export function drillCollectionName(drillPrefix: string, collection: string, startedAt: Date): string {
-  const stamp = slotStamp(startedAt);
-  const room = MAX_MILVUS_NAME_LENGTH - drillPrefix.length - stamp.length - 2;
+export function drillCollectionName(
+  drillPrefix: string,
+  collection: string,
+  startedAt: Date,
+  tag?: string,
+): string {
+  if (tag !== undefined && !DRILL_TAG.test(tag)) {
+    throw new RangeError(`a drill run tag is ${DRILL_RUN_TAG_LENGTH} lowercase hex characters, got '${tag}'`);
+  }
+  const suffix = tag === undefined ? slotStamp(startedAt) : `${slotStamp(startedAt)}_${tag}`;
+  const room = MAX_MILVUS_NAME_LENGTH - drillPrefix.length - suffix.length - 2;
   const middle =
     collection.length <= room ? collection : `${collection.slice(0, room - 9)}_${shortHash(collection)}`;
-  return `${drillPrefix}_${middle}_${stamp}`;
+  return `${drillPrefix}_${middle}_${suffix}`;
 }
 
 /**
  * The time embedded in a drill collection's name, if the name has the drill prefix and ends with
- * a valid stamp. Anything else (a user's collection that merely starts with the prefix and has no
- * stamp) gives `undefined`, and the orphan sweep leaves it alone.
+ * a valid stamp, optionally followed by a run tag (`…_YYYYMMDD_HHMMSS` or
+ * `…_YYYYMMDD_HHMMSS_<6 hex>`). Anything else (a user's collection that merely starts with the
+ * prefix and has no stamp) gives `undefined`, and the orphan sweep leaves it alone.
  */
 export function drillCollectionTime(drillPrefix: string, name: string): Date | undefined {
   if (!name.startsWith(`${drillPrefix}_`)) return undefined;
-  const match = /_(\d{8}_\d{6})$/.exec(name);
+  const match = /_(\d{8}_\d{6})(?:_[0-9a-f]{6})?$/.exec(name);
   if (!match?.[1] || name.length <= drillPrefix.length + 1 + match[0].length) return undefined;
   return parseSlotStamp(match[1]);
 }
