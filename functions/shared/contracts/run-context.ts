@@ -41,6 +41,8 @@ export const runContextSchema = z
     drillSnapshot: z.string().optional(),
     /** Retention policies by name. */
     policies: z.record(z.string(), retentionPolicySchema),
+    /** Snapshot names retention never drops, by `database.collection` (only collections that have any). */
+    protect: z.record(z.string(), z.array(z.string())).default({}),
     drill: drillSettingsSchema,
     flush: flushSettingsSchema,
   })

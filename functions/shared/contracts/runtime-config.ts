@@ -36,6 +36,8 @@ export const collectionConfigSchema = z
     name: milvusName('collection'),
     /** Name of the retention policy (a key of `retention`). @default 'default' */
     retention: z.string().min(1).default('default'),
+    /** Snapshots retention must never drop, whatever the policy says (e.g. a release baseline). @default [] */
+    protect: z.array(z.string().min(1)).default([]),
   })
   .strict();
 

@@ -74,3 +74,8 @@ export function invalidateMilvusOnError(error: unknown): void {
     void stale?.gateway.then((g) => g.close()).catch(() => undefined);
   }
 }
+
+/** The dependencies most Milvus steps take: the gateway and the wall clock. */
+export async function milvusStepDependencies(): Promise<{ milvus: MilvusGateway; now: () => Date }> {
+  return { milvus: await milvusFromEnvironment(), now: () => new Date() };
+}

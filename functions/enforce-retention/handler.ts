@@ -1,0 +1,31 @@
+import { collectionMetric, MetricUnit } from '../shared/lambda/collection-metrics';
+import { invalidateMilvusOnError, milvusFromEnvironment } from '../shared/lambda/milvus-environment';
+import { createStepHandler } from '../shared/lambda/step-handler';
+import { reportStoreFromEnvironment } from '../shared/reports/report-store';
+import { enforceRetention, enforceRetentionInputSchema } from './enforce-retention';
+
+/** EnforceRetention step: applies the collection's retention policy. */
+export const handler = createStepHandler({
+  step: 'EnforceRetention',
+  input: enforceRetentionInputSchema,
+  dependencies: async () => ({
+    milvus: await milvusFromEnvironment(),
+    store: reportStoreFromEnvironment(),
+    now: () => new Date(),
+  }),
+  run: async (input, deps, tools) => {
+    const result = await enforceRetention(input, deps);
+    if (!result.dryRun) {
+      collectionMetric(tools, input.target, 'SnapshotsDropped', MetricUnit.Count, result.dropped.length);
+      collectionMetric(tools, input.target, 'RetentionSkipped', MetricUnit.Count, result.skipped.length);
+    }
+    tools.logger.info('retention applied', {
+      dryRun: result.dryRun,
+      kept: result.kept.length,
+      dropped: result.dropped.map((d) => d.name),
+      skipped: result.skipped,
+    });
+    return result;
+  },
+  onError: invalidateMilvusOnError,
+});
