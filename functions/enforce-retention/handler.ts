@@ -1,3 +1,4 @@
+import { now } from '../shared/clock';
 import { collectionMetric, MetricUnit } from '../shared/lambda/collection-metrics';
 import { invalidateMilvusOnError, milvusFromEnvironment } from '../shared/lambda/milvus-environment';
 import { createStepHandler } from '../shared/lambda/step-handler';
@@ -11,7 +12,7 @@ export const handler = createStepHandler({
   dependencies: async () => ({
     milvus: await milvusFromEnvironment(),
     store: reportStoreFromEnvironment(),
-    now: () => new Date(),
+    now,
   }),
   run: async (input, deps, tools) => {
     const result = await enforceRetention(input, deps);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { now } from '../clock';
 import { ConfigurationError, MilvusAuthenticationError } from '../errors';
 import { connectMilvus, milvusConnectionSchema } from '../milvus/milvus-connection';
 import type { MilvusGateway } from '../milvus/milvus-gateway';
@@ -77,5 +78,5 @@ export function invalidateMilvusOnError(error: unknown): void {
 
 /** The dependencies most Milvus steps take: the gateway and the wall clock. */
 export async function milvusStepDependencies(): Promise<{ milvus: MilvusGateway; now: () => Date }> {
-  return { milvus: await milvusFromEnvironment(), now: () => new Date() };
+  return { milvus: await milvusFromEnvironment(), now };
 }
