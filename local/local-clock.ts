@@ -1,0 +1,68 @@
+import { setTimeout as sleepReal } from 'node:timers/promises';
+
+/**
+ * The clock of a local run, shared by the Milvus emulator, every step and the Wait states, so the
+ * whole run sees one consistent time.
+ */
+export interface LocalClock {
+  /** Current time, epoch milliseconds. */
+  now(): number;
+  /** Lets `seconds` of run time pass (a Wait state, a retry interval). */
+  sleep(seconds: number): Promise<void>;
+  /** How many real milliseconds one run second takes (0 for virtual time). */
+  readonly msPerSecond: number;
+}
+
+/**
+ * Run time that flows `1 / scale` times faster than real time: with scale 0.01 a 5-minute Wait
+ * takes 3 real seconds, and every step (and the emulator) sees the 5 minutes pass. Scale 1 is
+ * real time, which is what a real Milvus needs.
+ */
+export class ScaledClock implements LocalClock {
+  private readonly realStart = Date.now();
+  private readonly runStart: number;
+  private readonly scale: number;
+
+  public constructor(scale: number, start = Date.now()) {
+    if (!(scale > 0)) throw new RangeError(`time scale must be greater than 0, got ${scale}`);
+    this.scale = scale;
+    this.runStart = start;
+  }
+
+  public get msPerSecond(): number {
+    return 1000 * this.scale;
+  }
+
+  public now(): number {
+    return Math.floor(this.runStart + (Date.now() - this.realStart) / this.scale);
+  }
+
+  public async sleep(seconds: number): Promise<void> {
+    await sleepReal(Math.max(0, seconds * 1000 * this.scale));
+  }
+}
+
+/**
+ * Virtual time: it stands still while steps run and jumps forward by the length of each Wait.
+ * Exact and instant for one collection at a time (benchmarks use it to count polls); with several
+ * collections waiting at once, their waits add up, so time runs ahead of a real run.
+ */
+export class VirtualClock implements LocalClock {
+  private current: number;
+
+  public constructor(start = Date.now()) {
+    this.current = start;
+  }
+
+  public readonly msPerSecond = 0;
+
+  public now(): number {
+    return this.current;
+  }
+
+  public async sleep(seconds: number): Promise<void> {
+    this.current += Math.max(0, seconds * 1000);
+    // Let other work (other collections, the emulator's sockets) run, as a real wait would.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}

@@ -1,0 +1,96 @@
+import { type AslDefinition, type AslState, forEachState } from './cfn-definition';
+
+/** The resource given to Wait states turned into local timers. */
+export const LOCAL_WAIT_RESOURCE = 'arn:aws:states:::local:wait';
+
+/** What a Wait state waits for. */
+export interface WaitSpec {
+  readonly Seconds?: number;
+  readonly SecondsPath?: string;
+  readonly Timestamp?: string;
+  readonly TimestampPath?: string;
+}
+
+/** A definition ready to run locally, and what was changed to get there. */
+export interface LocalDefinition {
+  readonly definition: AslDefinition;
+  /** The Wait states (now local timer tasks), by state name. */
+  readonly waits: ReadonlyMap<string, WaitSpec>;
+  /** Every Task state that still calls a resource, by state name. */
+  readonly tasks: ReadonlyMap<string, AslState>;
+}
+
+/**
+ * Prepares a synthesized definition for `aws-local-stepfunctions`, changing only what time needs:
+ *
+ * - Wait states become Task states served by a local timer, because the library's wait override
+ *   is one fixed duration per state while ours come from `SecondsPath` (the poll backoff). The
+ *   timer reads the same fields a Wait reads and lets that much run time pass on the run's clock.
+ * - The overall `TimeoutSeconds` is converted from run time to real time with `msPerSecond`.
+ *
+ * Everything else (Choice rules, Retry and Catch, paths, Map and its ItemSelector) is the
+ * deployed definition as it is.
+ */
+export function prepareLocalDefinition(source: AslDefinition, msPerSecond: number): LocalDefinition {
+  const definition = structuredClone(source) as AslDefinition & { TimeoutSeconds?: number };
+  const waits = new Map<string, WaitSpec>();
+  const tasks = new Map<string, AslState>();
+
+  forEachState(definition, (name, state) => {
+    if (state.Type === 'Wait') {
+      if (waits.has(name)) throw new Error(`two Wait states are named ${name}; local runs need unique names`);
+      const { Seconds, SecondsPath, Timestamp, TimestampPath, ...rest } = state as AslState & WaitSpec;
+      waits.set(name, { Seconds, SecondsPath, Timestamp, TimestampPath });
+      const mutable = state as Record<string, unknown>;
+      for (const key of Object.keys(mutable)) delete mutable[key];
+      // A timer must never be cut short by the library's default Task timeout (60 s).
+      Object.assign(mutable, rest, {
+        Type: 'Task',
+        Resource: LOCAL_WAIT_RESOURCE,
+        TimeoutSeconds: 99_999_999,
+      });
+    } else if (state.Type === 'Task') {
+      if (tasks.has(name)) throw new Error(`two Task states are named ${name}; local runs need unique names`);
+      tasks.set(name, state);
+    }
+  });
+
+  if (definition.TimeoutSeconds !== undefined) {
+    // Real time allowed = run time × real ms per run second, with a floor for process overhead.
+    definition.TimeoutSeconds = Math.max(
+      60,
+      Math.ceil((definition.TimeoutSeconds * msPerSecond) / 1000) + 60,
+    );
+  }
+  return { definition, waits, tasks };
+}
+
+/** Seconds a Wait state waits for, given its input and the run's current time. */
+export function waitSeconds(spec: WaitSpec, input: unknown, nowMs: number): number {
+  if (spec.Seconds !== undefined) return spec.Seconds;
+  if (spec.SecondsPath !== undefined) {
+    const value = readPath(input, spec.SecondsPath);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      throw new Error(
+        `SecondsPath ${spec.SecondsPath} must point to a non-negative integer, got ${JSON.stringify(value)}`,
+      );
+    }
+    return value;
+  }
+  const stamp = spec.Timestamp ?? (spec.TimestampPath ? readPath(input, spec.TimestampPath) : undefined);
+  if (typeof stamp === 'string') return Math.max(0, (Date.parse(stamp) - nowMs) / 1000);
+  throw new Error('a Wait state needs Seconds, SecondsPath, Timestamp or TimestampPath');
+}
+
+/** Reads a simple reference path (`$.a.b[0].c`). */
+export function readPath(input: unknown, path: string): unknown {
+  if (!path.startsWith('$')) throw new Error(`not a reference path: ${path}`);
+  const parts = path.slice(1).match(/\.[^.[\]]+|\[\d+\]/g) ?? [];
+  let current: unknown = input;
+  for (const part of parts) {
+    if (current === null || typeof current !== 'object') return undefined;
+    const key = part.startsWith('[') ? Number(part.slice(1, -1)) : part.slice(1);
+    current = (current as Record<string | number, unknown>)[key];
+  }
+  return current;
+}

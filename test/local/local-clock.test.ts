@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { ScaledClock, VirtualClock } from '../../local/local-clock';
+
+describe('VirtualClock', () => {
+  it('stands still, and jumps by exactly the waited time', async () => {
+    // Prepare
+    const clock = new VirtualClock(1_000_000);
+
+    // Act
+    await clock.sleep(3600);
+
+    // Assess
+    expect(clock.now()).toBe(1_000_000 + 3_600_000);
+    expect(clock.msPerSecond).toBe(0);
+  });
+});
+
+describe('ScaledClock', () => {
+  it('lets a long wait pass in a fraction of real time', async () => {
+    // Prepare
+    const clock = new ScaledClock(0.001, 0);
+    const realStart = Date.now();
+
+    // Act: ten minutes of run time
+    await clock.sleep(600);
+
+    // Assess: at least ten run minutes have passed, in about 0.6 real seconds
+    expect(clock.now()).toBeGreaterThanOrEqual(600_000);
+    expect(Date.now() - realStart).toBeLessThan(5_000);
+  });
+
+  it('refuses a scale that would stop or reverse time', () => {
+    expect(() => new ScaledClock(0)).toThrow(/greater than 0, got 0/);
+  });
+});
