@@ -39,10 +39,13 @@ describe('resolveStateMachineDefinition', () => {
     const { definition, resourceByValue } = resolveStateMachineDefinition(template, 'Machine');
 
     // Assess
-    const flush = definition.States.Flush as { Resource: string };
+    const flush = definition.States.Flush as unknown as { Resource: string };
     expect(flush.Resource).toBe('arn:aws:lambda:local-1:000000000000:function:FlushFn1234');
     expect(resourceByValue.get(flush.Resource)).toBe('FlushFn1234');
-    const publish = definition.States.Publish as { Resource: string; Parameters: { TopicArn: string } };
+    const publish = definition.States.Publish as unknown as {
+      Resource: string;
+      Parameters: { TopicArn: string };
+    };
     expect(publish.Resource).toBe('arn:aws:states:::sns:publish');
     expect(resourceByValue.get(publish.Parameters.TopicArn)).toBe('ReportTopic99');
   });

@@ -34,9 +34,10 @@ describe('invokeLocally', () => {
       'Flush',
       {},
       1000,
-    ).catch((error: unknown) => error as Error);
+    ).catch((error: unknown) => error);
 
     // Assess
+    if (!(failure instanceof Error)) throw new Error('expected the invocation to fail');
     expect(failure.name).toBe('CollectionNotFoundError');
     expect(JSON.parse(failure.message)).toEqual({
       errorType: 'CollectionNotFoundError',
