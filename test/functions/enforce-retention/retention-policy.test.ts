@@ -76,6 +76,18 @@ describe('retentionPolicySchema', () => {
     expect(messages[0]).toContain(`got ${JSON.stringify(input)}`);
   });
 
+  it('parses its own output to the same policy (a parsed policy travels between steps as JSON)', () => {
+    // Prepare
+    const once = retentionPolicySchema.parse({ keepDaily: 7, keepWithin: 'P1Y2W', timezone: 'Asia/Kolkata' });
+
+    // Act
+    const twice = retentionPolicySchema.parse(JSON.parse(JSON.stringify(once)));
+
+    // Assess
+    expect(twice).toEqual(once);
+    expect(twice.keepWithin).toBe('1y14d');
+  });
+
   it('treats a zero keepWithin as no keepWithin rule', () => {
     // Act
     const policy = retentionPolicySchema.parse({ keepLast: 1, keepWithin: '0d' });
