@@ -23,7 +23,9 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
   return issues
     .map((issue) => {
       const path = issue.path.length ? formatPath(issue.path) : '(root)';
-      const got = 'input' in issue && issue.input !== undefined ? `, got ${preview(issue.input)}` : '';
+      const shown = 'input' in issue && issue.input !== undefined ? preview(issue.input) : undefined;
+      // Messages written for a field often quote the value already; do not say it twice.
+      const got = shown !== undefined && !issue.message.includes(shown) ? `, got ${shown}` : '';
       const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
       return `${path}: ${issue.message}${keys}${got}`;
     })
