@@ -1,0 +1,12 @@
+import { invalidateMilvusOnError, milvusStepDependencies } from '../shared/lambda/milvus-environment';
+import { createStepHandler } from '../shared/lambda/step-handler';
+import { chooseSnapshot, chooseSnapshotInputSchema } from './choose-snapshot';
+
+/** ChooseSnapshot: `{ run, target, backup? }` → `$.drillSource`. */
+export const handler = createStepHandler({
+  step: 'ChooseSnapshot',
+  input: chooseSnapshotInputSchema,
+  dependencies: milvusStepDependencies,
+  run: (input, dependencies) => chooseSnapshot(input, dependencies),
+  onError: invalidateMilvusOnError,
+});

@@ -1,0 +1,12 @@
+import { invalidateMilvusOnError, milvusStepDependencies } from '../shared/lambda/milvus-environment';
+import { createStepHandler } from '../shared/lambda/step-handler';
+import { cleanupDrill, cleanupDrillInputSchema } from './cleanup-drill';
+
+/** CleanupDrill: everything the drill produced so far → `$.cleanup`. Runs on every drill path. */
+export const handler = createStepHandler({
+  step: 'CleanupDrill',
+  input: cleanupDrillInputSchema,
+  dependencies: milvusStepDependencies,
+  run: (input, dependencies) => cleanupDrill(input, dependencies),
+  onError: invalidateMilvusOnError,
+});

@@ -1,0 +1,12 @@
+import { invalidateMilvusOnError, milvusStepDependencies } from '../shared/lambda/milvus-environment';
+import { createStepHandler } from '../shared/lambda/step-handler';
+import { pollRestore, pollRestoreInputSchema } from './poll-restore';
+
+/** PollRestore: `{ run, target, restore, poll? }` → `$.poll`. */
+export const handler = createStepHandler({
+  step: 'PollRestore',
+  input: pollRestoreInputSchema,
+  dependencies: milvusStepDependencies,
+  run: (input, dependencies) => pollRestore(input, dependencies),
+  onError: invalidateMilvusOnError,
+});

@@ -1,0 +1,184 @@
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { z } from 'zod';
+import { drillSourceSchema } from '../choose-snapshot/choose-snapshot';
+import { type CaughtError, caughtErrorSchema, cleanupResultSchema } from '../cleanup-drill/cleanup-drill';
+import { pollResultSchema } from '../poll-restore/poll-restore';
+import { type LatestVerified, latestVerifiedSchema } from '../shared/contracts/latest-verified';
+import { collectionStepBaseSchema } from '../shared/contracts/run-context';
+import { type DRILL_STATES, drillResultSchema } from '../shared/contracts/run-report';
+import { ReportKeys, type ReportStore } from '../shared/reports/report-store';
+import { restoreStartSchema } from '../start-restore/start-restore';
+import { verificationResultSchema } from '../verify-restore/verify-restore';
+
+/** RecordDrill's input: everything the drill produced, including caught errors. */
+export const recordDrillInputSchema = collectionStepBaseSchema.extend({
+  drillSource: drillSourceSchema.optional(),
+  restore: restoreStartSchema.optional(),
+  poll: pollResultSchema.optional(),
+  verification: verificationResultSchema.optional(),
+  cleanup: cleanupResultSchema.optional(),
+  drillError: caughtErrorSchema.optional(),
+  cleanupError: caughtErrorSchema.optional(),
+});
+
+/** RecordDrill's input. */
+export type RecordDrillInput = z.infer<typeof recordDrillInputSchema>;
+
+/** A drill's result (`$.drill`), as it appears in the run report. */
+export type DrillResult = z.infer<typeof drillResultSchema>;
+
+/** The Powertools metrics calls RecordDrill makes. */
+export type DrillMetrics = Pick<Metrics, 'addMetric' | 'addMetadata' | 'addDimension'>;
+
+/** What RecordDrill needs. */
+export interface RecordDrillDependencies {
+  readonly store: ReportStore;
+  readonly now: () => Date;
+  /** Where the drill's metrics go; none in tests that do not look at them. */
+  readonly metrics?: DrillMetrics;
+}
+
+/** The metrics' only dimension: a handful of series whatever the number of collections. */
+export const DRILL_METRICS_DIMENSION = { name: 'Step', value: 'RecordDrill' } as const;
+
+/**
+ * Assembles the drill's result from what each step left in the input, and, when the drill
+ * verified, records the snapshot as the collection's newest verified one (unless a newer snapshot
+ * is already recorded) so retention keeps it.
+ */
+export async function recordDrill(
+  input: RecordDrillInput,
+  { store, now, metrics }: RecordDrillDependencies,
+): Promise<DrillResult> {
+  const result = drillResultSchema.parse(buildDrillResult(input, now()));
+  if (result.verified && input.drillSource) {
+    await recordLatestVerified(store, input, {
+      snapshotName: input.drillSource.snapshotName,
+      snapshotCreatedAt: input.drillSource.createdAt,
+      verifiedAt: input.verification?.finishedAt ?? now().toISOString(),
+      runId: input.run.runId,
+      restoreMs: result.restoreMs,
+    });
+  }
+  if (metrics) emitMetrics(metrics, input, result);
+  return result;
+}
+
+/** The drill's result, from the outputs of its steps (pure). */
+export function buildDrillResult(input: RecordDrillInput, now: Date): DrillResult {
+  const { drillSource, restore, poll, verification, cleanup, drillError, cleanupError } = input;
+  const outcome = drillOutcome(input);
+  const verified =
+    outcome.state === 'Completed' &&
+    verification !== undefined &&
+    !verification.deepPending &&
+    verification.verified;
+  const cleanedUp = cleanupError === undefined && cleanup?.cleanedUp === true;
+  const cleanupNote = cleanupError
+    ? `cleanup failed: ${errorMessage(cleanupError)}`
+    : cleanup && !cleanup.cleanedUp
+      ? `cleanup left something behind: ${cleanup.problems.join('; ')}`
+      : undefined;
+  const reason = [outcome.reason, cleanupNote].filter((r) => r !== undefined).join('; ');
+  const startedAt = restore ? Date.parse(restore.startedAt) : undefined;
+  const endedAt =
+    verification?.finishedAt !== undefined && !drillError
+      ? Date.parse(verification.finishedAt)
+      : poll && !drillError && startedAt !== undefined
+        ? startedAt + poll.elapsedMs
+        : now.getTime();
+  return {
+    snapshotName: drillSource?.snapshotName ?? input.run.drillSnapshot ?? '',
+    targetCollection: restore?.targetCollection ?? cleanup?.targetCollection ?? '',
+    jobId: restore?.jobId ?? '',
+    state: outcome.state,
+    ...(reason ? { reason } : {}),
+    polls: poll?.polls ?? 0,
+    restoreMs: poll?.restoreMs ?? 0,
+    wallMs: startedAt === undefined ? 0 : Math.max(0, Math.round(endedAt - startedAt)),
+    expectedRows: drillSource?.expectedRows ?? 0,
+    restoredRows: verification?.restoredRows ?? null,
+    checks: verification?.checks ?? [],
+    verified,
+    cleanedUp,
+  };
+}
+
+function drillOutcome({ poll, verification, drillError }: RecordDrillInput): {
+  state: (typeof DRILL_STATES)[number];
+  reason?: string;
+} {
+  if (drillError) return { state: 'Failed', reason: errorMessage(drillError) };
+  switch (poll?.decision) {
+    case 'timedOut':
+      return { state: 'TimedOut', reason: poll.reason };
+    case 'failed':
+      return { state: 'Failed', reason: poll.reason };
+    case 'completed': {
+      if (!verification || verification.deepPending) {
+        return { state: 'Completed', reason: 'the restore completed but its verification did not finish' };
+      }
+      const failed = verification.checks.filter((c) => !c.ok);
+      if (failed.length === 0) return { state: 'Completed' };
+      return {
+        state: 'Completed',
+        reason: `verification failed: ${failed
+          .map((c) => `${c.name} expected ${show(c.expected)}, got ${show(c.actual)}`)
+          .join('; ')}`,
+      };
+    }
+    default:
+      return { state: 'Failed', reason: 'the drill ended before the restore finished' };
+  }
+}
+
+/**
+ * The message of an error caught by Step Functions. A Lambda error's `Cause` is a JSON string
+ * `{ errorMessage, errorType, … }`; anything else (a States.* error, a truncated cause) is used as
+ * it is, and an empty one falls back to the error's name.
+ */
+export function errorMessage({ Error: name, Cause: cause }: CaughtError): string {
+  const text = cause?.trim() ?? '';
+  if (text.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(text) as { errorMessage?: unknown; errorType?: unknown };
+      if (typeof parsed.errorMessage === 'string' && parsed.errorMessage.trim()) {
+        const type = typeof parsed.errorType === 'string' ? parsed.errorType : name;
+        return `${type}: ${parsed.errorMessage.trim()}`;
+      }
+    } catch {
+      // Not JSON after all: use the text as it is.
+    }
+  }
+  return text ? `${name}: ${text}` : name;
+}
+
+function show(value: string | number | boolean | null): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+async function recordLatestVerified(
+  store: ReportStore,
+  input: RecordDrillInput,
+  record: LatestVerified,
+): Promise<void> {
+  const key = ReportKeys.latestVerified(input.target.database, input.target.collection);
+  const stored = latestVerifiedSchema.safeParse(await store.getJson(key));
+  // Drills of older snapshots (a named one, a re-run) must not move the protection backwards.
+  if (stored.success && Date.parse(stored.data.snapshotCreatedAt) > Date.parse(record.snapshotCreatedAt))
+    return;
+  await store.putJson(key, latestVerifiedSchema.parse(record));
+}
+
+function emitMetrics(metrics: DrillMetrics, input: RecordDrillInput, result: DrillResult): void {
+  // One dimension, the step: the collection goes in metadata, so 1,000 collections make no new series.
+  metrics.addDimension(DRILL_METRICS_DIMENSION.name, DRILL_METRICS_DIMENSION.value);
+  metrics.addMetadata('collection', `${input.target.database}.${input.target.collection}`);
+  metrics.addMetadata('drillState', result.state);
+  metrics.addMetric('DrillsRun', 'Count', 1);
+  metrics.addMetric('DrillsVerified', 'Count', result.verified ? 1 : 0);
+  metrics.addMetric('DrillsFailed', 'Count', result.verified ? 0 : 1);
+  metrics.addMetric('DrillPolls', 'Count', result.polls);
+  if (result.state === 'Completed') metrics.addMetric('DrillRestoreTime', 'Milliseconds', result.restoreMs);
+  if (result.wallMs > 0) metrics.addMetric('DrillWallTime', 'Milliseconds', result.wallMs);
+}

@@ -1,0 +1,12 @@
+import { invalidateMilvusOnError, milvusStepDependencies } from '../shared/lambda/milvus-environment';
+import { createStepHandler } from '../shared/lambda/step-handler';
+import { startRestore, startRestoreInputSchema } from './start-restore';
+
+/** StartRestore: `{ run, target, drillSource }` → `$.restore`. */
+export const handler = createStepHandler({
+  step: 'StartRestore',
+  input: startRestoreInputSchema,
+  dependencies: milvusStepDependencies,
+  run: (input, dependencies) => startRestore(input, dependencies),
+  onError: invalidateMilvusOnError,
+});

@@ -1,0 +1,319 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  buildDrillResult,
+  errorMessage,
+  type RecordDrillInput,
+  recordDrill,
+} from '../../../functions/record-drill/record-drill';
+import { drillSettingsSchema } from '../../../functions/shared/contracts/drill-settings';
+import { FileReportStore, ReportKeys } from '../../../functions/shared/reports/report-store';
+
+const NOW = new Date('2026-11-21T03:20:00Z');
+const base = (): RecordDrillInput => ({
+  run: {
+    runId: 'exec-1',
+    trigger: 'schedule',
+    schedule: 'daily',
+    mode: 'drill',
+    dryRun: false,
+    startedAt: '2026-11-21T03:00:00.000Z',
+    slot: '2026-11-21T03:00:00.000Z',
+    snapshotName: 'daily_20261121_030000',
+    markerSchedule: 'daily',
+    policies: {},
+    protect: {},
+    drill: drillSettingsSchema.parse({}),
+    flush: { timeoutSeconds: 600, pollSeconds: 5 },
+  },
+  target: { database: 'default', collection: 'products', policy: 'default' },
+  drillSource: {
+    snapshotName: 'daily_20261120_030000',
+    createdAt: '2026-11-20T03:00:01.000Z',
+    expectedRows: 2000,
+    schemaFingerprint: '4f2a9c1d7e3b5a60',
+  },
+  restore: {
+    targetCollection: 'drill_products_20261121_030000_0a1b2c',
+    jobId: '451',
+    pinId: '9001',
+    startedAt: '2026-11-21T03:01:00.000Z',
+    firstWaitSeconds: 5,
+    resumed: false,
+  },
+});
+const completed = {
+  state: 'RestoreSnapshotCompleted',
+  progress: 100,
+  polls: 4,
+  elapsedMs: 75_000,
+  restoreMs: 61_500,
+  waitSeconds: 0,
+  decision: 'completed',
+} as const;
+const cleanup = {
+  targetCollection: 'drill_products_20261121_030000_0a1b2c',
+  dropped: true,
+  pinReleased: true,
+  cleanedUp: true,
+  problems: [],
+};
+const checks = (rows: number) => [
+  { name: 'exists', ok: true, expected: 'x', actual: 'x' },
+  { name: 'rowCount', ok: rows === 2000, expected: 2000, actual: rows },
+];
+const verification = (rows: number) => ({
+  checks: checks(rows),
+  verified: rows === 2000,
+  restoredRows: rows,
+  deepPending: false,
+  finishedAt: '2026-11-21T03:02:30.000Z',
+});
+
+describe('buildDrillResult', () => {
+  it('reports a verified drill with Milvus restore time and the wall time up to the end of verification', () => {
+    // Act
+    const result = buildDrillResult(
+      { ...base(), poll: completed, verification: verification(2000), cleanup },
+      NOW,
+    );
+
+    // Assess
+    expect(result).toEqual({
+      snapshotName: 'daily_20261120_030000',
+      targetCollection: 'drill_products_20261121_030000_0a1b2c',
+      jobId: '451',
+      state: 'Completed',
+      polls: 4,
+      restoreMs: 61_500,
+      wallMs: 90_000,
+      expectedRows: 2000,
+      restoredRows: 2000,
+      checks: checks(2000),
+      verified: true,
+      cleanedUp: true,
+    });
+  });
+
+  it('names each failed check with both values when verification fails', () => {
+    // Act
+    const result = buildDrillResult(
+      { ...base(), poll: completed, verification: verification(1500), cleanup },
+      NOW,
+    );
+
+    // Assess
+    expect(result).toMatchObject({ state: 'Completed', verified: false, restoredRows: 1500 });
+    expect(result.reason).toBe('verification failed: rowCount expected 2000, got 1500');
+  });
+
+  it('reports a timed-out restore with the poll reason and the time it was given up', () => {
+    // Act
+    const result = buildDrillResult(
+      {
+        ...base(),
+        poll: {
+          ...completed,
+          state: 'RestoreSnapshotExecuting',
+          restoreMs: 0,
+          elapsedMs: 3_600_000,
+          decision: 'timedOut',
+          reason: 'still executing',
+        },
+        cleanup,
+      },
+      NOW,
+    );
+
+    // Assess
+    expect(result).toMatchObject({
+      state: 'TimedOut',
+      reason: 'still executing',
+      wallMs: 3_600_000,
+      verified: false,
+      restoreMs: 0,
+    });
+  });
+
+  it('reports a step that threw as Failed with the message from the Lambda error cause', () => {
+    // Act
+    const result = buildDrillResult(
+      {
+        ...base(),
+        restore: undefined,
+        drillError: {
+          Error: 'DrillTargetConflictError',
+          Cause: JSON.stringify({
+            errorType: 'DrillTargetConflictError',
+            errorMessage: 'the drill collection exists',
+            trace: [],
+          }),
+        },
+        cleanup: { ...cleanup, targetCollection: null, dropped: false, pinReleased: false },
+      },
+      NOW,
+    );
+
+    // Assess
+    expect(result).toMatchObject({
+      state: 'Failed',
+      reason: 'DrillTargetConflictError: the drill collection exists',
+      targetCollection: '',
+      jobId: '',
+      polls: 0,
+      wallMs: 0,
+      verified: false,
+      cleanedUp: true,
+    });
+  });
+
+  it('never reports a drill whose verification threw as verified', () => {
+    // Act
+    const result = buildDrillResult(
+      {
+        ...base(),
+        poll: completed,
+        verification: verification(2000),
+        cleanup,
+        drillError: { Error: 'MilvusError', Cause: 'boom' },
+      },
+      NOW,
+    );
+
+    // Assess
+    expect(result).toMatchObject({ state: 'Failed', verified: false, reason: 'MilvusError: boom' });
+  });
+
+  it('marks the drill not cleaned up, and says why, when cleanup failed or threw', () => {
+    // Act
+    const reported = buildDrillResult(
+      {
+        ...base(),
+        poll: completed,
+        verification: verification(2000),
+        cleanup: { ...cleanup, dropped: false, cleanedUp: false, problems: ['drop x: refused'] },
+      },
+      NOW,
+    );
+    const thrown = buildDrillResult(
+      {
+        ...base(),
+        poll: completed,
+        verification: verification(2000),
+        cleanupError: { Error: 'MilvusUnavailableError', Cause: '{"errorMessage":"unreachable"}' },
+      },
+      NOW,
+    );
+
+    // Assess
+    expect(reported).toMatchObject({
+      cleanedUp: false,
+      verified: true,
+      reason: 'cleanup left something behind: drop x: refused',
+    });
+    expect(thrown).toMatchObject({
+      cleanedUp: false,
+      reason: 'cleanup failed: MilvusUnavailableError: unreachable',
+    });
+  });
+});
+
+describe('errorMessage', () => {
+  it.each([
+    [
+      { Error: 'X', Cause: '{"errorType":"NoSnapshotToDrillError","errorMessage":"no snapshot"}' },
+      'NoSnapshotToDrillError: no snapshot',
+    ],
+    [
+      { Error: 'States.Timeout', Cause: 'Task timed out after 60 s' },
+      'States.Timeout: Task timed out after 60 s',
+    ],
+    [
+      { Error: 'States.TaskFailed', Cause: '{"errorMessage": trunc' },
+      'States.TaskFailed: {"errorMessage": trunc',
+    ],
+    [{ Error: 'States.Runtime' }, 'States.Runtime'],
+    [{ Error: 'X', Cause: '{"errorMessage":""}' }, 'X: {"errorMessage":""}'],
+  ])('reads %j as %s', (caught, message) => {
+    expect(errorMessage(caught)).toBe(message);
+  });
+});
+
+describe('recordDrill', () => {
+  let dir: string;
+  let store: FileReportStore;
+  const key = ReportKeys.latestVerified('default', 'products');
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'record-drill-'));
+    store = new FileReportStore(dir);
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('records a verified snapshot as the newest verified one for retention', async () => {
+    // Act
+    await recordDrill(
+      { ...base(), poll: completed, verification: verification(2000), cleanup },
+      { store, now: () => NOW },
+    );
+
+    // Assess
+    expect(await store.getJson(key)).toEqual({
+      snapshotName: 'daily_20261120_030000',
+      snapshotCreatedAt: '2026-11-20T03:00:01.000Z',
+      verifiedAt: '2026-11-21T03:02:30.000Z',
+      runId: 'exec-1',
+      restoreMs: 61_500,
+    });
+  });
+
+  it('does not move the record back to an older snapshot, and does not record a failed drill', async () => {
+    // Prepare
+    const newer = {
+      snapshotName: 'daily_20261121_030000',
+      snapshotCreatedAt: '2026-11-21T03:00:01.000Z',
+      verifiedAt: '2026-11-21T03:05:00.000Z',
+      runId: 'exec-0',
+      restoreMs: 1000,
+    };
+    await store.putJson(key, newer);
+
+    // Act
+    await recordDrill(
+      { ...base(), poll: completed, verification: verification(2000), cleanup },
+      { store, now: () => NOW },
+    );
+
+    // Assess
+    expect(await store.getJson(key)).toEqual(newer);
+  });
+
+  it('leaves the record alone when the drill did not verify', async () => {
+    // Act
+    await recordDrill(
+      { ...base(), poll: completed, verification: verification(1500), cleanup },
+      { store, now: () => NOW },
+    );
+
+    // Assess
+    expect(await store.getJson(key)).toBeUndefined();
+  });
+
+  it('replaces a stored record it cannot read', async () => {
+    // Prepare
+    await store.putJson(key, { hello: 'world' });
+
+    // Act
+    await recordDrill(
+      { ...base(), poll: completed, verification: verification(2000), cleanup },
+      { store, now: () => NOW },
+    );
+
+    // Assess
+    expect(await store.getJson(key)).toMatchObject({ snapshotName: 'daily_20261120_030000' });
+  });
+});
