@@ -1,0 +1,116 @@
+import type { Clock } from './clock';
+import type { Collection } from './collection';
+import { Database, DEFAULT_DATABASE } from './database';
+import { HybridTimestampOracle } from './hybrid-timestamp';
+import { IdAllocator } from './id-allocator';
+import { collectionNotFound, databaseNotFound } from './milvus-errors';
+import { type RestoreEnvironment, RestoreJobRegistry } from './restore-jobs';
+import { SnapshotRegistry } from './snapshot-registry';
+
+/** Timing knobs of the emulated server. */
+export interface EmulatorSettings {
+  /** How long terminal restore jobs stay listed. */
+  readonly restoreJobRetentionMs: number;
+  /** How long after a restore ends its automatic pin is released (the server's tick). */
+  readonly pinReleaseLagMs: number;
+  /** When the server gives up on a restore job (reason "timeout"). */
+  readonly restoreTimeoutMs: number;
+  /** How long a non-empty restore takes when the fault plan does not say. */
+  readonly defaultRestoreDurationMs: number;
+}
+
+/** Everything the emulated Milvus server holds in memory. */
+export class EmulatorState {
+  readonly ids = new IdAllocator();
+  readonly tso: HybridTimestampOracle;
+  readonly databases = new Map<string, Database>();
+  readonly snapshots = new SnapshotRegistry();
+  readonly restores: RestoreJobRegistry;
+  #seq = 0;
+  #collectionsById = new Map<string, Collection>();
+  readonly #restoreEnvironment: RestoreEnvironment;
+
+  constructor(
+    readonly clock: Clock,
+    readonly settings: EmulatorSettings,
+  ) {
+    this.tso = new HybridTimestampOracle(clock);
+    this.restores = new RestoreJobRegistry(settings.restoreJobRetentionMs);
+    this.databases.set(DEFAULT_DATABASE, new Database(DEFAULT_DATABASE, '1', clock.now()));
+    this.#restoreEnvironment = {
+      targetCollection: (job) => this.#collectionsById.get(job.targetCollectionId),
+      copySegment: (target, segment) => target.addCopiedSegment(segment, this.ids.next()),
+      restoreEnded: (job) =>
+        this.snapshots.expirePin(
+          job.pinId,
+          (job.endedAtMs ?? this.clock.now()) + this.settings.pinReleaseLagMs,
+        ),
+    };
+  }
+
+  /** Current clock time. */
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** The next mutation sequence number (orders inserts against deletes). */
+  nextSeq(): number {
+    this.#seq += 1;
+    return this.#seq;
+  }
+
+  /**
+   * A database by name.
+   *
+   * @throws MilvusStatusError 800 when it does not exist.
+   */
+  database(name: string): Database {
+    const database = this.databases.get(name);
+    if (database === undefined) {
+      throw databaseNotFound(name);
+    }
+    return database;
+  }
+
+  /**
+   * A collection (or alias) of a database.
+   *
+   * @throws MilvusStatusError 800 for an unknown database, 100 for an unknown collection.
+   */
+  collection(databaseName: string, name: string): Collection {
+    const collection = this.database(databaseName).resolve(name);
+    if (collection === undefined) {
+      throw collectionNotFound(databaseName, name);
+    }
+    return collection;
+  }
+
+  /** A live collection by ID. */
+  collectionById(id: string): Collection | undefined {
+    return this.#collectionsById.get(id);
+  }
+
+  /** Registers a new collection in its database. */
+  addCollection(collection: Collection): void {
+    this.database(collection.database).collections.set(collection.name, collection);
+    this.#collectionsById.set(collection.id, collection);
+  }
+
+  /** Removes a collection; its snapshots go with it unless pinned. */
+  removeCollection(collection: Collection): void {
+    this.databases.get(collection.database)?.collections.delete(collection.name);
+    this.#collectionsById.delete(collection.id);
+    this.snapshots.collectionDropped(collection.id, this.now());
+  }
+
+  /**
+   * Brings time-driven state up to the clock: restore jobs advance (copying segments, ending,
+   * releasing their pins), expired pins and jobs are forgotten. Runs before every call, so
+   * nothing needs a timer and a ManualClock fully controls what clients observe.
+   */
+  settle(): void {
+    const now = this.now();
+    this.restores.settle(now, this.#restoreEnvironment);
+    this.snapshots.sweep(now);
+  }
+}

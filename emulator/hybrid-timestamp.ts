@@ -1,0 +1,27 @@
+import type { Clock } from './clock';
+
+/** Milvus hybrid timestamps keep an 18-bit logical counter below the physical milliseconds. */
+export const LOGICAL_BITS = 18n;
+
+/**
+ * A timestamp oracle (TSO) like the one Milvus uses for `create_ts`, flush timestamps and
+ * mutation timestamps: `(physicalMs << 18) | logical`, strictly increasing even when the clock
+ * stands still (a ManualClock) or moves backwards.
+ */
+export class HybridTimestampOracle {
+  #last = 0n;
+
+  constructor(private readonly clock: Clock) {}
+
+  /** The next timestamp. */
+  next(): bigint {
+    const physical = BigInt(Math.floor(this.clock.now())) << LOGICAL_BITS;
+    this.#last = physical > this.#last ? physical : this.#last + 1n;
+    return this.#last;
+  }
+}
+
+/** The physical part of a hybrid timestamp, in epoch milliseconds. */
+export function physicalMillis(ts: bigint): number {
+  return Number(ts >> LOGICAL_BITS);
+}

@@ -1,0 +1,183 @@
+import type { Collection, RowCounts } from './collection';
+import type { EmulatorState } from './emulator-state';
+import type { RestoreState } from './restore-timeline';
+import type { Snapshot } from './snapshot-registry';
+
+/** A collection as the inspector reports it. */
+export interface CollectionSummary {
+  readonly database: string;
+  readonly name: string;
+  readonly id: string;
+  readonly loaded: boolean;
+  readonly shardsNum: number;
+  readonly partitions: readonly string[];
+  readonly indexes: readonly {
+    readonly field: string;
+    readonly name: string;
+    readonly params: Record<string, string>;
+  }[];
+  readonly rows: RowCounts;
+  readonly createdAtMs: number;
+}
+
+/** A snapshot as the inspector reports it. */
+export interface SnapshotSummary {
+  readonly name: string;
+  readonly description: string;
+  readonly database: string;
+  readonly collection: string;
+  /** Hybrid timestamp, as DescribeSnapshot returns it. */
+  readonly createTs: string;
+  readonly createdAtMs: number;
+  /** Whether a user pin or a running restore holds it (DropSnapshot would answer 2601). */
+  readonly pinned: boolean;
+  /** Rows a restore of it would produce. */
+  readonly rowCount: number;
+  readonly segments: number;
+}
+
+/** A pin that currently holds a snapshot. */
+export interface PinSummary {
+  readonly pinId: string;
+  readonly kind: 'user' | 'restore';
+  readonly database: string;
+  readonly collection: string;
+  readonly snapshot: string;
+  /** Epoch ms when it lapses; null = until unpinned (or until its restore ends). */
+  readonly expiresAtMs: number | null;
+  readonly jobId?: string;
+}
+
+/** A restore job as the inspector reports it. */
+export interface RestoreJobSummary {
+  readonly jobId: string;
+  readonly snapshot: string;
+  readonly source: { readonly database: string; readonly collection: string };
+  readonly target: { readonly database: string; readonly collection: string };
+  readonly state: RestoreState;
+  readonly progress: number;
+  readonly reason: string;
+  readonly startTimeMs: number;
+  /** Milliseconds the restore took (Completed jobs only, else 0). */
+  readonly timeCostMs: number;
+  readonly endedAtMs: number | null;
+}
+
+/**
+ * A read-only view of the emulator's state for tests and the local runner. Every method returns
+ * fresh plain objects, computed at the emulator clock's current time.
+ */
+export interface EmulatorInspector {
+  databases(): string[];
+  /** Collections of one database, or of all databases. */
+  collections(database?: string): CollectionSummary[];
+  /** Snapshots of a live collection (empty if the collection does not exist). */
+  snapshots(database: string, collection: string): SnapshotSummary[];
+  /** Pins holding snapshots right now. */
+  pins(): PinSummary[];
+  /** Restore jobs the server still remembers. */
+  restoreJobs(): RestoreJobSummary[];
+  /** Row counts of a collection, or undefined if it does not exist. */
+  rowCounts(database: string, collection: string): RowCounts | undefined;
+}
+
+/** Builds the inspector over the emulator state. */
+export function createInspector(state: EmulatorState): EmulatorInspector {
+  const settled = (): EmulatorState => {
+    state.settle();
+    return state;
+  };
+  const find = (database: string, name: string): Collection | undefined =>
+    settled().databases.get(database)?.collections.get(name);
+
+  return {
+    databases: () => [...settled().databases.keys()],
+    collections: (database) =>
+      [...settled().databases.values()]
+        .filter((d) => database === undefined || d.name === database)
+        .flatMap((d) => [...d.collections.values()].map(summarizeCollection)),
+    snapshots: (database, name) => {
+      const collection = find(database, name);
+      if (collection === undefined) {
+        return [];
+      }
+      const now = state.now();
+      return state.snapshots
+        .list(collection.id)
+        .map((s) => summarizeSnapshot(s, state.snapshots.isPinned(s.id, now)));
+    },
+    pins: () => {
+      const now = settled().now();
+      return state.snapshots.activePins(now).map((pin) => {
+        const snapshot = state.snapshots.byId(pin.snapshotId);
+        return {
+          pinId: pin.id,
+          kind: pin.kind,
+          database: snapshot?.database ?? '',
+          collection: snapshot?.collectionName ?? '',
+          snapshot: snapshot?.name ?? '',
+          expiresAtMs: pin.expiresAtMs ?? null,
+          ...(pin.jobId === undefined ? {} : { jobId: pin.jobId }),
+        };
+      });
+    },
+    restoreJobs: () =>
+      settled()
+        .restores.list()
+        .map((job) => ({
+          jobId: job.id,
+          snapshot: job.snapshotName,
+          source: { database: job.sourceDatabase, collection: job.sourceCollection },
+          target: { database: job.targetDatabase, collection: job.targetCollection },
+          state: job.state,
+          progress: job.progress,
+          reason: job.reason,
+          startTimeMs: job.timeline.startMs,
+          timeCostMs: job.timeCostMs,
+          endedAtMs: job.endedAtMs ?? null,
+        })),
+    rowCounts: (database, name) => find(database, name)?.rowCounts(),
+  };
+}
+
+function summarizeCollection(collection: Collection): CollectionSummary {
+  return {
+    database: collection.database,
+    name: collection.name,
+    id: collection.id,
+    loaded: collection.loaded,
+    shardsNum: collection.shardsNum,
+    partitions: [...collection.partitions.keys()],
+    indexes: [...collection.indexes.values()].map((index) => ({
+      field: index.fieldName,
+      name: index.indexName,
+      params: Object.fromEntries(index.params.map((p) => [p.key, p.value])),
+    })),
+    rows: collection.rowCounts(),
+    createdAtMs: collection.createdAtMs,
+  };
+}
+
+function summarizeSnapshot(snapshot: Snapshot, pinned: boolean): SnapshotSummary {
+  const { segments, deletes } = snapshot.content;
+  let rowCount = 0;
+  for (const segment of segments) {
+    for (const row of segment.rows) {
+      const deletedAt = deletes.get(row.pk);
+      if (deletedAt === undefined || deletedAt < row.seq) {
+        rowCount++;
+      }
+    }
+  }
+  return {
+    name: snapshot.name,
+    description: snapshot.description,
+    database: snapshot.database,
+    collection: snapshot.collectionName,
+    createTs: snapshot.createTs.toString(),
+    createdAtMs: snapshot.createdAtMs,
+    pinned,
+    rowCount,
+    segments: segments.length,
+  };
+}

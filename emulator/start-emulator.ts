@@ -1,0 +1,190 @@
+import { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { createAuthCheck } from './auth';
+import { type CallLog, RecordingCallLog } from './call-log';
+import { type Clock, systemClock } from './clock';
+import { seedDemoCollections } from './demo-seed';
+import { EmulatorState } from './emulator-state';
+import { EmulatorOptionsError } from './errors';
+import { type FaultController, FaultEngine } from './fault-controller';
+import { type FaultPlan, parseFaultPlan } from './fault-plan';
+import { rpcHandlers } from './handlers';
+import { createInspector, type EmulatorInspector } from './inspector';
+import { loadMilvusProtocol } from './proto';
+import { startRpcServer } from './rpc-server';
+
+const HOUR_MS = 3_600_000;
+
+/** Options of {@link startMilvusEmulator}. */
+export interface MilvusEmulatorOptions {
+  /**
+   * Interface to listen on.
+   * @default '127.0.0.1'
+   */
+  readonly host?: string;
+  /**
+   * Port to listen on; 0 picks a free port (read it from the result).
+   * @default 0
+   */
+  readonly port?: number;
+  /**
+   * Require this token (an API key, or `user:password`) on every call, as Milvus does with
+   * authentication on. The token never appears in any log or error message.
+   * @default undefined (authentication off)
+   */
+  readonly token?: string;
+  /**
+   * Fault plan to apply from the start (validated). Change it later through `faults`.
+   * @default no faults
+   */
+  readonly faults?: FaultPlan;
+  /**
+   * Source of time for everything time-dependent (restore progress, TTLs, retention, create_ts).
+   * @default systemClock
+   */
+  readonly clock?: Clock;
+  /**
+   * How long restore jobs stay listed after they end; later their ID answers 2101.
+   * @default 3 hours
+   */
+  readonly restoreJobRetentionMs?: number;
+  /**
+   * Create the demo collections (see DEMO_COLLECTIONS) before returning.
+   * @default false
+   */
+  readonly seedDemo?: boolean;
+  /**
+   * Delay between a restore ending and its automatic pin being released. The real server can
+   * lag one ~2 s tick, so an immediate DropSnapshot may still answer 2601.
+   * @default 0
+   */
+  readonly pinReleaseLagMs?: number;
+  /**
+   * Clock time a non-empty restore takes when the fault plan does not say.
+   * @default 2000
+   */
+  readonly defaultRestoreDurationMs?: number;
+  /**
+   * Where unexpected internal errors are reported.
+   * @default console.error
+   */
+  readonly logError?: (message: string) => void;
+}
+
+/** A running emulator. */
+export interface RunningMilvusEmulator {
+  /** `host:port`, ready for `new MilvusClient({ address })`. */
+  readonly address: string;
+  readonly port: number;
+  /** Stops listening and drops every connection. */
+  stop(): Promise<void>;
+  readonly clock: Clock;
+  /** Changes the fault plan while running. */
+  readonly faults: FaultController;
+  /** Read-only view of the emulator's state. */
+  readonly inspect: EmulatorInspector;
+  /** Every RPC received. */
+  readonly calls: CallLog;
+}
+
+/** Default retention of terminal restore jobs (the server's). */
+export const DEFAULT_RESTORE_JOB_RETENTION_MS = 3 * HOUR_MS;
+/** The server gives up on a restore job after 24 hours. */
+export const RESTORE_TIMEOUT_MS = 24 * HOUR_MS;
+/** Default clock time a non-empty restore takes. */
+export const DEFAULT_RESTORE_DURATION_MS = 2_000;
+
+/**
+ * Starts a wire-compatible Milvus emulator: a gRPC server built from the SDK's own service
+ * descriptor that serves the snapshot API (and the collection, data, index and load calls
+ * around it) with the real server's semantics and error statuses.
+ *
+ * @throws EmulatorOptionsError for unusable options, FaultPlanError for an invalid fault plan,
+ *   EmulatorStartError when it cannot listen.
+ */
+export async function startMilvusEmulator(
+  options: MilvusEmulatorOptions = {},
+): Promise<RunningMilvusEmulator> {
+  const host = options.host ?? '127.0.0.1';
+  if (host.trim() === '') {
+    throw new EmulatorOptionsError(`host must not be empty, got ${JSON.stringify(host)}`);
+  }
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new EmulatorOptionsError(`port must be an integer from 0 to 65535, got ${port}`);
+  }
+  if (options.token !== undefined && options.token === '') {
+    throw new EmulatorOptionsError('token must not be empty when given (omit it to turn authentication off)');
+  }
+  const clock = options.clock ?? systemClock;
+  const state = new EmulatorState(clock, {
+    restoreJobRetentionMs: nonNegative(
+      'restoreJobRetentionMs',
+      options.restoreJobRetentionMs,
+      DEFAULT_RESTORE_JOB_RETENTION_MS,
+    ),
+    pinReleaseLagMs: nonNegative('pinReleaseLagMs', options.pinReleaseLagMs, 0),
+    restoreTimeoutMs: RESTORE_TIMEOUT_MS,
+    defaultRestoreDurationMs: nonNegative(
+      'defaultRestoreDurationMs',
+      options.defaultRestoreDurationMs,
+      DEFAULT_RESTORE_DURATION_MS,
+    ),
+  });
+  // Validate the plan before listening, but apply it only after seeding so the seed is not faulted.
+  const plan = options.faults === undefined ? undefined : parseFaultPlan(options.faults);
+  const faults = new FaultEngine();
+  const calls = new RecordingCallLog();
+  const server = await startRpcServer({
+    host,
+    port,
+    protocol: loadMilvusProtocol(),
+    state,
+    faults,
+    calls,
+    auth: createAuthCheck(options.token),
+    handlers: rpcHandlers,
+    logError: options.logError ?? ((message) => console.error(message)),
+  });
+  const address = `${host.includes(':') ? `[${host}]` : host}:${server.port}`;
+
+  if (options.seedDemo === true) {
+    const client = new MilvusClient({
+      address,
+      ...(options.token === undefined ? {} : { token: options.token }),
+      logLevel: 'error',
+    });
+    try {
+      await client.connectPromise;
+      await seedDemoCollections(client);
+    } catch (error) {
+      await server.stop();
+      throw error;
+    } finally {
+      await client.closeConnection();
+    }
+    calls.reset();
+  }
+  if (plan !== undefined) {
+    faults.load(plan);
+  }
+
+  return {
+    address,
+    port: server.port,
+    stop: () => server.stop(),
+    clock,
+    faults,
+    inspect: createInspector(state),
+    calls,
+  };
+}
+
+function nonNegative(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) {
+    return fallback;
+  }
+  if (!Number.isFinite(value) || value < 0) {
+    throw new EmulatorOptionsError(`${name} must be a finite number of milliseconds >= 0, got ${value}`);
+  }
+  return value;
+}
