@@ -34,6 +34,8 @@ export interface SnapshotSummary {
   /** Rows a restore of it would produce. */
   readonly rowCount: number;
   readonly segments: number;
+  /** True for a snapshot kept only because a pin held it when its collection was dropped. */
+  readonly collectionDropped: boolean;
 }
 
 /** A pin that currently holds a snapshot. */
@@ -71,7 +73,10 @@ export interface EmulatorInspector {
   databases(): string[];
   /** Collections of one database, or of all databases. */
   collections(database?: string): CollectionSummary[];
-  /** Snapshots of a live collection (empty if the collection does not exist). */
+  /**
+   * Snapshots of a collection: those of the live collection of that name, plus any kept after
+   * a collection of that name was dropped because a pin still held them.
+   */
   snapshots(database: string, collection: string): SnapshotSummary[];
   /** Pins holding snapshots right now. */
   pins(): PinSummary[];
@@ -97,14 +102,15 @@ export function createInspector(state: EmulatorState): EmulatorInspector {
         .filter((d) => database === undefined || d.name === database)
         .flatMap((d) => [...d.collections.values()].map(summarizeCollection)),
     snapshots: (database, name) => {
-      const collection = find(database, name);
-      if (collection === undefined) {
-        return [];
-      }
+      const live = find(database, name);
       const now = state.now();
-      return state.snapshots
-        .list(collection.id)
-        .map((s) => summarizeSnapshot(s, state.snapshots.isPinned(s.id, now)));
+      const { snapshots } = state;
+      const kept = snapshots
+        .all()
+        .filter((s) => snapshots.isOrphaned(s.id) && s.database === database && s.collectionName === name);
+      return [...(live === undefined ? [] : snapshots.list(live.id)), ...kept].map((s) =>
+        summarizeSnapshot(s, snapshots.isPinned(s.id, now), snapshots.isOrphaned(s.id)),
+      );
     },
     pins: () => {
       const now = settled().now();
@@ -158,7 +164,7 @@ function summarizeCollection(collection: Collection): CollectionSummary {
   };
 }
 
-function summarizeSnapshot(snapshot: Snapshot, pinned: boolean): SnapshotSummary {
+function summarizeSnapshot(snapshot: Snapshot, pinned: boolean, collectionDropped: boolean): SnapshotSummary {
   const { segments, deletes } = snapshot.content;
   let rowCount = 0;
   for (const segment of segments) {
@@ -179,5 +185,6 @@ function summarizeSnapshot(snapshot: Snapshot, pinned: boolean): SnapshotSummary
     pinned,
     rowCount,
     segments: segments.length,
+    collectionDropped,
   };
 }
