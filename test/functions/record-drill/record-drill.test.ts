@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   buildDrillResult,
@@ -315,5 +316,31 @@ describe('recordDrill', () => {
 
     // Assess
     expect(await store.getJson(key)).toMatchObject({ snapshotName: 'daily_20261120_030000' });
+  });
+});
+
+describe('drill metrics', () => {
+  it('uses one dimension whatever the collection, and puts the collection in metadata', async () => {
+    // Prepare
+    const dir = await mkdtemp(join(tmpdir(), 'record-drill-'));
+    const metrics = new Metrics({ namespace: 'MilvusSnapshotScheduler', serviceName: 'RecordDrill' });
+    const input = { ...base(), poll: completed, verification: verification(2000), cleanup };
+
+    // Act
+    await recordDrill(input, { store: new FileReportStore(dir), now: () => NOW, metrics });
+    const emf = metrics.serializeMetrics();
+    await rm(dir, { recursive: true, force: true });
+
+    // Assess
+    expect(emf._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'Step']]);
+    expect(emf).toMatchObject({
+      Step: 'RecordDrill',
+      collection: 'default.products',
+      DrillsRun: 1,
+      DrillsVerified: 1,
+      DrillsFailed: 0,
+      DrillPolls: 4,
+      DrillRestoreTime: 61_500,
+    });
   });
 });

@@ -1,0 +1,225 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { drillResultSchema } from '../../../functions/shared/contracts/run-report';
+import { FileReportStore, ReportKeys } from '../../../functions/shared/reports/report-store';
+import { drillTargetName } from '../../../functions/start-restore/drill-target';
+import {
+  collectionInput,
+  type DrillWorld,
+  drillRun,
+  runDrill,
+  seedCollection,
+  startDrillWorld,
+  takeOwnedSnapshot,
+} from './drill-fixture';
+
+const SNAPSHOT = 'daily_20261121_030000';
+
+describe('a restore drill, run step by step as the state machine runs it', () => {
+  let world: DrillWorld;
+
+  beforeEach(async () => {
+    world = await startDrillWorld();
+    await seedCollection(world, 'products', 50);
+    await takeOwnedSnapshot(world, 'products', SNAPSHOT);
+    world.clock.advance(60_000);
+  });
+  afterEach(async () => world.close());
+
+  const drillCollections = () =>
+    world.emulator.inspect
+      .collections('default')
+      .map((c) => c.name)
+      .filter((n) => n.startsWith('drill_'));
+  const latestVerified = () =>
+    new FileReportStore(world.reportsDir).getJson(ReportKeys.latestVerified('default', 'products'));
+
+  it('verifies a completed restore, leaves nothing behind and records the snapshot as verified', async () => {
+    // Prepare
+    world.emulator.faults.load({ restore: { outcome: 'completed', durationMs: 40_000 } });
+    const run = drillRun(world);
+
+    // Act
+    const { drill } = await runDrill(world, collectionInput(run, 'products'));
+
+    // Assess
+    const result = drillResultSchema.parse(drill);
+    expect(result).toMatchObject({
+      snapshotName: SNAPSHOT,
+      targetCollection: drillTargetName(run, 'products'),
+      state: 'Completed',
+      polls: 4, // at 5, 15, 35 s (still running) and 75 s
+      restoreMs: 40_000,
+      wallMs: 75_000,
+      expectedRows: 50,
+      restoredRows: 50,
+      verified: true,
+      cleanedUp: true,
+    });
+    expect(result.reason).toBeUndefined();
+    expect(result.checks.map((c) => [c.name, c.ok])).toEqual([
+      ['exists', true],
+      ['schemaFingerprint', true],
+      ['indexes', true],
+      ['rowCount', true],
+    ]);
+    expect(drillCollections()).toEqual([]);
+    expect(world.emulator.inspect.pins()).toEqual([]);
+    expect(await latestVerified()).toEqual({
+      snapshotName: SNAPSHOT,
+      snapshotCreatedAt: '2026-11-21T03:00:00.000Z',
+      verifiedAt: '2026-11-21T03:02:15.000Z',
+      runId: run.runId,
+      restoreMs: 40_000,
+    });
+  });
+
+  it('runs the deep check: loads, counts, finds each sampled vector, then releases and drops', async () => {
+    // Prepare
+    const run = drillRun(world, { verification: 'deep', sampleSize: 5 });
+
+    // Act
+    const { drill } = await runDrill(world, collectionInput(run, 'products'));
+
+    // Assess
+    const result = drillResultSchema.parse(drill);
+    expect(result).toMatchObject({ state: 'Completed', verified: true, restoredRows: 50, cleanedUp: true });
+    expect(result.checks.slice(4)).toEqual([
+      { name: 'loaded', ok: true, expected: 'LoadStateLoaded', actual: 'LoadStateLoaded' },
+      { name: 'countStar', ok: true, expected: 50, actual: 50 },
+      { name: 'selfSearch', ok: true, expected: 5, actual: 5 },
+    ]);
+    expect(world.emulator.calls.count('Search')).toBe(5);
+    expect(world.emulator.calls.count('ReleaseCollection')).toBe(1);
+    expect(drillCollections()).toEqual([]);
+  });
+
+  it('reports a failed restore with Milvus reason, drops the target it left and unpins the snapshot', async () => {
+    // Prepare
+    world.emulator.faults.load({
+      restore: { outcome: 'failed', durationMs: 20_000, reason: 'copy segment 3: object not found' },
+    });
+
+    // Act
+    const { drill } = await runDrill(world, collectionInput(drillRun(world), 'products'));
+
+    // Assess
+    expect(drill).toMatchObject({
+      state: 'Failed',
+      reason: 'Milvus reports the restore failed: copy segment 3: object not found',
+      verified: false,
+      cleanedUp: true,
+      restoredRows: null,
+      checks: [],
+    });
+    expect(drillCollections()).toEqual([]);
+    expect(world.emulator.inspect.pins()).toEqual([]);
+    await expect(
+      world.milvus.dropSnapshot({ database: 'default', collection: 'products' }, SNAPSHOT),
+    ).resolves.toBe(undefined);
+    expect(await latestVerified()).toBeUndefined();
+  });
+
+  it('gives up on a stuck restore at the drill timeout, then cleans up', async () => {
+    // Prepare
+    world.emulator.faults.load({ restore: { outcome: 'stuck' } });
+    const run = drillRun(world, { timeoutMinutes: 10 });
+    const startedAt = world.clock.now();
+
+    // Act
+    const { drill } = await runDrill(world, collectionInput(run, 'products'));
+
+    // Assess
+    expect(drill).toMatchObject({
+      state: 'TimedOut',
+      reason: expect.stringMatching(
+        /still executing \(progress \d+ %\) after 10 min, past the drill timeout of 10 min/,
+      ),
+      wallMs: 600_000,
+      verified: false,
+      cleanedUp: true,
+    });
+    expect(world.clock.now() - startedAt).toBe(600_000); // the last poll landed on the deadline
+    expect(drill?.polls).toBeLessThanOrEqual(12);
+    expect(drillCollections()).toEqual([]);
+    expect(world.emulator.inspect.pins()).toEqual([]);
+  });
+
+  it('fails verification of a snapshot whose recorded row count is wrong, naming both numbers', async () => {
+    // Prepare
+    await takeOwnedSnapshot(world, 'products', 'daily_20261121_040000', 60);
+    world.clock.advance(60_000);
+
+    // Act
+    const { drill } = await runDrill(world, collectionInput(drillRun(world), 'products'));
+
+    // Assess
+    expect(drill).toMatchObject({
+      snapshotName: 'daily_20261121_040000',
+      state: 'Completed',
+      verified: false,
+      expectedRows: 60,
+      restoredRows: 50,
+      reason: 'verification failed: rowCount expected 60, got 50',
+      cleanedUp: true,
+    });
+    expect(await latestVerified()).toBeUndefined();
+  });
+
+  it('never touches a user collection that has the drill name, and says why the drill failed', async () => {
+    // Prepare
+    const run = drillRun(world);
+    const name = drillTargetName(run, 'products');
+    await seedCollection(world, name, 7);
+
+    // Act
+    const { drill } = await runDrill(world, collectionInput(run, 'products'));
+
+    // Assess
+    expect(drill).toMatchObject({
+      state: 'Failed',
+      reason: expect.stringMatching(
+        /^DrillTargetConflictError: the drill collection default\.drill_products_\S+ already exists/,
+      ),
+      verified: false,
+      cleanedUp: true,
+    });
+    expect(world.emulator.inspect.rowCounts('default', name)?.sealed).toBe(7);
+    expect(world.emulator.inspect.pins()).toEqual([]);
+    expect(world.emulator.calls.count('DropCollection')).toBe(0);
+  });
+
+  it('fails a collection without any snapshot of ours with a clear reason and nothing to clean', async () => {
+    // Prepare
+    await seedCollection(world, 'orders', 3);
+
+    // Act
+    const { drill } = await runDrill(world, collectionInput(drillRun(world), 'orders'));
+
+    // Assess
+    expect(drill).toMatchObject({
+      state: 'Failed',
+      reason: expect.stringContaining(
+        'NoSnapshotToDrillError: default.orders has no snapshot made by milvus-snapshot-scheduler',
+      ),
+      snapshotName: '',
+      cleanedUp: true,
+    });
+  });
+
+  it('keeps the drill collection when asked to, but still releases the pin', async () => {
+    // Prepare
+    const run = drillRun(world, { keepDrillCollection: true });
+
+    // Act
+    const state = await runDrill(world, collectionInput(run, 'products'));
+
+    // Assess
+    expect(state.cleanup).toMatchObject({
+      dropped: false,
+      keptReason: 'drill.keepDrillCollection is set',
+      cleanedUp: true,
+    });
+    expect(drillCollections()).toEqual([drillTargetName(run, 'products')]);
+    expect(world.emulator.inspect.pins()).toEqual([]);
+  });
+});
