@@ -11,6 +11,7 @@ import { isOwnDrillTarget } from '../start-restore/drill-target';
 import { restoreStartSchema } from '../start-restore/start-restore';
 import {
   CHECK,
+  countStarCheck,
   type DrillCheck,
   indexCheck,
   notRun,
@@ -26,7 +27,7 @@ export const verificationResultSchema = z
     checks: z.array(drillCheckSchema),
     /** Every check passed (always false while `deepPending`). */
     verified: z.boolean(),
-    /** Rows in the restored collection: `count(*)` after a deep check, else the flushed row count. */
+    /** Rows in the restored collection's flushed segments (comparable with the recorded count). */
     restoredRows: z.number().int().nonnegative().nullable(),
     /** The deep check is waiting for the collection to load; call again after `waitSeconds`. */
     deepPending: z.boolean(),
@@ -195,7 +196,7 @@ async function continueDeepCheck(
   const checks: DrillCheck[] = [
     ...previous.checks,
     { name: CHECK.loaded, ok: true, expected: LOADED, actual: LOADED },
-    rowCountCheck(CHECK.countStar, drillSource.expectedRows, count, run.drill.rowTolerancePercent),
+    countStarCheck(drillSource.expectedRows, count, run.drill.rowTolerancePercent),
   ];
   const vector = summary.vectorFields.find((f) => f.dataType === SEARCHABLE_VECTOR);
   if (!vector) {
@@ -220,7 +221,7 @@ async function continueDeepCheck(
     checks.push(selfSearchCheck(results, expectedSamples));
   }
   await milvus.release(restored);
-  return finish(checks, count, now);
+  return finish(checks, previous.restoredRows, now);
 }
 
 function finish(checks: DrillCheck[], restoredRows: number | null, now: () => Date): VerificationResult {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  countStarCheck,
   foundItself,
   indexCheck,
   rowCountCheck,
@@ -121,5 +122,26 @@ describe('self search', () => {
 
     // Assess
     expect(check).toEqual({ name: 'selfSearch', ok: false, expected: 3, actual: 1 });
+  });
+});
+
+describe('countStarCheck', () => {
+  it.each([
+    // recorded, counted, tolerance %, ok, expected
+    [50, 50, 0, true, '1..50'],
+    [50, 45, 0, true, '1..50'], // rows deleted before the snapshot: statistics still count them
+    [50, 51, 0, false, '1..50'],
+    [50, 0, 0, false, '1..50'], // restored data nobody can read
+    [100, 105, 5, true, '1..105'],
+    [100, 106, 5, false, '1..105'],
+    [0, 0, 0, true, 0],
+    [0, 1, 0, false, 0],
+  ])('recorded %d, count(*) %d, tolerance %d %% → %s', (recorded, counted, tolerance, ok, expected) => {
+    expect(countStarCheck(recorded, counted, tolerance)).toEqual({
+      name: 'countStar',
+      ok,
+      expected,
+      actual: counted,
+    });
   });
 });
