@@ -7,6 +7,10 @@ export const handler = createStepHandler({
   step: 'ChooseSnapshot',
   input: chooseSnapshotInputSchema,
   dependencies: milvusStepDependencies,
-  run: (input, dependencies) => chooseSnapshot(input, dependencies),
+  run: async (input, dependencies, tools) => {
+    const result = await chooseSnapshot(input, dependencies);
+    tools.logger.info('snapshot chosen', { ...result });
+    return result;
+  },
   onError: invalidateMilvusOnError,
 });

@@ -7,6 +7,10 @@ export const handler = createStepHandler({
   step: 'CleanupDrill',
   input: cleanupDrillInputSchema,
   dependencies: milvusStepDependencies,
-  run: (input, dependencies) => cleanupDrill(input, dependencies),
+  run: async (input, dependencies, tools) => {
+    const result = await cleanupDrill(input, dependencies);
+    tools.logger.info('drill cleaned up', { ...result });
+    return result;
+  },
   onError: invalidateMilvusOnError,
 });

@@ -7,6 +7,10 @@ export const handler = createStepHandler({
   step: 'PollRestore',
   input: pollRestoreInputSchema,
   dependencies: milvusStepDependencies,
-  run: (input, dependencies) => pollRestore(input, dependencies),
+  run: async (input, dependencies, tools) => {
+    const result = await pollRestore(input, dependencies);
+    tools.logger.info('restore polled', { ...result });
+    return result;
+  },
   onError: invalidateMilvusOnError,
 });

@@ -8,5 +8,14 @@ export const handler = createStepHandler({
   step: 'RecordDrill',
   input: recordDrillInputSchema,
   dependencies: ({ metrics }) => ({ store: reportStoreFromEnvironment(), now, metrics }),
-  run: (input, dependencies) => recordDrill(input, dependencies),
+  run: async (input, dependencies, tools) => {
+    const result = await recordDrill(input, dependencies);
+    tools.logger.info('drill recorded', {
+      state: result.state,
+      verified: result.verified,
+      reason: result.reason,
+      restoreMs: result.restoreMs,
+    });
+    return result;
+  },
 });

@@ -7,6 +7,10 @@ export const handler = createStepHandler({
   step: 'StartRestore',
   input: startRestoreInputSchema,
   dependencies: milvusStepDependencies,
-  run: (input, dependencies) => startRestore(input, dependencies),
+  run: async (input, dependencies, tools) => {
+    const result = await startRestore(input, dependencies);
+    tools.logger.info('restore started', { ...result });
+    return result;
+  },
   onError: invalidateMilvusOnError,
 });

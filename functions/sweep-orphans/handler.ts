@@ -7,6 +7,10 @@ export const handler = createStepHandler({
   step: 'SweepOrphans',
   input: sweepOrphansInputSchema,
   dependencies: milvusStepDependencies,
-  run: (input, dependencies) => sweepOrphans(input, dependencies),
+  run: async (input, dependencies, tools) => {
+    const result = await sweepOrphans(input, dependencies);
+    tools.logger.info('orphans swept', { dropped: result.dropped, failed: result.failed ?? [] });
+    return result;
+  },
   onError: invalidateMilvusOnError,
 });

@@ -7,6 +7,14 @@ export const handler = createStepHandler({
   step: 'VerifyRestore',
   input: verifyRestoreInputSchema,
   dependencies: milvusStepDependencies,
-  run: (input, dependencies) => verifyRestore(input, dependencies),
+  run: async (input, dependencies, tools) => {
+    const result = await verifyRestore(input, dependencies);
+    tools.logger.info('restore verified', {
+      verified: result.verified,
+      deepPending: result.deepPending,
+      failed: result.checks.filter((c) => !c.ok),
+    });
+    return result;
+  },
   onError: invalidateMilvusOnError,
 });

@@ -7,7 +7,7 @@ import { drillCheckSchema } from '../shared/contracts/run-report';
 import { InvalidInputError } from '../shared/errors';
 import type { CollectionRef, CollectionSummary, MilvusGateway } from '../shared/milvus/milvus-gateway';
 import { schemaFingerprint } from '../shared/schema-fingerprint';
-import { isOwnDrillTarget } from '../start-restore/drill-target';
+import { drillTargetName, isOwnDrillTarget } from '../start-restore/drill-target';
 import { restoreStartSchema } from '../start-restore/start-restore';
 import {
   CHECK,
@@ -79,7 +79,8 @@ export async function verifyRestore(
   const { run, target, restore } = input;
   if (!isOwnDrillTarget(run, target.collection, restore.targetCollection)) {
     throw new InvalidInputError(
-      `invalid verify-restore input: restore.targetCollection is not this drill's collection, got "${restore.targetCollection}"`,
+      `invalid VerifyRestore input: restore.targetCollection: is not this drill's collection ` +
+        `(${drillTargetName(run, target.collection)}), got "${restore.targetCollection}"`,
     );
   }
   const restored: CollectionRef = { database: target.database, collection: restore.targetCollection };
