@@ -105,7 +105,9 @@ export class MilvusGateway {
   ): Promise<boolean> {
     const res = await this.call(`check flush state of ${name(ref)}`, () =>
       this.client.getFlushState({
-        segmentIDs: segmentIds.map(Number),
+        // Segment ids and the flush timestamp exceed 2^53: Number() would corrupt them. The SDK
+        // types them as numbers but sends decimal strings through untouched (its flushSync does so).
+        segmentIDs: [...segmentIds] as unknown as number[],
         flush_ts: flushTs as unknown as number,
         db_name: ref.database,
         collection_name: ref.collection,
