@@ -62,6 +62,8 @@ export interface SeededDemoCollection {
 interface DemoShape {
   readonly fields: FieldType[];
   readonly indexParams: Record<string, number>;
+  /** Rows of the same cluster (category, topic, event type) get nearby embeddings. */
+  cluster(id: number): number;
   row(id: number, random: SeededRandom, embedding: number[]): RowData;
 }
 
@@ -98,6 +100,7 @@ const SHAPES: Readonly<Record<string, DemoShape>> = {
       { name: 'embedding', data_type: 'FloatVector', dim: 64 },
     ],
     indexParams: { M: 16, efConstruction: 200 },
+    cluster: (id) => id % CATEGORIES.length,
     row: (id, random, embedding) => {
       const category = CATEGORIES[id % CATEGORIES.length] ?? 'books';
       return {
@@ -119,6 +122,7 @@ const SHAPES: Readonly<Record<string, DemoShape>> = {
       { name: 'embedding', data_type: 'FloatVector', dim: 128 },
     ],
     indexParams: { nlist: 64 },
+    cluster: (id) => id % TICKET_TOPICS.length,
     row: (id, random, embedding) => ({
       ticket_id: id,
       subject: `${TICKET_TOPICS[id % TICKET_TOPICS.length] ?? 'Question'} #${id}`,
@@ -136,6 +140,7 @@ const SHAPES: Readonly<Record<string, DemoShape>> = {
       { name: 'embedding', data_type: 'FloatVector', dim: 32 },
     ],
     indexParams: { nlist: 32 },
+    cluster: (id) => id % EVENT_TYPES.length,
     row: (id, random, embedding) => ({
       event_id: id,
       user_id: random.int(1, 250),
@@ -200,7 +205,7 @@ async function seedOne(client: MilvusClient, demo: DemoCollection): Promise<Seed
     const last = Math.min(next + INSERT_BATCH - 1, next <= flushedRows ? flushedRows : demo.rows);
     const rows: RowData[] = [];
     for (let id = next; id <= last; id++) {
-      const centroid = centroids[id % centroids.length] ?? [];
+      const centroid = centroids[shape.cluster(id) % centroids.length] ?? [];
       const embedding = centroid.map((x) => x + (random.next() - 0.5) * 0.4);
       rows.push(shape.row(id, random, embedding));
     }

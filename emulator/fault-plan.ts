@@ -110,7 +110,7 @@ export function parseFaultPlan(input: unknown, source = 'fault plan'): FaultPlan
   if (result.success) {
     return result.data;
   }
-  const issues = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+  const issues = explain(result.error.issues).map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
   throw new FaultPlanError(`invalid ${source}: ${issues.join('; ')}`, issues);
 }
 
@@ -124,8 +124,34 @@ export function parseFaultRule(input: unknown): FaultRule {
   if (result.success) {
     return result.data;
   }
-  const issues = result.error.issues.map((issue) => `rule.${formatPath(issue.path)}: ${issue.message}`);
+  const issues = explain(result.error.issues).map(
+    (issue) => `rule.${formatPath(issue.path)}: ${issue.message}`,
+  );
   throw new FaultPlanError(`invalid fault rule: ${issues.join('; ')}`, issues);
+}
+
+interface PlainIssue {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+/**
+ * Replaces "Invalid input" for `restore` (an entry or a list of entries) with the problems of
+ * the shape the value actually has, so the message names the bad field.
+ */
+function explain(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[] = []): PlainIssue[] {
+  return issues.flatMap((issue): PlainIssue[] => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'invalid_union') {
+      const matching = issue.errors.find(
+        (branch) => !branch.some((inner) => inner.code === 'invalid_type' && inner.path.length === 0),
+      );
+      if (matching !== undefined) {
+        return explain(matching, path);
+      }
+    }
+    return [{ path, message: issue.message }];
+  });
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

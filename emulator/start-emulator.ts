@@ -1,4 +1,3 @@
-import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { createAuthCheck } from './auth';
 import { type CallLog, RecordingCallLog } from './call-log';
 import { type Clock, systemClock } from './clock';
@@ -148,6 +147,8 @@ export async function startMilvusEmulator(
   const address = `${host.includes(':') ? `[${host}]` : host}:${server.port}`;
 
   if (options.seedDemo === true) {
+    // Loaded on demand: the SDK takes about half a second to import, which plain runs don't need.
+    const { MilvusClient } = await import('@zilliz/milvus2-sdk-node');
     const client = new MilvusClient({
       address,
       ...(options.token === undefined ? {} : { token: options.token }),

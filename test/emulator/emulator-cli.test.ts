@@ -1,0 +1,138 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const CLI = join(import.meta.dirname, '../../bin/milvus-emulator.ts');
+const LISTENING = /^Milvus emulator listening on (127\.0\.0\.1:\d+)$/m;
+
+interface Cli {
+  readonly child: ChildProcessWithoutNullStreams;
+  stdout: string;
+  stderr: string;
+  readonly exited: Promise<number | null>;
+}
+
+const running: Cli[] = [];
+
+function launch(args: readonly string[], env: Record<string, string> = {}): Cli {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    env: { ...process.env, ...env },
+  });
+  const cli: Cli = {
+    child,
+    stdout: '',
+    stderr: '',
+    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
+  };
+  child.stdout.on('data', (chunk: Buffer) => {
+    cli.stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    cli.stderr += chunk.toString();
+  });
+  running.push(cli);
+  return cli;
+}
+
+async function address(cli: Cli): Promise<string> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const match = LISTENING.exec(cli.stdout);
+    if (match?.[1] !== undefined) {
+      return match[1];
+    }
+    if (cli.child.exitCode !== null) {
+      throw new Error(`the CLI exited with ${cli.child.exitCode}: ${cli.stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`the CLI never printed its address: ${cli.stdout} ${cli.stderr}`);
+}
+
+afterAll(async () => {
+  for (const cli of running.splice(0)) {
+    if (cli.child.exitCode === null) {
+      cli.child.kill('SIGKILL');
+      await cli.exited;
+    }
+  }
+});
+
+// Each test spawns its own process; run them side by side to keep the suite fast.
+describe.concurrent('milvus-emulator CLI', () => {
+  it('prints the address it listens on for --port 0, applies --faults, serves the SDK and stops on SIGINT', async () => {
+    // Prepare
+    const dir = await mkdtemp(join(tmpdir(), 'milvus-emulator-'));
+    const plan = join(dir, 'faults.json');
+    await writeFile(
+      plan,
+      JSON.stringify({ rules: [{ method: 'ShowCollections', milvusCode: 1, reason: 'not ready' }] }),
+    );
+    const cli = launch(['--port', '0', '--faults', plan]);
+    const listening = await address(cli);
+    const client = new MilvusClient({ address: listening, logLevel: 'error' });
+
+    // Act
+    await client.connectPromise;
+    const databases = await client.listDatabases();
+    const collections = await client.showCollections();
+    await client.closeConnection();
+    cli.child.kill('SIGINT');
+    const code = await cli.exited;
+
+    // Assess
+    expect(cli.stdout).toBe(`Milvus emulator listening on ${listening}\n`);
+    expect(databases.db_names).toEqual(['default']);
+    expect(collections.status).toMatchObject({ code: 1, reason: 'not ready' });
+    expect(code).toBe(0);
+    expect(cli.stderr).toContain('Milvus emulator stopped (SIGINT)');
+  });
+
+  it('seeds the demo collections and requires the token, without ever printing it', async () => {
+    // Prepare
+    const token = 'demo_user:Pr1vate!';
+    const cli = launch(['--port', '0', '--seed-demo', '--token', token]);
+    const listening = await address(cli);
+    const trusted = new MilvusClient({ address: listening, token, logLevel: 'error' });
+    const stranger = new MilvusClient({ address: listening, logLevel: 'error' });
+    // Handle the failed Connect at once: the SDK leaves it as an unhandled rejection otherwise.
+    const refusal = stranger.connectPromise.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+
+    // Act
+    const products = await trusted.count({ collection_name: 'products' });
+    const refused = await refusal;
+    await Promise.all([trusted.closeConnection(), stranger.closeConnection()]);
+    cli.child.kill('SIGTERM');
+    const code = await cli.exited;
+
+    // Assess
+    expect(products.data).toBe(2_000);
+    expect(refused).toMatchObject({ code: 16 });
+    expect(code).toBe(0);
+    expect(cli.stderr).toContain('default.products (2000 rows)');
+    expect(`${cli.stdout}${cli.stderr}`).not.toContain('Pr1vate');
+  });
+
+  it('exits 2 naming the file and the bad field when the --faults file is invalid', async () => {
+    // Prepare
+    const dir = await mkdtemp(join(tmpdir(), 'milvus-emulator-'));
+    const plan = join(dir, 'bad-faults.json');
+    await writeFile(plan, JSON.stringify({ rules: [{ method: 'Flush', grpcStatus: 'UNAVAILBLE' }] }));
+
+    // Act
+    const cli = launch(['--port', '0', '--faults', plan]);
+    const code = await cli.exited;
+
+    // Assess
+    expect(code).toBe(2);
+    expect(cli.stderr).toContain(plan);
+    expect(cli.stderr).toContain('rules[0].grpcStatus');
+    expect(cli.stdout).toBe('');
+  });
+});
