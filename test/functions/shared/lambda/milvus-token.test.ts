@@ -67,7 +67,10 @@ describe('the Milvus token, read from Secrets Manager', () => {
     captureOutput();
 
     // Act
-    const error = await flush(input(), lambdaContext('Flush')).catch((e: unknown) => e as Error);
+    const error: Error = await flush(input(), lambdaContext('Flush')).then(
+      () => new Error('expected the flush to fail'),
+      (e: Error) => e,
+    );
 
     // Assess
     expect(error.name).toBe('MilvusAuthenticationError');
