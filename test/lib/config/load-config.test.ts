@@ -1,0 +1,284 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runtimeConfigOf, scheduleFreshness } from '../../../lib/config/deployment-config';
+import {
+  CONFIG_ENV_VAR,
+  DeploymentConfigError,
+  loadDeploymentConfig,
+  parseDeploymentConfig,
+  resolveConfigPath,
+} from '../../../lib/config/load-config';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const EXAMPLE = join(ROOT, 'examples', 'scheduler.config.json');
+
+/** The smallest valid configuration. */
+const minimal = () => ({
+  milvus: { address: 'milvus.internal:19530' },
+  collections: [{ name: 'products' }],
+  schedules: { nightly: { cron: 'cron(0 3 * * ? *)' } },
+  retention: { default: { keepDaily: 7 } },
+});
+
+/** The message of what `fn` throws. */
+function failure(fn: () => unknown): DeploymentConfigError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof DeploymentConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a DeploymentConfigError');
+}
+
+describe('the example configuration', () => {
+  it('loads, with the demo collections and three schedules', () => {
+    // Prepare
+    const { config, path } = loadDeploymentConfig({ cwd: ROOT, env: {} });
+
+    // Assess
+    expect(path).toBe(EXAMPLE);
+    expect(config.collections.map((c) => `${c.database}.${c.name}`)).toEqual([
+      'default.products',
+      'default.support_tickets',
+      'analytics.user_events',
+    ]);
+    expect(Object.keys(config.schedules)).toEqual(['hourly', 'nightly', 'weekly']);
+    expect(config.schedules.nightly).toMatchObject({ mode: 'full', timezone: 'Europe/Paris' });
+  });
+
+  it('gives the hourly and nightly schedules a freshness alarm, and explains why the weekly one has none', () => {
+    const { config } = loadDeploymentConfig({ path: EXAMPLE });
+    const [hourly, nightly, weekly] = ['hourly', 'nightly', 'weekly'].map((name) => {
+      const schedule = config.schedules[name];
+      if (!schedule) throw new Error(`no schedule ${name}`);
+      return scheduleFreshness(schedule);
+    });
+    expect(hourly?.window?.windowMinutes).toBe(60 + 60);
+    // 25 hours across the autumn daylight-saving change, plus the example's 120-minute margin.
+    expect(nightly?.window?.windowMinutes).toBe(25 * 60 + 120);
+    expect(weekly?.window).toBeUndefined();
+    expect(weekly?.reason).toContain('longer than the 7 days a CloudWatch alarm can look back');
+  });
+});
+
+describe('defaults', () => {
+  it('applies the deployment defaults to a minimal configuration', () => {
+    const config = parseDeploymentConfig(minimal());
+    expect(config).toMatchObject({
+      milvus: { address: 'milvus.internal:19530', tls: false, timeoutMs: 15_000 },
+      notifications: { emails: [], failureEmails: [] },
+      alarms: { emails: [] },
+      reports: { retentionDays: 365 },
+      mapConcurrency: 10,
+      logLevel: 'INFO',
+      logRetentionDays: 90,
+      runTimeoutMinutes: 720,
+      perCollectionMetrics: true,
+    });
+    expect(config.milvus.tokenSecret).toBeUndefined();
+    expect(config.network).toBeUndefined();
+  });
+
+  it('keeps every override', () => {
+    const config = parseDeploymentConfig({
+      ...minimal(),
+      milvus: {
+        address: 'https://in01.zillizcloud.com:19530',
+        tls: true,
+        timeoutMs: 30_000,
+        tokenSecret: 'milvus/token',
+      },
+      network: { vpcId: 'vpc-0a1b2c3d', subnetIds: ['subnet-0a1b2c3d'], securityGroupIds: ['sg-0a1b2c3d'] },
+      notifications: {
+        emails: ['a@example.com'],
+        failureEmails: ['b@example.com'],
+        topicArn: 'arn:aws:sns:eu-west-1:123456789012:backups',
+      },
+      alarms: { emails: ['c@example.com'], topicArn: 'arn:aws:sns:eu-west-1:123456789012:alarms' },
+      reports: { retentionDays: 30 },
+      mapConcurrency: 50,
+      logLevel: 'DEBUG',
+      logRetentionDays: 14,
+      runTimeoutMinutes: 180,
+      perCollectionMetrics: false,
+    });
+    expect(config).toMatchObject({
+      milvus: { tls: true, timeoutMs: 30_000, tokenSecret: 'milvus/token' },
+      network: { vpcId: 'vpc-0a1b2c3d' },
+      reports: { retentionDays: 30 },
+      mapConcurrency: 50,
+      logLevel: 'DEBUG',
+      logRetentionDays: 14,
+      runTimeoutMinutes: 180,
+      perCollectionMetrics: false,
+    });
+  });
+
+  it('ignores "$comment" keys at any depth, and "$schema"', () => {
+    const config = parseDeploymentConfig({
+      $schema: '../schemas/scheduler.config.schema.json',
+      $comment: 'top',
+      ...minimal(),
+      collections: [{ $comment: 'why', name: 'products' }],
+      schedules: { nightly: { $comment: 'when', cron: 'cron(0 3 * * ? *)' } },
+    });
+    expect(config.collections[0]).toEqual({
+      database: 'default',
+      name: 'products',
+      retention: 'default',
+      protect: [],
+    });
+  });
+});
+
+describe('the run part of the configuration', () => {
+  it('is exactly the runtime keys, with defaults applied', () => {
+    const runtime = runtimeConfigOf(parseDeploymentConfig(minimal()));
+    expect(Object.keys(runtime).sort()).toEqual(
+      ['collections', 'drill', 'flush', 'manualSnapshotPrefix', 'retention', 'schedules'].sort(),
+    );
+    expect(runtime.schedules.nightly).toMatchObject({ mode: 'backup', timezone: 'UTC', enabled: true });
+  });
+});
+
+describe('invalid configurations', () => {
+  it.each([
+    [
+      'a cron Scheduler would refuse',
+      { schedules: { nightly: { cron: 'cron(0 3 * * * *)' } } },
+      '$.schedules.nightly.cron: cron day-of-month "*" and day-of-week "*": exactly one of them must be "?"',
+    ],
+    [
+      'an hour out of range',
+      { schedules: { nightly: { cron: 'cron(0 24 * * ? *)' } } },
+      '$.schedules.nightly.cron: cron hours must be 0-23, got "24"',
+    ],
+    [
+      'a time zone that does not exist',
+      { schedules: { nightly: { cron: 'cron(0 3 * * ? *)', timezone: 'Europe/Pariss' } } },
+      '$.schedules.nightly.timezone: expected an IANA time zone such as "Europe/Paris", got "Europe/Pariss"',
+    ],
+    [
+      'a bad mode',
+      { schedules: { nightly: { cron: 'cron(0 3 * * ? *)', mode: 'weekly' } } },
+      '$.schedules.nightly.mode: Invalid option: expected one of "backup"|"drill"|"full", got "weekly"',
+    ],
+    [
+      'a misspelt key',
+      { milvus: { adress: 'x:19530' } },
+      '$.milvus.adress: unknown key "adress"; expected one of address, tls, timeoutMs, tokenSecret',
+    ],
+    ['a missing address', { milvus: {} }, '$.milvus.address: is missing (expected string)'],
+    [
+      'a collection name Milvus refuses',
+      { collections: [{ name: 'bad-name' }] },
+      "$.collections[0].name: collection 'bad-name' is not a valid Milvus name: it contains '-' at position 3",
+    ],
+    [
+      'a token secret that is neither an ARN nor a name',
+      { milvus: { address: 'x:19530', tokenSecret: 'arn:aws:s3:::bucket' } },
+      '$.milvus.tokenSecret: expected the ARN or the name of an existing Secrets Manager secret',
+    ],
+    [
+      'a bad e-mail address',
+      { notifications: { emails: ['not-an-email'] } },
+      '$.notifications.emails[0]: expected an e-mail address, got "not-an-email"',
+    ],
+    [
+      'a topic ARN of another service',
+      { alarms: { topicArn: 'arn:aws:sqs:eu-west-1:123456789012:q' } },
+      '$.alarms.topicArn: expected an SNS topic ARN',
+    ],
+    [
+      'a concurrency of 0',
+      { mapConcurrency: 0 },
+      '$.mapConcurrency: Too small: expected number to be >=1, got 0',
+    ],
+    [
+      'a log retention CloudWatch does not offer',
+      { logRetentionDays: 10 },
+      '$.logRetentionDays: Invalid option: expected one of 1|3|5|7|14|30|60|90|120|150|180|365',
+    ],
+    [
+      'a run timeout shorter than one drill',
+      { runTimeoutMinutes: 60 },
+      '$.runTimeoutMinutes: 60 minutes is shorter than one collection of a full run may take (10 min flush wait + 60 min restore + 15 min for the other steps); set it to at least 85',
+    ],
+    [
+      'a retention policy name that is not a plain word',
+      { retention: { default: { keepDaily: 7 }, 'weekly.$': { keepWeekly: 4 } } },
+      '$.retention["weekly.$"]: retention policy names use letters, digits, "_" and "-"',
+    ],
+    [
+      'a schedule naming an unknown collection',
+      { schedules: { nightly: { cron: 'cron(0 3 * * ? *)', collections: ['default.orders'] } } },
+      "$.schedules.nightly.collections[0]: schedule 'nightly' names default.orders, which is not in collections",
+    ],
+    [
+      'a VPC without subnets',
+      { network: { vpcId: 'vpc-0a1b2c3d', subnetIds: [] } },
+      '$.network.subnetIds: list at least one subnet',
+    ],
+  ])('refuses %s, naming the field and the value', (_what, override, message) => {
+    const error = failure(() => parseDeploymentConfig({ ...minimal(), ...override }, 'my.json'));
+    expect(error.message).toContain('invalid configuration my.json:');
+    expect(error.message).toContain(message);
+  });
+
+  it('lists every problem at once', () => {
+    const error = failure(() =>
+      parseDeploymentConfig({ ...minimal(), mapConcurrency: -1, logLevel: 'LOUD' }, 'my.json'),
+    );
+    expect(error.issues.map((i) => i.path)).toEqual(['$.mapConcurrency', '$.logLevel']);
+    expect(error.message).toContain('got "LOUD"');
+  });
+});
+
+describe('finding the configuration file', () => {
+  const project = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scheduler-config-'));
+    mkdirSync(join(dir, 'examples'));
+    writeFileSync(join(dir, 'examples', 'scheduler.config.json'), JSON.stringify(minimal()));
+    return dir;
+  };
+
+  it('uses the example when there is no scheduler.config.json', () => {
+    const dir = project();
+    expect(resolveConfigPath({ cwd: dir, env: {} })).toBe(join(dir, 'examples', 'scheduler.config.json'));
+  });
+
+  it('prefers scheduler.config.json, then the environment variable, then the explicit path', () => {
+    const dir = project();
+    writeFileSync(join(dir, 'scheduler.config.json'), JSON.stringify(minimal()));
+    writeFileSync(join(dir, 'from-env.json'), JSON.stringify(minimal()));
+    writeFileSync(join(dir, 'explicit.json'), JSON.stringify(minimal()));
+    expect(resolveConfigPath({ cwd: dir, env: {} })).toBe(join(dir, 'scheduler.config.json'));
+    expect(resolveConfigPath({ cwd: dir, env: { [CONFIG_ENV_VAR]: 'from-env.json' } })).toBe(
+      join(dir, 'from-env.json'),
+    );
+    expect(
+      resolveConfigPath({ cwd: dir, env: { [CONFIG_ENV_VAR]: 'from-env.json' }, path: 'explicit.json' }),
+    ).toBe(join(dir, 'explicit.json'));
+  });
+
+  it('says how a missing file was named', () => {
+    const dir = project();
+    expect(() => resolveConfigPath({ cwd: dir, path: 'nope.json' })).toThrow(
+      'the file does not exist (named by -c config=nope.json)',
+    );
+    expect(() => resolveConfigPath({ cwd: dir, env: { [CONFIG_ENV_VAR]: 'gone.json' } })).toThrow(
+      `named by ${CONFIG_ENV_VAR}=gone.json`,
+    );
+  });
+
+  it('reports a file that is not JSON', () => {
+    const dir = project();
+    writeFileSync(join(dir, 'broken.json'), '{ "milvus": ');
+    expect(() => loadDeploymentConfig({ cwd: dir, path: 'broken.json' })).toThrow(
+      /invalid configuration broken\.json:\n {2}- \$: not valid JSON/,
+    );
+  });
+});
