@@ -1,4 +1,4 @@
-import { collectionMetric, MetricUnit } from '../shared/lambda/collection-metrics';
+import { emitCollectionMetrics, MetricUnit, perCollectionMetrics } from '../shared/lambda/collection-metrics';
 import { invalidateMilvusOnError, milvusStepDependencies } from '../shared/lambda/milvus-environment';
 import { createStepHandler } from '../shared/lambda/step-handler';
 import { checkFlush, checkFlushInputSchema } from './check-flush';
@@ -10,8 +10,10 @@ export const handler = createStepHandler({
   dependencies: milvusStepDependencies,
   run: async (input, deps, tools) => {
     const state = await checkFlush(input, deps);
-    if (state.flushed)
-      collectionMetric(tools, input.target, 'FlushWait', MetricUnit.Seconds, state.waitedSeconds);
+    if (state.flushed) {
+      const wait = { name: 'FlushWait', unit: MetricUnit.Seconds, value: state.waitedSeconds };
+      emitCollectionMetrics(tools.metrics, input.target, [wait], perCollectionMetrics());
+    }
     return state;
   },
   onError: invalidateMilvusOnError,

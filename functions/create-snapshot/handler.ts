@@ -1,4 +1,4 @@
-import { collectionMetric, MetricUnit } from '../shared/lambda/collection-metrics';
+import { emitCollectionMetrics, MetricUnit, perCollectionMetrics } from '../shared/lambda/collection-metrics';
 import { invalidateMilvusOnError, milvusStepDependencies } from '../shared/lambda/milvus-environment';
 import { createStepHandler } from '../shared/lambda/step-handler';
 import { createSnapshot, createSnapshotInputSchema } from './create-snapshot';
@@ -10,8 +10,12 @@ export const handler = createStepHandler({
   dependencies: milvusStepDependencies,
   run: async (input, deps, tools) => {
     const result = await createSnapshot(input, deps);
-    if (!result.alreadyExisted)
-      collectionMetric(tools, input.target, 'SnapshotsCreated', MetricUnit.Count, 1);
+    const created = {
+      name: 'SnapshotsCreated',
+      unit: MetricUnit.Count,
+      value: result.alreadyExisted ? 0 : 1,
+    };
+    emitCollectionMetrics(tools.metrics, input.target, [created], perCollectionMetrics());
     tools.logger.info('snapshot ready', { ...result });
     return result;
   },

@@ -1,5 +1,5 @@
 import { now } from '../shared/clock';
-import { collectionMetric, MetricUnit } from '../shared/lambda/collection-metrics';
+import { emitCollectionMetrics, MetricUnit, perCollectionMetrics } from '../shared/lambda/collection-metrics';
 import { invalidateMilvusOnError, milvusFromEnvironment } from '../shared/lambda/milvus-environment';
 import { createStepHandler } from '../shared/lambda/step-handler';
 import { reportStoreFromEnvironment } from '../shared/reports/report-store';
@@ -17,8 +17,11 @@ export const handler = createStepHandler({
   run: async (input, deps, tools) => {
     const result = await enforceRetention(input, deps);
     if (!result.dryRun) {
-      collectionMetric(tools, input.target, 'SnapshotsDropped', MetricUnit.Count, result.dropped.length);
-      collectionMetric(tools, input.target, 'RetentionSkipped', MetricUnit.Count, result.skipped.length);
+      const counts = [
+        { name: 'SnapshotsDropped', unit: MetricUnit.Count, value: result.dropped.length },
+        { name: 'RetentionSkipped', unit: MetricUnit.Count, value: result.skipped.length },
+      ];
+      emitCollectionMetrics(tools.metrics, input.target, counts, perCollectionMetrics());
     }
     tools.logger.info('retention applied', {
       dryRun: result.dryRun,

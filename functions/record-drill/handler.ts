@@ -1,15 +1,17 @@
 import { now } from '../shared/clock';
+import { emitCollectionMetrics, perCollectionMetrics } from '../shared/lambda/collection-metrics';
 import { createStepHandler } from '../shared/lambda/step-handler';
 import { reportStoreFromEnvironment } from '../shared/reports/report-store';
-import { recordDrill, recordDrillInputSchema } from './record-drill';
+import { drillMetrics, recordDrill, recordDrillInputSchema } from './record-drill';
 
 /** RecordDrill: everything the drill produced → `$.drill`. */
 export const handler = createStepHandler({
   step: 'RecordDrill',
   input: recordDrillInputSchema,
-  dependencies: ({ metrics }) => ({ store: reportStoreFromEnvironment(), now, metrics }),
+  dependencies: () => ({ store: reportStoreFromEnvironment(), now }),
   run: async (input, dependencies, tools) => {
     const result = await recordDrill(input, dependencies);
+    emitCollectionMetrics(tools.metrics, input.target, drillMetrics(result), perCollectionMetrics());
     tools.logger.info('drill recorded', {
       state: result.state,
       verified: result.verified,

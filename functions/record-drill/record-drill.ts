@@ -1,4 +1,3 @@
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { z } from 'zod';
 import { drillSourceSchema } from '../choose-snapshot/choose-snapshot';
 import { type CaughtError, caughtErrorSchema, cleanupResultSchema } from '../cleanup-drill/cleanup-drill';
@@ -6,6 +5,7 @@ import { pollResultSchema } from '../poll-restore/poll-restore';
 import { type LatestVerified, latestVerifiedSchema } from '../shared/contracts/latest-verified';
 import { collectionStepBaseSchema } from '../shared/contracts/run-context';
 import { type DRILL_STATES, drillResultSchema } from '../shared/contracts/run-report';
+import { type CollectionMetric, MetricUnit } from '../shared/lambda/collection-metrics';
 import { ReportKeys, type ReportStore } from '../shared/reports/report-store';
 import { restoreStartSchema } from '../start-restore/start-restore';
 import { verificationResultSchema } from '../verify-restore/verify-restore';
@@ -27,19 +27,11 @@ export type RecordDrillInput = z.infer<typeof recordDrillInputSchema>;
 /** A drill's result (`$.drill`), as it appears in the run report. */
 export type DrillResult = z.infer<typeof drillResultSchema>;
 
-/** The Powertools metrics calls RecordDrill makes. */
-export type DrillMetrics = Pick<Metrics, 'addMetric' | 'addMetadata' | 'addDimension'>;
-
 /** What RecordDrill needs. */
 export interface RecordDrillDependencies {
   readonly store: ReportStore;
   readonly now: () => Date;
-  /** Where the drill's metrics go; none in tests that do not look at them. */
-  readonly metrics?: DrillMetrics;
 }
-
-/** The metrics' only dimension: a handful of series whatever the number of collections. */
-export const DRILL_METRICS_DIMENSION = { name: 'Step', value: 'RecordDrill' } as const;
 
 /**
  * Assembles the drill's result from what each step left in the input, and, when the drill
@@ -48,7 +40,7 @@ export const DRILL_METRICS_DIMENSION = { name: 'Step', value: 'RecordDrill' } as
  */
 export async function recordDrill(
   input: RecordDrillInput,
-  { store, now, metrics }: RecordDrillDependencies,
+  { store, now }: RecordDrillDependencies,
 ): Promise<DrillResult> {
   const result = drillResultSchema.parse(buildDrillResult(input, now()));
   if (result.verified && input.drillSource) {
@@ -60,7 +52,6 @@ export async function recordDrill(
       restoreMs: result.restoreMs,
     });
   }
-  if (metrics) emitMetrics(metrics, input, result);
   return result;
 }
 
@@ -170,15 +161,18 @@ async function recordLatestVerified(
   await store.putJson(key, latestVerifiedSchema.parse(record));
 }
 
-function emitMetrics(metrics: DrillMetrics, input: RecordDrillInput, result: DrillResult): void {
-  // One dimension, the step: the collection goes in metadata, so 1,000 collections make no new series.
-  metrics.addDimension(DRILL_METRICS_DIMENSION.name, DRILL_METRICS_DIMENSION.value);
-  metrics.addMetadata('collection', `${input.target.database}.${input.target.collection}`);
-  metrics.addMetadata('drillState', result.state);
-  metrics.addMetric('DrillsRun', 'Count', 1);
-  metrics.addMetric('DrillsVerified', 'Count', result.verified ? 1 : 0);
-  metrics.addMetric('DrillsFailed', 'Count', result.verified ? 0 : 1);
-  metrics.addMetric('DrillPolls', 'Count', result.polls);
-  if (result.state === 'Completed') metrics.addMetric('DrillRestoreTime', 'Milliseconds', result.restoreMs);
-  if (result.wallMs > 0) metrics.addMetric('DrillWallTime', 'Milliseconds', result.wallMs);
+/** What a drill reports to CloudWatch: counts for dashboards and alarms, and its timings. */
+export function drillMetrics(result: DrillResult): CollectionMetric[] {
+  return [
+    { name: 'DrillsRun', unit: MetricUnit.Count, value: 1 },
+    { name: 'DrillsVerified', unit: MetricUnit.Count, value: result.verified ? 1 : 0 },
+    { name: 'DrillsFailed', unit: MetricUnit.Count, value: result.verified ? 0 : 1 },
+    { name: 'DrillPolls', unit: MetricUnit.Count, value: result.polls },
+    ...(result.state === 'Completed'
+      ? [{ name: 'DrillRestoreTime', unit: MetricUnit.Milliseconds, value: result.restoreMs }]
+      : []),
+    ...(result.wallMs > 0
+      ? [{ name: 'DrillWallTime', unit: MetricUnit.Milliseconds, value: result.wallMs }]
+      : []),
+  ];
 }

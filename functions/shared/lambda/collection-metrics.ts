@@ -1,30 +1,50 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { StepTools } from './step-handler';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 
 /** Metric units used by the steps. */
 export { MetricUnit };
 
 /** One of Powertools' metric units. */
-type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
+export type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
+
+/** One value a step reports about a collection. */
+export interface CollectionMetric {
+  readonly name: string;
+  readonly unit: Unit;
+  readonly value: number;
+}
+
+/** The part of Powertools' `Metrics` this module uses. */
+export type MetricsSink = Pick<Metrics, 'addMetric' | 'addMetadata' | 'singleMetric'>;
 
 /**
- * Emits one metric for a collection. With `PER_COLLECTION_METRICS=true` (the default) it carries a
- * `Collection` dimension (`database.collection`); deployments with thousands of collections can
- * turn that off to keep the number of custom metrics (and their cost) flat.
+ * Emits a step's metrics about one collection, the same way for every step so one dashboard
+ * reads them all: dimensions `service` (the step, added by Powertools) and `Collection`
+ * (`database.collection`).
+ *
+ * With `perCollection` false there is no `Collection` dimension and the collection goes into the
+ * EMF metadata instead (still searchable in CloudWatch Logs Insights): deployments with thousands
+ * of collections keep the number of custom metrics, and their cost, flat.
  */
-export function collectionMetric(
-  tools: StepTools,
+export function emitCollectionMetrics(
+  metrics: MetricsSink,
   target: { readonly database: string; readonly collection: string },
-  name: string,
-  unit: Unit,
-  value: number,
-  env: NodeJS.ProcessEnv = process.env,
+  values: readonly CollectionMetric[],
+  perCollection: boolean,
 ): void {
-  if (env.PER_COLLECTION_METRICS === 'false') {
-    tools.metrics.addMetric(name, unit, value);
-    return;
+  const key = `${target.database}.${target.collection}`;
+  for (const { name, unit, value } of values) {
+    if (perCollection) {
+      const single = metrics.singleMetric();
+      single.addDimension('Collection', key);
+      single.addMetric(name, unit, value);
+    } else {
+      metrics.addMetadata('collection', key);
+      metrics.addMetric(name, unit, value);
+    }
   }
-  const single = tools.metrics.singleMetric();
-  single.addDimension('Collection', `${target.database}.${target.collection}`);
-  single.addMetric(name, unit, value);
+}
+
+/** Whether the function's environment asks for a `Collection` dimension (the default). */
+export function perCollectionMetrics(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.PER_COLLECTION_METRICS !== 'false';
 }

@@ -1,10 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
+import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { InvalidInputError, WorkflowError } from '../errors';
@@ -80,7 +79,24 @@ export function createStepHandler<S extends z.ZodType, D, R>(definition: StepDef
   return middy(handle)
     .use(injectLambdaContext(tools.logger))
     .use(captureLambdaHandler(tools.tracer))
-    .use(logMetrics(tools.metrics));
+    .use(publishMetrics(tools.metrics));
+}
+
+/**
+ * Publishes the metrics a step recorded, after it succeeds or fails. Unlike Powertools'
+ * `logMetrics`, it stays silent for the many invocations that record none (a flush check that is
+ * not done yet, a prepare step), instead of logging a warning each time.
+ */
+export function publishMetrics(metrics: Metrics): MiddlewareObj {
+  const flush = async (): Promise<void> => {
+    if (metrics.hasStoredMetrics()) {
+      metrics.publishStoredMetrics();
+    } else {
+      metrics.clearDimensions();
+      metrics.clearMetadata();
+    }
+  };
+  return { after: flush, onError: flush };
 }
 
 /** `database.collection` of a step input that names a collection, for log context. */
