@@ -1,0 +1,31 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { createStepHandler } from '../shared/lambda/step-handler';
+import { reportStoreFromEnvironment } from '../shared/reports/report-store';
+import { buildReport, buildReportInputSchema } from './build-report';
+import { runMetrics } from './run-metrics';
+
+/** BuildReport step: assembles and stores the run report, and returns what SNS and EventBridge publish. */
+export const handler = createStepHandler({
+  step: 'BuildReport',
+  input: buildReportInputSchema,
+  dependencies: () => ({ store: reportStoreFromEnvironment(), now: () => new Date() }),
+  run: async (input, deps, tools) => {
+    const { report, location, published } = await buildReport(input, deps);
+    for (const metric of runMetrics(report)) {
+      if (metric.dimensions) {
+        const single = tools.metrics.singleMetric();
+        for (const [name, value] of Object.entries(metric.dimensions)) single.addDimension(name, value);
+        single.addMetric(metric.name, MetricUnit.Count, metric.value);
+      } else {
+        tools.metrics.addMetric(metric.name, MetricUnit.Count, metric.value);
+      }
+    }
+    tools.logger.info('run report stored', {
+      location,
+      status: report.status,
+      summary: report.summary,
+      omittedFromNotifications: published.event.omittedCollections ?? 0,
+    });
+    return published;
+  },
+});

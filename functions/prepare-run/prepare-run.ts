@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { type ExecutionInput, executionInputSchema } from '../shared/contracts/execution-input';
+import { type CollectionTarget, type RunContext, runContextSchema } from '../shared/contracts/run-context';
+import {
+  collectionKey,
+  normaliseCollectionRef,
+  type RuntimeConfig,
+  runtimeConfigSchema,
+} from '../shared/contracts/runtime-config';
+import { ConfigurationError, InvalidInputError } from '../shared/errors';
+import { snapshotName } from '../shared/snapshot-naming';
+import { describeIssues } from '../shared/validation';
+
+/**
+ * What the state machine hands PrepareRun: the execution's input as given, the execution's name
+ * and start time (from the context object), and the configuration embedded in the definition.
+ */
+export const prepareRunInputSchema = z
+  .object({
+    /** `$$.Execution.Input`: validated here, against the configuration. */
+    input: z.unknown(),
+    execution: z
+      .object({
+        name: z.string().min(1),
+        startTime: z.iso.datetime({ offset: true }),
+      })
+      .strict(),
+    /** The runtime configuration, as embedded in the state machine definition at synth. */
+    config: z.unknown(),
+  })
+  .strict();
+
+/** PrepareRun's input. */
+export type PrepareRunInput = z.infer<typeof prepareRunInputSchema>;
+
+/** PrepareRun's result, which becomes the state: the run context and one item per collection. */
+export interface PreparedRun {
+  readonly run: RunContext;
+  readonly items: CollectionTarget[];
+}
+
+/**
+ * The Step Functions console pre-fills "Start execution" with `{"Comment": "Insert your JSON
+ * here"}`; a person who just clicks Start means "a default run", so that one key is tolerated.
+ */
+const CONSOLE_PLACEHOLDER_KEY = 'Comment';
+
+/**
+ * Validates an execution's input against the deployed configuration and plans the run: which mode,
+ * which collections, which snapshot name. Anything wrong in the input — an unknown key, a bad mode,
+ * a collection or schedule that is not configured — fails here with a message a person can act
+ * on, before any Milvus call.
+ *
+ * Pure: no clock (the slot comes from the input or the execution's start time), no I/O.
+ *
+ * @throws InvalidInputError for a bad execution input
+ * @throws ConfigurationError for an embedded configuration that does not validate (a definition
+ *   edited by hand)
+ */
+export function prepareRun(prepareInput: PrepareRunInput): PreparedRun {
+  const config = parseConfig(prepareInput.config);
+  const input = parseExecutionInput(prepareInput.input);
+
+  const scheduleName = input.schedule;
+  const schedule = scheduleName === undefined ? undefined : config.schedules[scheduleName];
+  if (scheduleName !== undefined && !schedule) {
+    throw new InvalidInputError(
+      `unknown schedule "${scheduleName}"; configured schedules: ${listOrNone(Object.keys(config.schedules))}`,
+    );
+  }
+
+  const mode = input.mode ?? schedule?.mode ?? 'backup';
+  if (input.snapshot !== undefined && mode !== 'drill') {
+    throw new InvalidInputError(
+      `"snapshot" names the snapshot to drill, so it needs "mode": "drill" (the run's mode is "${mode}")`,
+    );
+  }
+
+  const collections = selectCollections(config, input.collections ?? schedule?.collections);
+  const startedAt = wholeSeconds(new Date(prepareInput.execution.startTime));
+  const slot = input.scheduledTime ? wholeSeconds(new Date(input.scheduledTime)) : startedAt;
+  const prefix = schedule ? (schedule.snapshotPrefix ?? scheduleName) : config.manualSnapshotPrefix;
+
+  const policies: RunContext['policies'] = {};
+  const protect: Record<string, string[]> = {};
+  for (const c of collections) {
+    const policy = config.retention[c.retention];
+    if (policy) policies[c.retention] = policy;
+    if (c.protect.length > 0) protect[collectionKey(c)] = [...c.protect];
+  }
+
+  const run = runContextSchema.parse({
+    runId: prepareInput.execution.name,
+    trigger: scheduleName !== undefined && input.scheduledTime !== undefined ? 'schedule' : 'manual',
+    schedule: scheduleName,
+    mode,
+    dryRun: input.dryRun ?? false,
+    startedAt: startedAt.toISOString(),
+    slot: slot.toISOString(),
+    snapshotName: snapshotName(prefix ?? config.manualSnapshotPrefix, slot),
+    markerSchedule: scheduleName ?? 'manual',
+    drillSnapshot: input.snapshot,
+    policies,
+    protect,
+    drill: config.drill,
+    flush: config.flush,
+  });
+  const items = collections.map((c) => ({ database: c.database, collection: c.name, policy: c.retention }));
+  return { run, items };
+}
+
+function parseConfig(value: unknown): RuntimeConfig {
+  const result = runtimeConfigSchema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  throw new ConfigurationError(
+    `the configuration embedded in the state machine definition is invalid (redeploy from a valid configuration file): ${describeIssues(result.error.issues)}`,
+  );
+}
+
+function parseExecutionInput(value: unknown): ExecutionInput {
+  const given = value ?? {};
+  const input =
+    typeof given === 'object' && !Array.isArray(given) && CONSOLE_PLACEHOLDER_KEY in given
+      ? Object.fromEntries(Object.entries(given).filter(([key]) => key !== CONSOLE_PLACEHOLDER_KEY))
+      : given;
+  const result = executionInputSchema.safeParse(input, { reportInput: true });
+  if (result.success) return result.data;
+  throw new InvalidInputError(
+    `invalid execution input: ${describeIssues(result.error.issues)}. ` +
+      `Accepted keys: schedule, mode ("backup", "drill" or "full"), collections (["database.collection", ...]), dryRun, snapshot, scheduledTime; all optional, e.g. {"mode": "drill"}`,
+  );
+}
+
+/** The configured collections a run covers, in configuration order, each named once. */
+function selectCollections(
+  config: RuntimeConfig,
+  refs: readonly string[] | undefined,
+): RuntimeConfig['collections'] {
+  if (refs === undefined) return config.collections;
+  const configured = new Map(config.collections.map((c) => [collectionKey(c), c]));
+  const wanted = new Set(refs.map(normaliseCollectionRef));
+  const unknown = [...wanted].filter((key) => !configured.has(key));
+  if (unknown.length > 0) {
+    throw new InvalidInputError(
+      `unknown collection${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}; ` +
+        `configured: ${listOrNone([...configured.keys()])}`,
+    );
+  }
+  return config.collections.filter((c) => wanted.has(collectionKey(c)));
+}
+
+function wholeSeconds(date: Date): Date {
+  if (Number.isNaN(date.getTime())) throw new InvalidInputError(`not a valid time: ${String(date)}`);
+  return new Date(Math.floor(date.getTime() / 1000) * 1000);
+}
+
+function listOrNone(names: readonly string[]): string {
+  return names.length > 0 ? names.join(', ') : 'none';
+}

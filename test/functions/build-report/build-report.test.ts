@@ -1,0 +1,338 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  type BuildReportInput,
+  buildReport,
+  MAX_PUBLISHED_BYTES,
+  MAX_SUBJECT_LENGTH,
+  publishedReport,
+  subjectOf,
+} from '../../../functions/build-report/build-report';
+import { RunMetric, runMetrics } from '../../../functions/build-report/run-metrics';
+import type { CollectionResult, RunReport } from '../../../functions/shared/contracts/run-report';
+import { FileReportStore, ReportKeys } from '../../../functions/shared/reports/report-store';
+import { backup, drill, products, retention, runContext } from '../record-collection-result/fixtures';
+
+const now = () => new Date('2026-11-21T03:04:12.000Z');
+const events = { database: 'analytics', collection: 'user_events', policy: 'default' };
+const tickets = { database: 'default', collection: 'support_tickets', policy: 'default' };
+
+const succeeded = (target: { database: string; collection: string }): CollectionResult => ({
+  database: target.database,
+  collection: target.collection,
+  status: 'SUCCEEDED',
+  backup,
+  retention,
+  drill: drill(),
+});
+const failed = (target: { database: string; collection: string }): CollectionResult => ({
+  database: target.database,
+  collection: target.collection,
+  status: 'FAILED',
+  error: {
+    name: 'CollectionNotFoundError',
+    message: `${target.database}.${target.collection} does not exist`,
+  },
+});
+
+async function storeWith(runId: string, results: CollectionResult[]): Promise<FileReportStore> {
+  const store = new FileReportStore(mkdtempSync(join(tmpdir(), 'build-report-')));
+  for (const r of results)
+    await store.putJson(ReportKeys.collectionResult(runId, r.database, r.collection), r);
+  return store;
+}
+
+const input = (
+  items = [products, tickets, events],
+  extra: Partial<BuildReportInput> = {},
+): BuildReportInput => ({
+  run: runContext({ name: 'run-1' }),
+  items,
+  results: items.map((i) => ({ database: i.database, collection: i.collection, status: 'SUCCEEDED' })),
+  ...extra,
+});
+
+describe('buildReport', () => {
+  it('assembles the stored results into the report, stores it by day, and fails the run when a collection failed', async () => {
+    // Prepare
+    const store = await storeWith('run-1', [succeeded(products), failed(tickets), succeeded(events)]);
+
+    // Act
+    const { report, location, published } = await buildReport(input(), { store, now });
+
+    // Assess
+    expect(report).toMatchObject({
+      schemaVersion: 1,
+      runId: 'run-1',
+      trigger: 'schedule',
+      schedule: 'nightly',
+      mode: 'full',
+      dryRun: false,
+      status: 'FAILED',
+      startedAt: '2026-11-21T03:00:02.000Z',
+      finishedAt: '2026-11-21T03:04:12.000Z',
+      summary: {
+        collections: 3,
+        succeeded: 2,
+        failed: 1,
+        skipped: 0,
+        snapshotsCreated: 2,
+        snapshotsDropped: 2,
+        drillsVerified: 2,
+        drillsFailed: 1,
+      },
+    });
+    expect(report.collections.map((c) => c.collection)).toEqual([
+      'products',
+      'support_tickets',
+      'user_events',
+    ]);
+    expect(location.endsWith(join('reports', '2026', '11', '21', 'run-1.json'))).toBe(true);
+    expect(JSON.parse(readFileSync(location, 'utf8'))).toEqual(report);
+    expect(published).toMatchObject({
+      status: 'FAILED',
+      mode: 'full',
+      subject: '[FAILED] nightly full: 1 of 3 collections failed',
+      event: { ...report, reportLocation: location },
+    });
+  });
+
+  it('writes a message a person reads first: the outcome, the counts, failures first, then the JSON', async () => {
+    const store = await storeWith('run-1', [succeeded(products), failed(tickets), succeeded(events)]);
+    const { published } = await buildReport(input(), { store, now });
+    const [text, json] = published.message.split('--- report (JSON, schema version 1) ---\n');
+    expect(text).toContain('Milvus snapshot run FAILED\n');
+    expect(text).toContain('Schedule:    nightly (started by its schedule)');
+    expect(text).toContain('Finished:    2026-11-21T03:04:12.000Z (4m 10s)');
+    expect(text).toContain('Collections: 3: 2 succeeded, 1 failed, 0 skipped');
+    expect(text).toContain('Snapshots:   2 created, 2 dropped');
+    const lines = (text ?? '').split('\n');
+    const failedLine = lines.findIndex((l) => l.startsWith('FAILED    default.support_tickets'));
+    const okLine = lines.findIndex((l) => l.startsWith('SUCCEEDED default.products'));
+    expect(failedLine).toBeGreaterThan(0);
+    expect(failedLine).toBeLessThan(okLine);
+    expect(lines[okLine]).toBe(
+      'SUCCEEDED default.products: snapshot nightly_20261121_030000 created (2000 rows); retention kept 1, dropped 1; drill of nightly_20261121_030000 verified, restore 8.2 s, drill 14.9 s',
+    );
+    expect(text).toContain(`Full report: ${published.event.reportLocation}`);
+    expect(JSON.parse(json ?? '')).toEqual(published.event);
+  });
+
+  it('succeeds when every collection did, and says so in the subject', async () => {
+    const store = await storeWith('run-1', [succeeded(products), succeeded(tickets), succeeded(events)]);
+    const { report, published } = await buildReport(input(), { store, now });
+    expect(report.status).toBe('SUCCEEDED');
+    expect(published.subject).toBe('[OK] nightly full: 3 collections succeeded');
+  });
+
+  it('reports a collection whose result was never stored as FAILED, with the cause when it is known', async () => {
+    // Prepare: tickets' RecordCollectionResult failed (ResultNotRecorded), events' child never reported.
+    const store = await storeWith('run-1', [succeeded(products)]);
+    const results = [
+      { database: 'default', collection: 'products', status: 'SUCCEEDED' },
+      {
+        database: 'default',
+        collection: 'support_tickets',
+        status: 'FAILED',
+        error: {
+          Error: 'AccessDenied',
+          Cause: '{"errorType":"AccessDenied","errorMessage":"Access Denied"}',
+        },
+      },
+    ];
+
+    // Act
+    const { report } = await buildReport(input(undefined, { results }), { store, now });
+
+    // Assess
+    expect(report.status).toBe('FAILED');
+    expect(report.collections[1]).toEqual({
+      database: 'default',
+      collection: 'support_tickets',
+      status: 'FAILED',
+      error: { name: 'AccessDenied', message: 'no result was recorded for this collection: Access Denied' },
+    });
+    expect(report.collections[2]?.error).toEqual({
+      name: 'ResultMissing',
+      message: 'no result was recorded for this collection (its child execution failed or was stopped)',
+    });
+  });
+
+  it('still reports every collection when the Map itself failed', async () => {
+    const store = await storeWith('run-1', [succeeded(products)]);
+    const { report } = await buildReport(
+      input(undefined, {
+        results: undefined,
+        mapError: { Error: 'States.ExceedToleratedFailureThreshold', Cause: 'too many' },
+      }),
+      { store, now },
+    );
+    expect(report.collections.map((c) => c.status)).toEqual(['SUCCEEDED', 'FAILED', 'FAILED']);
+    expect(report.collections[1]?.error?.name).toBe('States.ExceedToleratedFailureThreshold');
+  });
+
+  it('counts what a dry run would drop as nothing dropped, and no drills as failed', async () => {
+    const run = runContext({ name: 'run-1', dryRun: true });
+    const dry = {
+      database: 'default',
+      collection: 'products',
+      status: 'SUCCEEDED' as const,
+      retention: { ...retention, dryRun: true },
+    };
+    const store = await storeWith('run-1', [dry]);
+    const { report, published } = await buildReport({ run, items: [products] }, { store, now });
+    expect(report.summary).toMatchObject({ snapshotsDropped: 0, drillsFailed: 0, succeeded: 1 });
+    expect(published.subject).toBe('[OK] nightly full dry run: 1 collection succeeded');
+    expect(published.message).toContain('Milvus snapshot run SUCCEEDED (dry run: nothing was changed)');
+    expect(published.message).toContain('retention kept 1, would drop 1');
+  });
+});
+
+describe('publishedReport', () => {
+  const manyCollections = (count: number, failures: number): RunReport => {
+    const collections: CollectionResult[] = Array.from({ length: count }, (_, i) => {
+      const target = { database: 'default', collection: `collection_${String(i).padStart(5, '0')}` };
+      return i < failures ? failed(target) : succeeded(target);
+    });
+    return {
+      schemaVersion: 1,
+      runId: 'big-run',
+      trigger: 'schedule',
+      schedule: 'nightly',
+      mode: 'full',
+      dryRun: false,
+      status: failures > 0 ? 'FAILED' : 'SUCCEEDED',
+      startedAt: '2026-11-21T03:00:00.000Z',
+      finishedAt: '2026-11-21T05:00:00.000Z',
+      summary: {
+        collections: count,
+        succeeded: count - failures,
+        failed: failures,
+        skipped: 0,
+        snapshotsCreated: count - failures,
+        snapshotsDropped: count - failures,
+        drillsVerified: count - failures,
+        drillsFailed: failures,
+      },
+      collections,
+    };
+  };
+  const bytes = (value: unknown) =>
+    Buffer.byteLength(typeof value === 'string' ? value : JSON.stringify(value));
+
+  it('leaves successful collections out first to fit SNS and EventBridge, and says how many', () => {
+    // Prepare: 2,000 collections are far more than 256 KB of JSON.
+    const report = manyCollections(2000, 7);
+
+    // Act
+    const published = publishedReport(report, 's3://reports/reports/2026/11/21/big-run.json');
+
+    // Assess
+    expect(bytes(published)).toBeLessThanOrEqual(MAX_PUBLISHED_BYTES);
+    expect(bytes(published.message)).toBeLessThan(256 * 1024);
+    expect(bytes(published.event)).toBeLessThan(256 * 1024);
+    const kept = published.event.collections;
+    expect(kept.filter((c) => c.status === 'FAILED')).toHaveLength(7);
+    expect(published.event.omittedCollections).toBe(2000 - kept.length);
+    expect(published.event.summary).toEqual(report.summary);
+    expect(published.message).toContain(
+      `${2000 - kept.length} collection(s) are left out of this message to fit the 256 KB limit (successful ones first); the stored report has them all.`,
+    );
+    // The fewest were left out: one more would not have fit.
+    expect(kept.length).toBeGreaterThan(7);
+  });
+
+  it('leaves nothing out when the report fits', () => {
+    const published = publishedReport(manyCollections(20, 1), 's3://b/k');
+    expect(published.event.collections).toHaveLength(20);
+    expect(published.event.omittedCollections).toBeUndefined();
+  });
+});
+
+describe('subjectOf', () => {
+  it('stays a short ASCII line whatever the schedule is called', () => {
+    const subject = subjectOf({
+      schemaVersion: 1,
+      runId: 'r',
+      trigger: 'schedule',
+      schedule: 'a_very_long_schedule_name_that_goes_on_and_on_48',
+      mode: 'full',
+      dryRun: true,
+      status: 'FAILED',
+      startedAt: '2026-11-21T03:00:00.000Z',
+      finishedAt: '2026-11-21T03:00:00.000Z',
+      summary: {
+        collections: 123456,
+        succeeded: 1,
+        failed: 123454,
+        skipped: 1,
+        snapshotsCreated: 0,
+        snapshotsDropped: 0,
+        drillsVerified: 0,
+        drillsFailed: 0,
+      },
+      collections: [],
+    });
+    expect(subject.length).toBeLessThanOrEqual(MAX_SUBJECT_LENGTH);
+    expect(subject).toMatch(
+      /^\[FAILED\] a_very_long_schedule_name_that_goes_on_and_on_48 full dry run: 123454 of /,
+    );
+    expect(subject).toMatch(/^[\x20-\x7e]+$/);
+  });
+});
+
+describe('runMetrics', () => {
+  const base = manyCollectionsReport();
+  it('counts a successful scheduled run towards its schedule (the freshness alarm watches it)', () => {
+    expect(runMetrics(base)).toContainEqual({
+      name: RunMetric.SuccessfulRuns,
+      value: 1,
+      dimensions: { Schedule: 'nightly' },
+    });
+  });
+  it.each([
+    ['a failed run', { status: 'FAILED' as const }],
+    ['a dry run', { dryRun: true }],
+    ['a run of no schedule', { schedule: undefined }],
+  ])('does not count %s', (_what, change) => {
+    expect(runMetrics({ ...base, ...change }).map((m) => m.name)).not.toContain(RunMetric.SuccessfulRuns);
+  });
+  it('emits the run totals the dashboard graphs', () => {
+    expect(runMetrics(base).filter((m) => !m.dimensions)).toEqual([
+      { name: 'CollectionsSucceeded', value: 3 },
+      { name: 'CollectionsFailed', value: 0 },
+      { name: 'CollectionsSkipped', value: 0 },
+      { name: 'SnapshotsCreated', value: 3 },
+      { name: 'SnapshotsDropped', value: 2 },
+      { name: 'DrillsVerified', value: 3 },
+      { name: 'DrillsFailed', value: 0 },
+    ]);
+  });
+});
+
+function manyCollectionsReport(): RunReport {
+  return {
+    schemaVersion: 1,
+    runId: 'r',
+    trigger: 'schedule',
+    schedule: 'nightly',
+    mode: 'full',
+    dryRun: false,
+    status: 'SUCCEEDED',
+    startedAt: '2026-11-21T03:00:00.000Z',
+    finishedAt: '2026-11-21T03:05:00.000Z',
+    summary: {
+      collections: 3,
+      succeeded: 3,
+      failed: 0,
+      skipped: 0,
+      snapshotsCreated: 3,
+      snapshotsDropped: 2,
+      drillsVerified: 3,
+      drillsFailed: 0,
+    },
+    collections: [],
+  };
+}

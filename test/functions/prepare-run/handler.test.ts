@@ -1,0 +1,57 @@
+import '../prepare-run/quiet-powertools';
+import type { Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { handler } from '../../../functions/prepare-run/handler';
+import { runtimeConfigOf } from '../../../lib/config/deployment-config';
+import { parseDeploymentConfig } from '../../../lib/config/load-config';
+
+const context = {
+  functionName: 'PrepareRun',
+  awsRequestId: 'req-1',
+  getRemainingTimeInMillis: () => 30_000,
+} as Context;
+
+/** PrepareRun's payload as the state machine builds it. */
+const payload = (input: unknown) => ({
+  input,
+  execution: { name: 'b7e0c1d2', startTime: '2026-11-21T03:00:04.120Z' },
+  config: runtimeConfigOf(
+    parseDeploymentConfig({
+      milvus: { address: 'milvus:19530' },
+      collections: [{ name: 'products' }],
+      schedules: { nightly: { cron: 'cron(0 3 * * ? *)', mode: 'full' } },
+      retention: { default: { keepDaily: 7 } },
+    }),
+  ),
+});
+
+describe('PrepareRun handler', () => {
+  it('returns the run and its items for a scheduled slot', async () => {
+    const result = await handler(
+      payload({ schedule: 'nightly', scheduledTime: '2026-11-21T03:00:00Z' }),
+      context,
+    );
+    expect(result.run).toMatchObject({
+      trigger: 'schedule',
+      mode: 'full',
+      snapshotName: 'nightly_20261121_030000',
+    });
+    expect(result.items).toEqual([{ database: 'default', collection: 'products', policy: 'default' }]);
+  });
+
+  it('fails with the error name the state machine sees, and a message that says what to fix', async () => {
+    await expect(handler(payload({ mode: 'nightly' }), context)).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: expect.stringContaining(
+        'mode: Invalid option: expected one of "backup"|"drill"|"full", got "nightly"',
+      ),
+    });
+  });
+
+  it('refuses a payload that is not what the state machine sends', async () => {
+    await expect(handler({ input: {} }, context)).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: expect.stringContaining('invalid PrepareRun input: execution:'),
+    });
+  });
+});
