@@ -8,12 +8,8 @@
 export type { CallLog, CallRecord } from './call-log';
 export { type Clock, ManualClock, systemClock } from './clock';
 export type { RowCounts } from './collection';
-export {
-  DEMO_COLLECTIONS,
-  type DemoCollection,
-  type SeededDemoCollection,
-  seedDemoCollections,
-} from './demo-seed';
+export { DEMO_COLLECTIONS, type DemoCollection, demoFields, generateDemoRows } from './demo-data';
+export { type SeededDemoCollection, seedDemoCollections } from './demo-seed';
 export {
   DemoSeedError,
   EmulatorOptionsError,

@@ -63,38 +63,17 @@ afterAll(async () => {
 
 // Each test spawns its own process; run them side by side to keep the suite fast.
 describe.concurrent('milvus-emulator CLI', () => {
-  it('prints the address it listens on for --port 0, applies --faults, serves the SDK and stops on SIGINT', async () => {
+  // One process exercises every flag: each spawn costs a Node start and an SDK import.
+  it('listens on a free port, seeds, requires the token, applies --faults and stops on SIGINT', async () => {
     // Prepare
+    const token = 'demo_user:Pr1vate!';
     const dir = await mkdtemp(join(tmpdir(), 'milvus-emulator-'));
     const plan = join(dir, 'faults.json');
     await writeFile(
       plan,
       JSON.stringify({ rules: [{ method: 'ShowCollections', milvusCode: 1, reason: 'not ready' }] }),
     );
-    const cli = launch(['--port', '0', '--faults', plan]);
-    const listening = await address(cli);
-    const client = new MilvusClient({ address: listening, logLevel: 'error' });
-
-    // Act
-    await client.connectPromise;
-    const databases = await client.listDatabases();
-    const collections = await client.showCollections();
-    await client.closeConnection();
-    cli.child.kill('SIGINT');
-    const code = await cli.exited;
-
-    // Assess
-    expect(cli.stdout).toBe(`Milvus emulator listening on ${listening}\n`);
-    expect(databases.db_names).toEqual(['default']);
-    expect(collections.status).toMatchObject({ code: 1, reason: 'not ready' });
-    expect(code).toBe(0);
-    expect(cli.stderr).toContain('Milvus emulator stopped (SIGINT)');
-  });
-
-  it('seeds the demo collections and requires the token, without ever printing it', async () => {
-    // Prepare
-    const token = 'demo_user:Pr1vate!';
-    const cli = launch(['--port', '0', '--seed-demo', '--token', token]);
+    const cli = launch(['--port', '0', '--seed-demo', '--token', token, '--faults', plan]);
     const listening = await address(cli);
     const trusted = new MilvusClient({ address: listening, token, logLevel: 'error' });
     const stranger = new MilvusClient({ address: listening, logLevel: 'error' });
@@ -106,16 +85,21 @@ describe.concurrent('milvus-emulator CLI', () => {
 
     // Act
     const products = await trusted.count({ collection_name: 'products' });
+    const collections = await trusted.showCollections();
     const refused = await refusal;
     await Promise.all([trusted.closeConnection(), stranger.closeConnection()]);
-    cli.child.kill('SIGTERM');
+    cli.child.kill('SIGINT');
     const code = await cli.exited;
 
     // Assess
+    expect(cli.stdout).toBe(`Milvus emulator listening on ${listening}\n`);
+    expect(listening).not.toBe('127.0.0.1:0');
     expect(products.data).toBe(2_000);
+    expect(collections.status).toMatchObject({ code: 1, reason: 'not ready' });
     expect(refused).toMatchObject({ code: 16 });
     expect(code).toBe(0);
     expect(cli.stderr).toContain('default.products (2000 rows)');
+    expect(cli.stderr).toContain('Milvus emulator stopped (SIGINT)');
     expect(`${cli.stdout}${cli.stderr}`).not.toContain('Pr1vate');
   });
 

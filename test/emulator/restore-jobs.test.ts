@@ -510,4 +510,34 @@ describe('restore jobs', () => {
     // Assess
     expect(rows).toBe(8);
   });
+
+  it('shows restore jobs to the inspector as plain objects', async () => {
+    // Prepare
+    const name = await source({ flushed: 3 });
+    const jobId = await snapshotAndRestore(name);
+
+    // Act
+    clock.advance(2_000);
+    const job = fx.emulator.inspect.restoreJobs().find((j) => j.jobId === jobId);
+
+    // Assess
+    expect(job).toEqual({
+      jobId,
+      snapshot: 'snap',
+      source: { database: 'default', collection: name },
+      target: { database: 'default', collection: `${name}_restored` },
+      state: 'RestoreSnapshotCompleted',
+      progress: 100,
+      reason: '',
+      startTimeMs: clock.now() - 2_000,
+      timeCostMs: 2_000,
+      endedAtMs: clock.now(),
+    });
+    expect(fx.emulator.inspect.rowCounts('default', `${name}_restored`)).toEqual({
+      sealed: 3,
+      growing: 0,
+      deleted: 0,
+      visible: 3,
+    });
+  });
 });

@@ -422,4 +422,31 @@ describe('Milvus emulator, used through the SDK like an application', () => {
         .map((c) => c.database),
     ).toEqual(['analytics']);
   });
+
+  it('logs every call in order with clock time, database and collection; counts and resets', async () => {
+    // Prepare
+    fx.emulator.calls.reset();
+    const before = Date.now();
+    await createTestCollection(fx.client, { name: 'logged' });
+
+    // Act
+    await fx.client.flush({ collection_names: ['logged'] });
+    await fx.client.listDatabases();
+    const entries = [...fx.emulator.calls.entries];
+    const flushes = fx.emulator.calls.count('Flush');
+    const all = fx.emulator.calls.count();
+    fx.emulator.calls.reset();
+
+    // Assess
+    expect(entries.map(({ at: _at, ...call }) => call)).toEqual([
+      { method: 'CreateCollection', database: 'default', collection: 'logged' },
+      { method: 'CreateIndex', database: 'default', collection: 'logged' },
+      { method: 'Flush', database: 'default', collection: 'logged' },
+      { method: 'ListDatabases', database: 'default' },
+    ]);
+    expect(entries.every((call) => call.at >= before && call.at <= Date.now())).toBe(true);
+    expect(flushes).toBe(1);
+    expect(all).toBe(4);
+    expect(fx.emulator.calls.count()).toBe(0);
+  });
 });

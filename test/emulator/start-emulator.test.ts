@@ -3,11 +3,9 @@ import {
   EmulatorOptionsError,
   EmulatorStartError,
   FaultPlanError,
-  ManualClock,
   type MilvusEmulatorOptions,
   startMilvusEmulator,
 } from '../../emulator';
-import { createTestCollection, flush, insertRows, startFixture } from './support/emulator-fixture';
 
 describe('startMilvusEmulator', () => {
   it('listens on 127.0.0.1 and a free port by default, and stops idempotently', async () => {
@@ -64,85 +62,6 @@ describe('startMilvusEmulator', () => {
       await expect(second).rejects.toThrow(`could not listen on 127.0.0.1:${first.port}`);
     } finally {
       await first.stop();
-    }
-  });
-});
-
-describe('call log and inspector', () => {
-  it('records every call in order with clock time, database and collection; counts and resets', async () => {
-    // Prepare
-    const clock = new ManualClock();
-    const fx = await startFixture({ clock });
-    try {
-      fx.emulator.calls.reset();
-      await createTestCollection(fx.client, { name: 'logged' });
-      clock.advance(1_000);
-
-      // Act
-      await fx.client.flush({ collection_names: ['logged'] });
-      await fx.client.listDatabases();
-      const entries = fx.emulator.calls.entries.map((e) => ({ ...e }));
-      const flushes = fx.emulator.calls.count('Flush');
-      const all = fx.emulator.calls.count();
-      fx.emulator.calls.reset();
-
-      // Assess
-      expect(entries).toEqual([
-        { method: 'CreateCollection', at: clock.now() - 1_000, database: 'default', collection: 'logged' },
-        { method: 'CreateIndex', at: clock.now() - 1_000, database: 'default', collection: 'logged' },
-        { method: 'Flush', at: clock.now(), database: 'default', collection: 'logged' },
-        { method: 'ListDatabases', at: clock.now(), database: 'default' },
-      ]);
-      expect(flushes).toBe(1);
-      expect(all).toBe(4);
-      expect(fx.emulator.calls.count()).toBe(0);
-    } finally {
-      await fx.close();
-    }
-  });
-
-  it('shows restore jobs as plain objects', async () => {
-    // Prepare
-    const clock = new ManualClock();
-    const fx = await startFixture({ clock });
-    try {
-      await createTestCollection(fx.client, { name: 'src' });
-      await insertRows(fx.client, 'src', 1, 3);
-      await flush(fx.client, 'src');
-      await fx.client.createSnapshot({ collection_name: 'src', snapshot_name: 's' });
-      const { job_id } = await fx.client.restoreSnapshot({
-        snapshot_name: 's',
-        source_collection_name: 'src',
-        target_collection_name: 'dst',
-      });
-
-      // Act
-      clock.advance(2_000);
-      const jobs = fx.emulator.inspect.restoreJobs();
-
-      // Assess
-      expect(jobs).toEqual([
-        {
-          jobId: job_id,
-          snapshot: 's',
-          source: { database: 'default', collection: 'src' },
-          target: { database: 'default', collection: 'dst' },
-          state: 'RestoreSnapshotCompleted',
-          progress: 100,
-          reason: '',
-          startTimeMs: clock.now() - 2_000,
-          timeCostMs: 2_000,
-          endedAtMs: clock.now(),
-        },
-      ]);
-      expect(fx.emulator.inspect.rowCounts('default', 'dst')).toEqual({
-        sealed: 3,
-        growing: 0,
-        deleted: 0,
-        visible: 3,
-      });
-    } finally {
-      await fx.close();
     }
   });
 });
