@@ -178,6 +178,27 @@ describe('Milvus emulator, used through the SDK like an application', () => {
     expect(result.results.every((hit) => hit.tag === 't0')).toBe(true);
   });
 
+  it('searches by primary keys, using the stored vectors as queries', async () => {
+    // Prepare
+    await createTestCollection(fx.client, { name: 'by_key' });
+    await insertRows(fx.client, 'by_key', 1, 6);
+    await load(fx.client, 'by_key');
+
+    // Act
+    const result = await fx.client.search({ collection_name: 'by_key', ids: [4], limit: 3 });
+
+    // Assess
+    expect(result.status.error_code).toBe('Success');
+    expect(result.results[0]?.id).toBe('4');
+    expect(
+      result.results
+        .slice(1)
+        .map((hit) => hit.id)
+        .sort(),
+    ).toEqual(['3', '5']);
+    expect(result.results[0]?.score).toBe(0);
+  });
+
   it('counts deletes at once, but statistics only count flushed rows', async () => {
     // Prepare
     await createTestCollection(fx.client, { name: 'ledger' });
