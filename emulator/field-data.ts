@@ -20,6 +20,7 @@ export interface DecodedRow {
  * proxy does (missing fields, row counts, vector dimensions, VarChar lengths).
  *
  * @param allocatePk called once per row when the primary key is auto-generated.
+ * @param mode `upsert` requires the primary key column even for auto-generated keys.
  * @throws MilvusStatusError code 1100 with the server's reason.
  */
 export function decodeInsertColumns(
@@ -27,6 +28,7 @@ export function decodeInsertColumns(
   columns: readonly WireFieldData[],
   declaredRows: number,
   allocatePk: () => string,
+  mode: 'insert' | 'upsert' = 'insert',
 ): DecodedRow[] {
   const byName = new Map(columns.map((c) => [c.field_name, c]));
   for (const column of columns) {
@@ -50,7 +52,8 @@ export function decodeInsertColumns(
   const cells = new Map<string, CellValue[]>();
   for (const field of schema.wire.fields) {
     const column = byName.get(field.name);
-    if (field.is_primary_key && field.autoID) {
+    // An upsert names the entities it replaces, so it carries the primary key even when auto-generated.
+    if (field.is_primary_key && field.autoID && mode === 'insert') {
       if (column !== undefined) {
         throw invalidParameter(`the primary key field ${field.name} is auto-generated, no need to provide`);
       }
@@ -79,7 +82,7 @@ export function decodeInsertColumns(
       values[name] = column[i] ?? null;
     }
     let pk: string;
-    if (pkField.autoID) {
+    if (pkField.autoID && mode === 'insert') {
       pk = allocatePk();
       values[pkField.name] = pk;
     } else {

@@ -156,6 +156,11 @@ export interface InsertRequest extends CollectionRequest {
   num_rows: number;
 }
 
+export interface UpsertRequest extends InsertRequest {
+  partial_update: boolean;
+  field_ops: unknown[];
+}
+
 export interface DeleteRequest extends CollectionRequest {
   partition_name: string;
   expr: string;

@@ -11,10 +11,11 @@ import type {
   FlushRequest,
   GetFlushStateRequest,
   InsertRequest,
+  UpsertRequest,
   WireIds,
 } from '../wire-types';
 
-/** Insert, Delete, Flush and GetFlushState. */
+/** Insert, Upsert, Delete, Flush and GetFlushState. */
 export const mutationHandlers: Readonly<Record<string, RpcHandler>> = {
   Insert: rpc((request: InsertRequest, context: CallContext) => {
     const { state } = context;
@@ -41,6 +42,45 @@ export const mutationHandlers: Readonly<Record<string, RpcHandler>> = {
       insert_cnt: String(rows.length),
       delete_cnt: '0',
       upsert_cnt: '0',
+      timestamp: state.tso.next().toString(),
+    };
+  }),
+
+  Upsert: rpc((request: UpsertRequest, context: CallContext) => {
+    const { state } = context;
+    const collection = state.collection(context.databaseName(request.db_name), request.collection_name);
+    const partition = targetPartition(collection, request.partition_name);
+    if (request.partial_update || request.field_ops.length > 0) {
+      throw invalidParameter('partial updates are not supported by the Milvus emulator');
+    }
+    if (request.fields_data.length === 0) {
+      throw invalidParameter('no field data to upsert');
+    }
+    const decoded = decodeInsertColumns(
+      collection.schema,
+      request.fields_data,
+      request.num_rows,
+      () => state.ids.next(),
+      'upsert',
+    );
+    // An upsert is a delete of the keys followed by an insert, ordered by sequence number.
+    const pks = decoded.map((row) => row.pk);
+    collection.delete(pks, state.nextSeq());
+    const seq = state.nextSeq();
+    collection.insert(
+      partition,
+      decoded.map(({ pk, values }) => ({ seq, pk, values })),
+      () => state.ids.next(),
+    );
+    return {
+      status: successStatus(),
+      IDs: idsOf(collection, pks),
+      succ_index: pks.map((_, i) => i),
+      err_index: [],
+      acknowledged: false,
+      insert_cnt: '0',
+      delete_cnt: '0',
+      upsert_cnt: String(pks.length),
       timestamp: state.tso.next().toString(),
     };
   }),

@@ -239,6 +239,36 @@ describe('Milvus emulator, used through the SDK like an application', () => {
     expect(row.data).toEqual([{ id: '2', tag: 'again' }]);
   });
 
+  it('upserts: replaces existing keys and adds new ones', async () => {
+    // Prepare
+    await createTestCollection(fx.client, { name: 'upserted' });
+    await insertRows(fx.client, 'upserted', 1, 3);
+    await load(fx.client, 'upserted');
+
+    // Act
+    const result = await fx.client.upsert({
+      collection_name: 'upserted',
+      data: [
+        { id: 2, tag: 'changed', vector: [0, 0, 0, 0] },
+        { id: 4, tag: 'new', vector: [0, 0, 0, 0] },
+      ],
+    });
+    const rows = await fx.client.query({
+      collection_name: 'upserted',
+      filter: 'id >= 2',
+      output_fields: ['tag'],
+    });
+
+    // Assess
+    expect(result.upsert_cnt).toBe('2');
+    expect(await countRows(fx.client, 'upserted')).toBe(4);
+    expect(rows.data).toEqual([
+      { id: '3', tag: 't0' },
+      { id: '2', tag: 'changed' },
+      { id: '4', tag: 'new' },
+    ]);
+  });
+
   it('pages query results with limit and offset, and refuses an empty filter without limit', async () => {
     // Prepare
     await createTestCollection(fx.client, { name: 'paged' });
