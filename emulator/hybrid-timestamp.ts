@@ -1,7 +1,7 @@
 import type { Clock } from './clock';
 
 /** Milvus hybrid timestamps keep an 18-bit logical counter below the physical milliseconds. */
-export const LOGICAL_BITS = 18n;
+const LOGICAL_BITS = 18n;
 
 /**
  * A timestamp oracle (TSO) like the one Milvus uses for `create_ts`, flush timestamps and
@@ -19,9 +19,4 @@ export class HybridTimestampOracle {
     this.#last = physical > this.#last ? physical : this.#last + 1n;
     return this.#last;
   }
-}
-
-/** The physical part of a hybrid timestamp, in epoch milliseconds. */
-export function physicalMillis(ts: bigint): number {
-  return Number(ts >> LOGICAL_BITS);
 }

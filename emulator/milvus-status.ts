@@ -57,7 +57,7 @@ const RETRIABLE_CODES: ReadonlySet<number> = new Set([
  * UnexpectedError. `IndexNotExist` matters too: the SDK's own `createCollection` shortcut checks
  * `describeIndex(...).status.error_code === 'IndexNotExist'` to decide whether to build an index.
  */
-export function legacyErrorCode(code: number): string {
+function legacyErrorCode(code: number): string {
   switch (code) {
     case MilvusCode.Success:
       return 'Success';

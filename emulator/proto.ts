@@ -11,7 +11,7 @@ export const MILVUS_SERVICE_NAME = 'milvus.proto.milvus.MilvusService';
  * The loader options the SDK uses (`GrpcClient.LOADER_OPTIONS`). Decoding requests the same way
  * means the emulator sees int64 as strings and enums as names, like every SDK response does.
  */
-export const SDK_LOADER_OPTIONS: Options = {
+const SDK_LOADER_OPTIONS: Options = {
   keepCase: true,
   longs: String,
   enums: String,

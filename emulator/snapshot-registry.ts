@@ -126,11 +126,6 @@ export class SnapshotRegistry {
     }
   }
 
-  /** A pin by ID. */
-  pinById(pinId: string): Pin | undefined {
-    return this.#pins.get(pinId);
-  }
-
   /** Pins that hold their snapshot at `nowMs`. */
   activePins(nowMs: number, snapshotId?: string): Pin[] {
     const ids = snapshotId === undefined ? this.#pins.keys() : (this.#pinsBySnapshot.get(snapshotId) ?? []);

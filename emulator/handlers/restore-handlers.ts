@@ -18,7 +18,7 @@ import type {
 } from '../wire-types';
 
 /** What a restore fails with when the fault plan says `failed` without a reason. */
-export const DEFAULT_RESTORE_FAILURE_REASON = 'copy segment failed';
+const DEFAULT_RESTORE_FAILURE_REASON = 'copy segment failed';
 
 /** RestoreSnapshot, GetRestoreSnapshotState, ListRestoreSnapshotJobs. */
 export const restoreHandlers: Readonly<Record<string, RpcHandler>> = {
