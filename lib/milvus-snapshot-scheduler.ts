@@ -1,0 +1,595 @@
+import { CfnElement, Duration, Names, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { z } from 'zod';
+import type { RuntimeConfig } from '../functions/shared/contracts/runtime-config';
+import { PLACEHOLDER_TOKEN } from '../functions/shared/lambda/milvus-token';
+import { type MilvusConnection, milvusConnectionSchema } from '../functions/shared/milvus/milvus-connection';
+import { deployableRuntimeConfigSchema, LOG_LEVELS } from './config/deployment-config';
+import { configIssues } from './config/load-config';
+import { RunMonitoring } from './monitoring/run-monitoring';
+import { RunSchedules } from './schedules/run-schedules';
+import { buildRunDefinition } from './state-machine/run-definition';
+import {
+  forEachStep,
+  type ReportsAccess,
+  STEP_CATALOG,
+  STEP_NAMES,
+  type StepName,
+  stepTimeoutSeconds,
+} from './step-catalog';
+import { type FunctionNetwork, WorkflowFunction } from './workflow-function';
+
+/** A Powertools log level. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Properties of {@link MilvusSnapshotScheduler}. */
+export interface MilvusSnapshotSchedulerProps {
+  /**
+   * The run configuration — collections, schedules, retention policies, drill and flush settings —
+   * as written (defaults are applied). It is validated here and embedded in the state machine
+   * definition, so every run sees exactly what was deployed.
+   */
+  readonly runtimeConfig: z.input<typeof deployableRuntimeConfigSchema>;
+
+  /** How the functions reach Milvus: address, TLS, per-call timeout. */
+  readonly milvus: z.input<typeof milvusConnectionSchema>;
+
+  /**
+   * The secret holding the Milvus token (`user:password` or an API key, or JSON `{"token": "..."}`).
+   * Only the functions that talk to Milvus may read it.
+   *
+   * @default a new secret holding a placeholder; set the real token after the first deployment
+   *   with `aws secretsmanager put-secret-value`
+   */
+  readonly milvusTokenSecret?: secretsmanager.ISecret;
+
+  /**
+   * The VPC the functions that talk to Milvus run in. The other functions stay outside it.
+   *
+   * @default not in a VPC (Milvus is reachable over the internet, e.g. Zilliz Cloud)
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets for those functions; they need routes to Milvus, Secrets Manager and CloudWatch.
+   *
+   * @default the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security groups for those functions.
+   *
+   * @default one new security group (all outbound allowed), exposed as `milvusClientSecurityGroup`
+   *   so Milvus' security group can let it in
+   */
+  readonly securityGroups?: readonly ec2.ISecurityGroup[];
+
+  /**
+   * Where run reports are published.
+   *
+   * @default a new topic encrypted with `encryptionKey`
+   */
+  readonly reportTopic?: sns.ITopic;
+
+  /**
+   * E-mail addresses subscribed to every run report.
+   *
+   * @default none
+   */
+  readonly reportEmails?: readonly string[];
+
+  /**
+   * E-mail addresses subscribed to reports of failed runs only (a filter on the `status` attribute).
+   *
+   * @default none
+   */
+  readonly failureReportEmails?: readonly string[];
+
+  /**
+   * Where alarms are sent.
+   *
+   * @default a new topic encrypted with `encryptionKey`
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * E-mail addresses subscribed to the alarm topic.
+   *
+   * @default none
+   */
+  readonly alarmEmails?: readonly string[];
+
+  /**
+   * Encrypts the topics and the schedules' dead-letter queue the construct creates.
+   *
+   * @default a new key with yearly rotation
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * How long run reports are kept in the reports bucket (per-collection intermediate results are
+   * kept 30 days, or less when this is shorter).
+   *
+   * @default Duration.days(365)
+   */
+  readonly reportRetention?: Duration;
+
+  /**
+   * A bucket for the reports bucket's server access logs.
+   *
+   * @default no server access logs
+   */
+  readonly accessLogsBucket?: s3.IBucket;
+
+  /**
+   * Collections processed at the same time (the Distributed Map's `MaxConcurrency`), 1 to 1,000.
+   *
+   * @default 10
+   */
+  readonly mapConcurrency?: number;
+
+  /**
+   * The functions' log level.
+   *
+   * @default 'INFO'
+   */
+  readonly logLevel?: LogLevel;
+
+  /**
+   * How long the functions' and the state machine's logs are kept.
+   *
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * A run still going after this long is stopped. At least one collection's worst case (flush
+   * timeout + drill timeout + 15 minutes).
+   *
+   * @default Duration.hours(12)
+   */
+  readonly runTimeout?: Duration;
+
+  /**
+   * Emit the steps' metrics with a `Collection` dimension (one custom metric per collection and
+   * metric). Turn off with thousands of collections to keep metric costs flat.
+   *
+   * @default true
+   */
+  readonly perCollectionMetrics?: boolean;
+
+  /**
+   * Attempts EventBridge Scheduler makes to start a run before it goes to the dead-letter queue.
+   *
+   * @default 5
+   */
+  readonly scheduleRetryAttempts?: number;
+
+  /**
+   * How long EventBridge Scheduler keeps trying to start a run (1 minute to 24 hours).
+   *
+   * @default Duration.hours(1)
+   */
+  readonly scheduleMaxEventAge?: Duration;
+}
+
+/** A task state waits this much longer than its function's timeout before giving up on it. */
+const TASK_TIMEOUT_MARGIN = Duration.seconds(30);
+
+/** The construct's defaults, in one place (the README's "Default settings" lists them). */
+export const SCHEDULER_DEFAULTS = {
+  reportRetention: Duration.days(365),
+  intermediateResultRetention: Duration.days(30),
+  noncurrentVersionRetention: Duration.days(30),
+  mapConcurrency: 10,
+  logLevel: 'INFO' as LogLevel,
+  logRetention: logs.RetentionDays.THREE_MONTHS,
+  runTimeout: Duration.hours(12),
+  perCollectionMetrics: true,
+  scheduleRetryAttempts: 5,
+  scheduleMaxEventAge: Duration.hours(1),
+} as const;
+
+/**
+ * Scheduled Milvus collection snapshots, retention and restore drills as a Step Functions
+ * workflow: EventBridge Scheduler starts runs; a Distributed Map runs each collection in its own
+ * child execution (flush → snapshot → retention → drill); the run report is stored in S3,
+ * published to SNS and put on the default EventBridge bus; alarms watch failed runs, schedules
+ * that could not start a run, and schedules without a recent successful run.
+ */
+export class MilvusSnapshotScheduler extends Construct {
+  /** The run configuration as embedded in the definition (validated, defaults applied). */
+  public readonly runtimeConfig: RuntimeConfig;
+  public readonly stateMachine: sfn.StateMachine;
+  /** Collection results (`runs/`), run reports (`reports/`) and drill records (`drills/`). */
+  public readonly reportsBucket: s3.Bucket;
+  public readonly reportTopic: sns.ITopic;
+  public readonly alarmTopic: sns.ITopic;
+  public readonly milvusTokenSecret: secretsmanager.ISecret;
+  /** The key the construct's topics and queue are encrypted with. */
+  public readonly encryptionKey: kms.IKey;
+  /** The workflow's functions, by step. */
+  public readonly functions: Readonly<Record<StepName, lambda.IFunction>>;
+  /** The security group of the Milvus functions when the construct created it. */
+  public readonly milvusClientSecurityGroup?: ec2.SecurityGroup;
+  public readonly schedules: RunSchedules;
+  public readonly monitoring: RunMonitoring;
+
+  public constructor(scope: Construct, id: string, props: MilvusSnapshotSchedulerProps) {
+    super(scope, id);
+    const settings = validateProps(props);
+    this.runtimeConfig = settings.runtimeConfig;
+
+    this.encryptionKey =
+      props.encryptionKey ??
+      new kms.Key(this, 'EncryptionKey', {
+        description: 'Encrypts the Milvus snapshot workflow topics and dead-letter queue',
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    if (!props.encryptionKey) {
+      // CloudWatch alarms publish to the encrypted alarm topic.
+      this.encryptionKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+        }),
+      );
+    }
+
+    this.milvusTokenSecret = props.milvusTokenSecret ?? this.createTokenSecret();
+    this.reportsBucket = this.createReportsBucket(props, settings.reportRetention);
+    this.reportTopic = props.reportTopic ?? this.createTopic('ReportTopic', 'Milvus snapshot run reports');
+    this.alarmTopic = props.alarmTopic ?? this.createTopic('AlarmTopic', 'Milvus snapshot workflow alarms');
+    const emailSubscriptions: sns.Subscription[] = [];
+    for (const email of props.reportEmails ?? []) {
+      emailSubscriptions.push(this.reportTopic.addSubscription(new subscriptions.EmailSubscription(email)));
+    }
+    for (const email of props.failureReportEmails ?? []) {
+      const subscription = this.reportTopic.addSubscription(
+        new subscriptions.EmailSubscription(email, {
+          filterPolicy: { status: sns.SubscriptionFilter.stringFilter({ allowlist: ['FAILED'] }) },
+        }),
+      );
+      emailSubscriptions.push(subscription);
+    }
+    for (const email of props.alarmEmails ?? []) {
+      emailSubscriptions.push(this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email)));
+    }
+    for (const subscription of emailSubscriptions) {
+      Validations.of(subscription).acknowledge({
+        id: 'Serverless-SNSRedrivePolicy',
+        reason:
+          'an e-mail endpoint: SNS retries delivery itself, and every run report stays in the reports bucket, so a dead-letter queue would only duplicate it',
+      });
+    }
+
+    const { network, createdGroup } = this.network(props);
+    this.milvusClientSecurityGroup = createdGroup;
+    const functions = this.createFunctions(settings, network);
+    this.functions = forEachStep((name) => functions[name].function);
+
+    const logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
+      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200 })}`,
+      retention: settings.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      comment: 'Milvus collection snapshots: flush, snapshot, retention, restore drill, report',
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        // States are constructs too: their own scope keeps their names apart from the functions' ids.
+        buildRunDefinition(new Construct(this, 'Definition'), {
+          functions: this.functions,
+          talksToMilvus: forEachStep((name) => STEP_CATALOG[name].milvus),
+          taskTimeouts: forEachStep((name) => functions[name].timeout.plus(TASK_TIMEOUT_MARGIN)),
+          runtimeConfig: settings.runtimeConfig,
+          reportTopic: this.reportTopic,
+          mapConcurrency: settings.mapConcurrency,
+        }),
+      ),
+      timeout: settings.runTimeout,
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
+    });
+    if (!props.reportTopic) {
+      // Publishing to a KMS-encrypted topic needs the key.
+      this.encryptionKey.grant(this.stateMachine, 'kms:GenerateDataKey', 'kms:Decrypt');
+    }
+    Validations.of(this.stateMachine).acknowledge(
+      {
+        id: 'AwsSolutions-SF1',
+        reason:
+          'logs ERROR events without execution data on purpose: inputs carry the whole run context, and every run report is stored in S3',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray and CloudWatch Logs vended delivery actions do not support resource-level permissions',
+      },
+      ...this.mapRunAcknowledgements(),
+      ...STEP_NAMES.map((name) => ({
+        id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.functions[name])}.Arn>:*]`,
+        reason: `invoking ${name} includes its versions and aliases (ARN:*); the role may invoke only this workflow's functions`,
+      })),
+    );
+
+    this.schedules = new RunSchedules(this, 'Schedules', {
+      stateMachine: this.stateMachine,
+      schedules: settings.runtimeConfig.schedules,
+      encryptionKey: this.encryptionKey,
+      retryAttempts: settings.scheduleRetryAttempts,
+      maxEventAge: settings.scheduleMaxEventAge,
+    });
+    this.monitoring = new RunMonitoring(this, 'Monitoring', {
+      stateMachine: this.stateMachine,
+      alarmTopic: this.alarmTopic,
+      deadLetterQueue: this.schedules.deadLetterQueue,
+      schedules: settings.runtimeConfig.schedules,
+      functions: this.functions,
+    });
+  }
+
+  /** The Distributed Map starts, describes and stops this state machine's own child executions. */
+  private mapRunAcknowledgements(): { id: string; reason: string }[] {
+    const name = `{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${this.logicalIdOf(this.stateMachine)}"}]}]}`;
+    const executions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${name}`;
+    const reason =
+      "the Distributed Map describes and stops its child executions, which are this state machine's own executions";
+    return [
+      { id: `AwsSolutions-IAM5[Resource::${executions}:*]`, reason },
+      { id: `AwsSolutions-IAM5[Resource::${executions}/*:*]`, reason },
+    ];
+  }
+
+  private logicalIdOf(construct: Construct): string {
+    const resource = construct.node.defaultChild;
+    if (!(resource instanceof CfnElement))
+      throw new Error(`${construct.node.path} has no CloudFormation resource`);
+    return Stack.of(this).getLogicalId(resource);
+  }
+
+  private createTokenSecret(): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'MilvusToken', {
+      description:
+        'Milvus token of the snapshot workflow. Holds a placeholder until set with: aws secretsmanager put-secret-value --secret-id <this secret> --secret-string <token>',
+      // Not a secret: a marker the functions recognise and refuse with instructions.
+      secretStringValue: SecretValue.unsafePlainText(PLACEHOLDER_TOKEN),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'the token is issued by Milvus or Zilliz Cloud, not by AWS: rotate it there and put the new value here; the functions re-read it every 5 minutes',
+    });
+    return secret;
+  }
+
+  private createReportsBucket(props: MilvusSnapshotSchedulerProps, reportRetention: Duration): s3.Bucket {
+    const intermediate = Duration.days(
+      Math.min(reportRetention.toDays(), SCHEDULER_DEFAULTS.intermediateResultRetention.toDays()),
+    );
+    const bucket = new s3.Bucket(this, 'ReportsBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      ...(props.accessLogsBucket && {
+        serverAccessLogsBucket: props.accessLogsBucket,
+        serverAccessLogsPrefix: 'milvus-snapshot-reports/',
+      }),
+      lifecycleRules: [
+        { id: 'expire-run-reports', prefix: 'reports/', expiration: reportRetention },
+        { id: 'expire-collection-results', prefix: 'runs/', expiration: intermediate },
+        {
+          id: 'expire-old-versions',
+          noncurrentVersionExpiration: SCHEDULER_DEFAULTS.noncurrentVersionRetention,
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+    });
+    if (!props.accessLogsBucket) {
+      Validations.of(bucket).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason:
+          'only the workflow functions write run reports here; pass accessLogsBucket to turn server access logs on',
+      });
+    }
+    return bucket;
+  }
+
+  private createTopic(id: string, displayName: string): sns.Topic {
+    return new sns.Topic(this, id, { displayName, masterKey: this.encryptionKey, enforceSSL: true });
+  }
+
+  private network(props: MilvusSnapshotSchedulerProps): {
+    network?: FunctionNetwork;
+    createdGroup?: ec2.SecurityGroup;
+  } {
+    if (!props.vpc) return {};
+    const createdGroup = props.securityGroups?.length
+      ? undefined
+      : new ec2.SecurityGroup(this, 'MilvusClientSecurityGroup', {
+          vpc: props.vpc,
+          description: 'Milvus snapshot workflow functions that call Milvus',
+          allowAllOutbound: true,
+        });
+    return {
+      createdGroup,
+      network: {
+        vpc: props.vpc,
+        vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        securityGroups: createdGroup ? [createdGroup] : [...(props.securityGroups ?? [])],
+      },
+    };
+  }
+
+  private createFunctions(
+    settings: ValidatedSettings,
+    network: FunctionNetwork | undefined,
+  ): Record<StepName, WorkflowFunction> {
+    const milvusEnvironment: Record<string, string> = {
+      MILVUS_ADDRESS: settings.milvus.address,
+      MILVUS_TLS: String(settings.milvus.tls),
+      MILVUS_TIMEOUT_MS: String(settings.milvus.timeoutMs),
+      MILVUS_TOKEN_SECRET_ID: this.milvusTokenSecret.secretFullArn ?? this.milvusTokenSecret.secretName,
+      PER_COLLECTION_METRICS: String(settings.perCollectionMetrics),
+    };
+    return forEachStep((name) => {
+      const step = STEP_CATALOG[name];
+      const fn = new WorkflowFunction(this, name, {
+        step,
+        timeout: Duration.seconds(stepTimeoutSeconds(step, settings.milvus.timeoutMs)),
+        logLevel: settings.logLevel,
+        logRetention: settings.logRetention,
+        environment: {
+          ...(step.milvus && milvusEnvironment),
+          ...(step.reports && { REPORTS_BUCKET: this.reportsBucket.bucketName }),
+        },
+        network: step.milvus ? network : undefined,
+      });
+      if (step.milvus) this.milvusTokenSecret.grantRead(fn.role);
+      if (step.reports) {
+        grantReports(this.reportsBucket, fn.role, step.reports);
+        const bucket = this.logicalIdOf(this.reportsBucket);
+        Validations.of(fn).acknowledge(
+          ...[...new Set([...step.reports.read, ...step.reports.write])].map((prefix) => ({
+            id: `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/${prefix}*]`,
+            reason: `object access is limited to the ${prefix} key prefix this step reads or writes`,
+          })),
+        );
+      }
+      return fn;
+    });
+  }
+}
+
+/** Exactly the S3 access a step needs: objects under its prefixes, and listing (so a missing key is a 404). */
+function grantReports(bucket: s3.IBucket, role: iam.IRole, access: ReportsAccess): void {
+  if (access.read.length > 0) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: access.read.map((prefix) => bucket.arnForObjects(`${prefix}*`)),
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+    );
+  }
+  if (access.write.length > 0) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: access.write.map((prefix) => bucket.arnForObjects(`${prefix}*`)),
+      }),
+    );
+  }
+}
+
+interface ValidatedSettings {
+  readonly runtimeConfig: RuntimeConfig;
+  readonly milvus: MilvusConnection;
+  readonly mapConcurrency: number;
+  readonly logLevel: LogLevel;
+  readonly logRetention: logs.RetentionDays;
+  readonly runTimeout: Duration;
+  readonly reportRetention: Duration;
+  readonly perCollectionMetrics: boolean;
+  readonly scheduleRetryAttempts: number;
+  readonly scheduleMaxEventAge: Duration;
+}
+
+/** Checks every prop before anything is built; messages name the prop and the value received. */
+function validateProps(props: MilvusSnapshotSchedulerProps): ValidatedSettings {
+  const parsed = deployableRuntimeConfigSchema.safeParse(props.runtimeConfig, { reportInput: true });
+  if (!parsed.success) {
+    const issues = configIssues(parsed.error.issues, props.runtimeConfig);
+    throw new Error(`invalid runtimeConfig: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  }
+  const runtimeConfig = parsed.data;
+  const milvus = milvusConnectionSchema.safeParse(props.milvus, { reportInput: true });
+  if (!milvus.success) {
+    const issues = configIssues(milvus.error.issues, props.milvus);
+    throw new Error(`invalid milvus: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  }
+
+  const mapConcurrency = props.mapConcurrency ?? SCHEDULER_DEFAULTS.mapConcurrency;
+  if (!Number.isInteger(mapConcurrency) || mapConcurrency < 1 || mapConcurrency > 1000) {
+    throw new Error(`mapConcurrency must be a whole number from 1 to 1000, got ${mapConcurrency}`);
+  }
+  const logLevel = props.logLevel ?? SCHEDULER_DEFAULTS.logLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new Error(`logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
+  }
+  const runTimeout = props.runTimeout ?? SCHEDULER_DEFAULTS.runTimeout;
+  const neededMinutes =
+    Math.ceil(runtimeConfig.flush.timeoutSeconds / 60) + runtimeConfig.drill.timeoutMinutes + 15;
+  if (runTimeout.toMinutes({ integral: false }) < neededMinutes) {
+    throw new Error(
+      `runTimeout must be at least ${neededMinutes} minutes (flush.timeoutSeconds + drill.timeoutMinutes + 15 minutes), got ${runTimeout.toHumanString()}`,
+    );
+  }
+  const reportRetention = props.reportRetention ?? SCHEDULER_DEFAULTS.reportRetention;
+  if (
+    reportRetention.toDays({ integral: false }) < 1 ||
+    !Number.isInteger(reportRetention.toDays({ integral: false }))
+  ) {
+    throw new Error(
+      `reportRetention must be a whole number of days, at least 1, got ${reportRetention.toHumanString()}`,
+    );
+  }
+  const email = z.email();
+  for (const [prop, list] of [
+    ['reportEmails', props.reportEmails],
+    ['failureReportEmails', props.failureReportEmails],
+    ['alarmEmails', props.alarmEmails],
+  ] as const) {
+    for (const address of list ?? []) {
+      if (!email.safeParse(address).success)
+        throw new Error(`${prop} must hold e-mail addresses, got "${address}"`);
+    }
+  }
+  if (props.vpcSubnets && !props.vpc) throw new Error('vpcSubnets needs vpc, got vpcSubnets without a vpc');
+  if (props.securityGroups?.length && !props.vpc) {
+    throw new Error('securityGroups needs vpc, got security groups without a vpc');
+  }
+  const scheduleRetryAttempts = props.scheduleRetryAttempts ?? SCHEDULER_DEFAULTS.scheduleRetryAttempts;
+  if (!Number.isInteger(scheduleRetryAttempts) || scheduleRetryAttempts < 0 || scheduleRetryAttempts > 185) {
+    throw new Error(
+      `scheduleRetryAttempts must be a whole number from 0 to 185, got ${scheduleRetryAttempts}`,
+    );
+  }
+  const scheduleMaxEventAge = props.scheduleMaxEventAge ?? SCHEDULER_DEFAULTS.scheduleMaxEventAge;
+  const ageSeconds = scheduleMaxEventAge.toSeconds({ integral: false });
+  if (ageSeconds < 60 || ageSeconds > 86_400) {
+    throw new Error(
+      `scheduleMaxEventAge must be from 1 minute to 24 hours, got ${scheduleMaxEventAge.toHumanString()}`,
+    );
+  }
+  return {
+    runtimeConfig,
+    milvus: milvus.data,
+    mapConcurrency,
+    logLevel,
+    logRetention: props.logRetention ?? SCHEDULER_DEFAULTS.logRetention,
+    runTimeout,
+    reportRetention,
+    perCollectionMetrics: props.perCollectionMetrics ?? SCHEDULER_DEFAULTS.perCollectionMetrics,
+    scheduleRetryAttempts,
+    scheduleMaxEventAge,
+  };
+}

@@ -1,0 +1,214 @@
+import { Annotations, Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { RUN_METRICS_SERVICE, RunMetric, SCHEDULE_DIMENSION } from '../../functions/build-report/run-metrics';
+import type { RuntimeConfig } from '../../functions/shared/contracts/runtime-config';
+import { METRICS_NAMESPACE } from '../../functions/shared/lambda/step-handler';
+import { scheduleFreshness } from '../config/deployment-config';
+
+/** Properties of {@link RunMonitoring}. */
+export interface RunMonitoringProps {
+  readonly stateMachine: sfn.StateMachine;
+  /** Where alarms go. */
+  readonly alarmTopic: sns.ITopic;
+  /** The schedules' dead-letter queue. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /** The configured schedules: one freshness alarm each. */
+  readonly schedules: RuntimeConfig['schedules'];
+  /** The workflow's functions, for the dashboard's error graph. */
+  readonly functions: Readonly<Record<string, lambda.IFunction>>;
+}
+
+/**
+ * Alarms that say something is wrong — a run failed, timed out or was aborted; a schedule could
+ * not start a run; a schedule has had no successful run for longer than its interval plus a margin
+ * — and a dashboard of runs, durations, snapshots and drills.
+ */
+export class RunMonitoring extends Construct {
+  public readonly executionsFailed: cloudwatch.Alarm;
+  public readonly executionsTimedOut: cloudwatch.Alarm;
+  public readonly executionsAborted: cloudwatch.Alarm;
+  public readonly deadLetterQueueNotEmpty: cloudwatch.Alarm;
+  /** Freshness alarms, by schedule name (enabled schedules whose window CloudWatch can evaluate). */
+  public readonly freshness: Readonly<Record<string, cloudwatch.Alarm>>;
+  public readonly dashboard: cloudwatch.Dashboard;
+
+  public constructor(scope: Construct, id: string, props: RunMonitoringProps) {
+    super(scope, id);
+    const { stateMachine } = props;
+    const action = new actions.SnsAction(props.alarmTopic);
+    const fiveMinutes = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
+    const whenAny = (alarmId: string, metric: cloudwatch.IMetric, description: string) => {
+      const alarm = new cloudwatch.Alarm(this, alarmId, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      alarm.addAlarmAction(action);
+      return alarm;
+    };
+
+    this.executionsFailed = whenAny(
+      'ExecutionsFailed',
+      stateMachine.metricFailed(fiveMinutes),
+      'A Milvus snapshot run failed: a collection failed (see the run report), or the run itself broke.',
+    );
+    this.executionsTimedOut = whenAny(
+      'ExecutionsTimedOut',
+      stateMachine.metricTimedOut(fiveMinutes),
+      'A Milvus snapshot run hit the state machine timeout (runTimeoutMinutes) and was stopped.',
+    );
+    this.executionsAborted = whenAny(
+      'ExecutionsAborted',
+      stateMachine.metricAborted(fiveMinutes),
+      'A Milvus snapshot run was stopped before it finished.',
+    );
+    this.deadLetterQueueNotEmpty = whenAny(
+      'DeadLetterQueueNotEmpty',
+      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      'EventBridge Scheduler could not start a scheduled run; the attempt is in the dead-letter queue.',
+    );
+
+    const freshness: Record<string, cloudwatch.Alarm> = {};
+    for (const [name, schedule] of Object.entries(props.schedules)) {
+      if (!schedule.enabled) continue;
+      const { window, reason } = scheduleFreshness(schedule);
+      if (!window) {
+        Annotations.of(this).addWarningV2(
+          'milvus-snapshot-scheduler:freshness',
+          `schedule '${name}' gets no freshness alarm: ${reason}. Failed runs still raise the failed-executions alarm.`,
+        );
+        continue;
+      }
+      const alarm = new cloudwatch.Alarm(this, `Freshness-${name}`, {
+        metric: successfulRuns(name, Duration.seconds(window.periodSeconds)),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: window.evaluationPeriods,
+        datapointsToAlarm: window.evaluationPeriods,
+        // No data is exactly the case to catch: the schedule did not run, or never succeeded.
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        alarmDescription:
+          `Schedule '${name}' (${schedule.cron} ${schedule.timezone}) has had no successful run for ` +
+          `${window.windowMinutes} minutes: its longest interval plus freshnessMarginMinutes (${schedule.freshnessMarginMinutes}).`,
+      });
+      alarm.addAlarmAction(action);
+      freshness[name] = alarm;
+    }
+    this.freshness = freshness;
+
+    this.dashboard = this.buildDashboard(props, [
+      this.executionsFailed,
+      this.executionsTimedOut,
+      this.executionsAborted,
+      this.deadLetterQueueNotEmpty,
+      ...Object.values(freshness),
+    ]);
+  }
+
+  private buildDashboard(props: RunMonitoringProps, alarms: cloudwatch.IAlarm[]): cloudwatch.Dashboard {
+    const { stateMachine } = props;
+    const hourly = { period: Duration.hours(1), statistic: cloudwatch.Stats.SUM };
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.days(7),
+    });
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Runs',
+        width: 12,
+        left: [
+          stateMachine.metricStarted({ ...hourly, label: 'started' }),
+          stateMachine.metricSucceeded({ ...hourly, label: 'succeeded' }),
+          stateMachine.metricFailed({ ...hourly, label: 'failed' }),
+          stateMachine.metricTimedOut({ ...hourly, label: 'timed out' }),
+          stateMachine.metricAborted({ ...hourly, label: 'aborted' }),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Run duration',
+        width: 12,
+        left: [
+          stateMachine.metricTime({
+            period: Duration.hours(1),
+            statistic: cloudwatch.Stats.AVERAGE,
+            label: 'average',
+          }),
+          stateMachine.metricTime({
+            period: Duration.hours(1),
+            statistic: cloudwatch.Stats.MAXIMUM,
+            label: 'longest',
+          }),
+        ],
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Snapshots',
+        width: 8,
+        left: [
+          runMetric(RunMetric.SnapshotsCreated, 'created'),
+          runMetric(RunMetric.SnapshotsDropped, 'dropped'),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Restore drills',
+        width: 8,
+        left: [runMetric(RunMetric.DrillsVerified, 'verified'), runMetric(RunMetric.DrillsFailed, 'failed')],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Collections per run',
+        width: 8,
+        left: [
+          runMetric(RunMetric.CollectionsSucceeded, 'succeeded'),
+          runMetric(RunMetric.CollectionsFailed, 'failed'),
+          runMetric(RunMetric.CollectionsSkipped, 'skipped'),
+        ],
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: 12, alarms }),
+      new cloudwatch.GraphWidget({
+        title: 'Step errors (every failed invocation, retried ones included)',
+        width: 12,
+        left: Object.entries(props.functions).map(([name, fn]) =>
+          fn.metricErrors({ ...hourly, label: name }),
+        ),
+      }),
+    );
+    return dashboard;
+  }
+}
+
+/** A run-level metric BuildReport emits, summed per hour. */
+function runMetric(name: string, label: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: name,
+    dimensionsMap: { service: RUN_METRICS_SERVICE },
+    statistic: cloudwatch.Stats.SUM,
+    period: Duration.hours(1),
+    label,
+  });
+}
+
+/** Successful, non-dry runs of one schedule, as BuildReport counts them. */
+export function successfulRuns(schedule: string, period: Duration): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: RunMetric.SuccessfulRuns,
+    dimensionsMap: { service: RUN_METRICS_SERVICE, [SCHEDULE_DIMENSION]: schedule },
+    statistic: cloudwatch.Stats.SUM,
+    period,
+  });
+}

@@ -1,0 +1,198 @@
+/**
+ * Every Lambda function of the workflow, in one place: the construct creates one function per
+ * entry, the state machine invokes them by these names, and the local runner maps task states to
+ * handlers with the same table.
+ */
+
+/** Access a function needs to the reports bucket, by key prefix (`ReportKeys` in report-store.ts). */
+export interface ReportsAccess {
+  /** Prefixes it reads (`s3:GetObject`; with `s3:ListBucket`, so a missing key is a 404, not a 403). */
+  readonly read: readonly string[];
+  /** Prefixes it writes (`s3:PutObject`). */
+  readonly write: readonly string[];
+}
+
+/** One workflow function. */
+export interface StepDefinition {
+  /** The state that invokes it (a second state may invoke it too, see {@link StepDefinition.alsoInvokedBy}). */
+  readonly state: StepName;
+  /** Directory under `functions/`; the handler is `functions/<directory>/handler.ts`, export `handler`. */
+  readonly directory: string;
+  /** Talks to Milvus: gets the Milvus environment, the token secret, the VPC, and the Milvus SDK in its bundle. */
+  readonly milvus: boolean;
+  /** Its reports bucket access, if any (gets `REPORTS_BUCKET`). */
+  readonly reports?: ReportsAccess;
+  /** Timeout in seconds when Milvus answers in time; Milvus steps get at least 2 × the Milvus call timeout + 30 s. */
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  /** Other states that invoke the same function. */
+  readonly alsoInvokedBy?: readonly string[];
+  /** What it does, for the function's description. */
+  readonly description: string;
+}
+
+/** Names of the Lambda task states, which are also the functions' construct ids (a contract). */
+export const STEP_NAMES = [
+  'PrepareRun',
+  'Flush',
+  'CheckFlush',
+  'CreateSnapshot',
+  'EnforceRetention',
+  'ChooseSnapshot',
+  'SweepOrphans',
+  'StartRestore',
+  'PollRestore',
+  'VerifyRestore',
+  'CleanupDrill',
+  'RecordDrill',
+  'RecordCollectionResult',
+  'BuildReport',
+] as const;
+
+/** A workflow function's name. */
+export type StepName = (typeof STEP_NAMES)[number];
+
+const RUN_RESULTS = 'runs/';
+const RUN_REPORTS = 'reports/';
+const DRILL_RECORDS = 'drills/';
+
+/** The workflow's functions, in the order a run meets them. */
+export const STEP_CATALOG: Readonly<Record<StepName, StepDefinition>> = {
+  PrepareRun: {
+    state: 'PrepareRun',
+    directory: 'prepare-run',
+    milvus: false,
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    description: 'Validates the execution input against the configuration and plans the run',
+  },
+  Flush: {
+    state: 'Flush',
+    directory: 'flush',
+    milvus: true,
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    description: "Seals a collection's growing segments before its snapshot",
+  },
+  CheckFlush: {
+    state: 'CheckFlush',
+    directory: 'check-flush',
+    milvus: true,
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    description: 'Checks once whether the flush is complete',
+  },
+  CreateSnapshot: {
+    state: 'CreateSnapshot',
+    directory: 'create-snapshot',
+    milvus: true,
+    timeoutSeconds: 120,
+    memoryMb: 512,
+    description: "Creates the run's dated snapshot of a collection, with the ownership marker",
+  },
+  EnforceRetention: {
+    state: 'EnforceRetention',
+    directory: 'enforce-retention',
+    milvus: true,
+    reports: { read: [DRILL_RECORDS], write: [] },
+    timeoutSeconds: 300,
+    memoryMb: 512,
+    description: "Applies the collection's retention policy to the snapshots this tool made",
+  },
+  ChooseSnapshot: {
+    state: 'ChooseSnapshot',
+    directory: 'choose-snapshot',
+    milvus: true,
+    timeoutSeconds: 120,
+    memoryMb: 512,
+    description: 'Picks the snapshot a restore drill restores',
+  },
+  SweepOrphans: {
+    state: 'SweepOrphans',
+    directory: 'sweep-orphans',
+    milvus: true,
+    timeoutSeconds: 300,
+    memoryMb: 512,
+    description: 'Drops drill collections left behind by earlier drills',
+  },
+  StartRestore: {
+    state: 'StartRestore',
+    directory: 'start-restore',
+    milvus: true,
+    timeoutSeconds: 120,
+    memoryMb: 512,
+    description: 'Pins the snapshot and starts its restore into a drill collection',
+  },
+  PollRestore: {
+    state: 'PollRestore',
+    directory: 'poll-restore',
+    milvus: true,
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    description: 'Reads the restore job state once and decides the next wait',
+  },
+  VerifyRestore: {
+    state: 'VerifyRestore',
+    directory: 'verify-restore',
+    milvus: true,
+    timeoutSeconds: 300,
+    memoryMb: 1024,
+    alsoInvokedBy: ['ContinueDeepCheck'],
+    description: 'Checks the restored collection against what the snapshot recorded',
+  },
+  CleanupDrill: {
+    state: 'CleanupDrill',
+    directory: 'cleanup-drill',
+    milvus: true,
+    timeoutSeconds: 120,
+    memoryMb: 512,
+    description: 'Drops the drill collection and releases the pin, whatever happened',
+  },
+  RecordDrill: {
+    state: 'RecordDrill',
+    directory: 'record-drill',
+    milvus: false,
+    reports: { read: [DRILL_RECORDS], write: [DRILL_RECORDS] },
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    description: "Records the drill's result and the newest verified snapshot",
+  },
+  RecordCollectionResult: {
+    state: 'RecordCollectionResult',
+    directory: 'record-collection-result',
+    milvus: false,
+    reports: { read: [], write: [RUN_RESULTS] },
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    description: "Stores one collection's result for the run report",
+  },
+  BuildReport: {
+    state: 'BuildReport',
+    directory: 'build-report',
+    milvus: false,
+    reports: { read: [RUN_RESULTS], write: [RUN_REPORTS] },
+    timeoutSeconds: 300,
+    memoryMb: 1024,
+    description: 'Assembles, stores and formats the run report',
+  },
+};
+
+/** Lambda's longest timeout. */
+const MAX_TIMEOUT_SECONDS = 900;
+
+/**
+ * A function's timeout: its catalog value, and for a Milvus step at least two Milvus calls' worth
+ * of the configured call timeout plus 30 s, so a slow Milvus fails as a typed, retried error
+ * rather than as a Lambda timeout.
+ */
+export function stepTimeoutSeconds(step: StepDefinition, milvusTimeoutMs: number): number {
+  const floor = step.milvus ? Math.ceil((2 * milvusTimeoutMs) / 1000) + 30 : 0;
+  return Math.min(MAX_TIMEOUT_SECONDS, Math.max(step.timeoutSeconds, floor));
+}
+
+/** A value for every step, e.g. `forEachStep((name) => STEP_CATALOG[name].milvus)`. */
+export function forEachStep<T>(value: (name: StepName) => T): Record<StepName, T> {
+  const out: Partial<Record<StepName, T>> = {};
+  for (const name of STEP_NAMES) out[name] = value(name);
+  return out as Record<StepName, T>;
+}

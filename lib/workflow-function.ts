@@ -1,0 +1,156 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../functions/shared/lambda/step-handler';
+import type { StepDefinition } from './step-catalog';
+
+/** The repository root: entries, the lock file and esbuild are found from here. */
+export const PROJECT_ROOT = join(import.meta.dirname, '..');
+
+/** The Lambda runtime of every function: the Node.js the project is developed and tested on. */
+export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_22_X;
+
+/** Where a function runs when it talks to Milvus from inside a VPC. */
+export interface FunctionNetwork {
+  readonly vpc: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups: readonly ec2.ISecurityGroup[];
+}
+
+/** Properties of a {@link WorkflowFunction}. */
+export interface WorkflowFunctionProps {
+  /** The step, from the catalog. */
+  readonly step: StepDefinition;
+  readonly timeout: Duration;
+  /** Added to the shared Powertools environment. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** `POWERTOOLS_LOG_LEVEL`. */
+  readonly logLevel: string;
+  readonly logRetention: logs.RetentionDays;
+  /** Only for functions that talk to Milvus. @default not in a VPC */
+  readonly network?: FunctionNetwork;
+}
+
+/**
+ * One workflow function with the project's shared defaults, in one place: Node.js 22 on arm64,
+ * bundled locally by esbuild (minified, with source maps), its own log group with a retention,
+ * X-Ray active tracing, the Powertools environment, and a role that holds nothing but what is
+ * granted to it (plus writing its logs and traces).
+ */
+export class WorkflowFunction extends Construct {
+  public readonly function: nodejs.NodejsFunction;
+  /** The function's timeout. */
+  public readonly timeout: Duration;
+  public readonly role: iam.Role;
+  public readonly logGroup: logs.LogGroup;
+
+  public constructor(scope: Construct, id: string, props: WorkflowFunctionProps) {
+    super(scope, id);
+    const { step } = props;
+    this.timeout = props.timeout;
+    const entry = join(PROJECT_ROOT, 'functions', step.directory, 'handler.ts');
+    if (!existsSync(entry)) {
+      throw new Error(
+        `the ${step.state} step's handler functions/${step.directory}/handler.ts does not exist`,
+      );
+    }
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${step.state} step of the Milvus snapshot workflow`,
+    });
+    this.logGroup.grantWrite(this.role);
+    if (props.network) {
+      // What AWSLambdaVPCAccessExecutionRole grants, without its log permissions on every group.
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      );
+    }
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: FUNCTION_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: step.memoryMb,
+      timeout: props.timeout,
+      description: step.description,
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: lambda.Tracing.ACTIVE,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: step.state,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        POWERTOOLS_LOG_LEVEL: props.logLevel,
+        // Responses (a run report can be 240 KB) are in the execution history; X-Ray segments cap at 64 KB.
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+        // Stack traces point at the TypeScript sources (the bundle ships its source map).
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        target: 'node22',
+        format: nodejs.OutputFormat.CJS,
+        // The runtime provides AWS SDK v3; everything else, the Milvus SDK included, is bundled.
+        externalModules: ['@aws-sdk/*'],
+        forceDockerBundling: false,
+      },
+      ...(props.network && {
+        vpc: props.network.vpc,
+        vpcSubnets: props.network.vpcSubnets,
+        securityGroups: [...props.network.securityGroups],
+      }),
+    });
+
+    Validations.of(this).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'X-Ray PutTraceSegments/PutTelemetryRecords and the Lambda VPC network-interface actions do not support resource-level permissions',
+      },
+      {
+        id: 'AwsSolutions-L1',
+        reason: `pinned to ${FUNCTION_RUNTIME.name}, the Node.js the project is developed and tested on (engines >=22); moving to a newer runtime is a deliberate, tested change`,
+      },
+      {
+        id: 'Serverless-LambdaLatestVersion',
+        reason: `pinned to ${FUNCTION_RUNTIME.name}, the Node.js the project is developed and tested on (engines >=22); moving to a newer runtime is a deliberate, tested change`,
+      },
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'invoked synchronously by Step Functions only: a failure goes back to the state machine, which retries and catches it',
+      },
+      {
+        id: 'Serverless-LambdaAsyncFailureDestination',
+        reason:
+          'never invoked asynchronously: Step Functions invokes it synchronously and handles its failures',
+      },
+    );
+  }
+}

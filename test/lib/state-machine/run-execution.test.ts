@@ -1,0 +1,423 @@
+import '../../functions/prepare-run/quiet-powertools';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Context } from 'aws-lambda';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { handler as buildReport } from '../../../functions/build-report/handler';
+import { drillSourceSchema } from '../../../functions/choose-snapshot/choose-snapshot';
+import { cleanupResultSchema } from '../../../functions/cleanup-drill/cleanup-drill';
+import { flushOutputSchema } from '../../../functions/flush/flush';
+import { pollResultSchema } from '../../../functions/poll-restore/poll-restore';
+import { handler as prepareRun } from '../../../functions/prepare-run/handler';
+import { handler as recordCollectionResult } from '../../../functions/record-collection-result/handler';
+import { handler as recordDrill } from '../../../functions/record-drill/handler';
+import type { RunContext } from '../../../functions/shared/contracts/run-context';
+import {
+  backupResultSchema,
+  type RunReport,
+  retentionResultSchema,
+} from '../../../functions/shared/contracts/run-report';
+import {
+  MilvusUnavailableError,
+  SnapshotNameTakenError,
+  SnapshotNotFoundError,
+} from '../../../functions/shared/errors';
+import { drillTargetName } from '../../../functions/start-restore/drill-target';
+import { restoreStartSchema } from '../../../functions/start-restore/start-restore';
+import { orphanSweepResultSchema } from '../../../functions/sweep-orphans/sweep-orphans';
+import { verificationResultSchema } from '../../../functions/verify-restore/verify-restore';
+import {
+  allStates,
+  type SynthesizedRun,
+  synthesizeRun,
+} from '../../../lib/state-machine/synthesized-definition';
+import { exampleConfig } from '../fixtures';
+
+/**
+ * Runs the synthesized definition in aws-local-stepfunctions — the engine of the local runner —
+ * with the real PrepareRun, RecordDrill, RecordCollectionResult and BuildReport handlers (results
+ * in a temporary REPORTS_DIR) and scripted Milvus steps whose outputs are checked against the
+ * steps' own schemas. What is tested is the definition: paths, routing, retries, catches, loops.
+ */
+
+interface StepInput {
+  readonly run: RunContext;
+  readonly target: { readonly database: string; readonly collection: string };
+  readonly [key: string]: unknown;
+}
+type Script = (input: StepInput, call: number) => unknown;
+/** aws-local-stepfunctions' handler map (its JSON value type is not exported). */
+type LocalHandlers = NonNullable<
+  NonNullable<Parameters<StateMachine['run']>[1]>['overrides']
+>['taskResourceLocalHandlers'];
+
+const T0 = '2026-11-21T03:00:05.000Z';
+const context = { functionName: 'local', awsRequestId: 'local' } as Context;
+const wrap = (h: (event: unknown, context: Context) => Promise<unknown>) => (input: unknown) =>
+  h(input, context);
+
+/** Scripted Milvus steps: a normal run unless a collection's script says otherwise. */
+const NORMAL: Record<string, Script> = {
+  Flush: () => flushOutputSchema.parse({ segmentIds: ['11'], flushTs: '4500', startedAt: T0 }),
+  CheckFlush: (_i, call) => ({ flushed: call >= 2, timedOut: false, waitedSeconds: call * 5 }),
+  CreateSnapshot: (i) =>
+    backupResultSchema.parse({
+      snapshotName: i.run.snapshotName,
+      alreadyExisted: false,
+      rowCount: 100,
+      createdAt: T0,
+    }),
+  EnforceRetention: (i) =>
+    retentionResultSchema.parse({
+      dryRun: i.run.dryRun,
+      kept: [{ name: 'a', reasons: ['last 1'] }],
+      dropped: [],
+      skipped: [],
+    }),
+  ChooseSnapshot: (i) =>
+    drillSourceSchema.parse({
+      snapshotName:
+        (i.backup as { snapshotName?: string } | undefined)?.snapshotName ?? 'nightly_20261120_020000',
+      createdAt: T0,
+      expectedRows: 100,
+      schemaFingerprint: '4f2a9c1d7e3b5a60',
+    }),
+  SweepOrphans: () => orphanSweepResultSchema.parse({ dropped: [] }),
+  StartRestore: (i) =>
+    restoreStartSchema.parse({
+      targetCollection: drillTargetName(i.run, i.target.collection),
+      jobId: '77',
+      pinId: '99',
+      startedAt: T0,
+      firstWaitSeconds: 5,
+      resumed: false,
+    }),
+  PollRestore: (_i, call) =>
+    pollResultSchema.parse({
+      state: call >= 2 ? 'RestoreSnapshotCompleted' : 'RestoreSnapshotExecuting',
+      progress: call >= 2 ? 100 : 40,
+      polls: call,
+      elapsedMs: call * 5000,
+      restoreMs: call >= 2 ? 9000 : 0,
+      waitSeconds: call >= 2 ? 0 : 10,
+      decision: call >= 2 ? 'completed' : 'wait',
+    }),
+  VerifyRestore: () =>
+    verificationResultSchema.parse({
+      checks: [{ name: 'rowCount', ok: true, expected: 100, actual: 100 }],
+      verified: true,
+      restoredRows: 100,
+      deepPending: false,
+      finishedAt: '2026-11-21T03:00:30.000Z',
+    }),
+  CleanupDrill: (i) =>
+    cleanupResultSchema.parse({
+      targetCollection: drillTargetName(i.run, i.target.collection),
+      dropped: true,
+      pinReleased: true,
+      cleanedUp: true,
+      problems: [],
+    }),
+};
+
+let run: SynthesizedRun;
+let reportsDir: string;
+let calls: string[];
+let published: { subject?: unknown; message?: unknown; attributes?: unknown }[];
+let events: unknown[];
+
+beforeAll(() => {
+  run = synthesizeRun(exampleConfig());
+});
+
+beforeEach(() => {
+  reportsDir = mkdtempSync(join(tmpdir(), 'run-execution-'));
+  process.env.REPORTS_DIR = reportsDir;
+  calls = [];
+  published = [];
+  events = [];
+});
+
+/** Runs the definition once; `scripts` replace the normal Milvus steps per `database.collection`. */
+async function execute(input: Record<string, unknown>, scripts: Record<string, Record<string, Script>> = {}) {
+  const counters = new Map<string, number>();
+  const milvusStep = (state: string) => async (raw: unknown) => {
+    const i = raw as StepInput;
+    const key = `${i.target.database}.${i.target.collection}`;
+    const count = (counters.get(`${state}:${key}`) ?? 0) + 1;
+    counters.set(`${state}:${key}`, count);
+    calls.push(`${state} ${key}`);
+    const script = scripts[key]?.[state] ?? NORMAL[state === 'ContinueDeepCheck' ? 'VerifyRestore' : state];
+    if (!script) throw new Error(`no script for ${state}`);
+    return script(i, count);
+  };
+  const real: Record<string, (input: unknown) => Promise<unknown>> = {
+    PrepareRun: wrap(prepareRun),
+    RecordDrill: wrap(recordDrill),
+    RecordCollectionResult: async (i) => {
+      const { target } = i as StepInput;
+      const script = scripts[`${target.database}.${target.collection}`]?.RecordCollectionResult;
+      if (script) return script(i as StepInput, 1);
+      return recordCollectionResult(i, context);
+    },
+    BuildReport: wrap(buildReport),
+    PublishReport: async (i) => {
+      const { TopicArn, Subject, Message, MessageAttributes } = i as Record<string, unknown>;
+      expect(TopicArn).toMatch(/^arn:aws:sns:local:000000000000:SchedulerReportTopic/);
+      published.push({ subject: Subject, message: Message, attributes: MessageAttributes });
+      return { MessageId: '1' };
+    },
+    EmitRunEvent: async (i) => {
+      events.push(...((i as { Entries: unknown[] }).Entries ?? []));
+      return { Entries: [{ EventId: '1' }], FailedEntryCount: 0 };
+    },
+  };
+  const handlers = Object.fromEntries(
+    allStates(run.definition)
+      .filter(([, s]) => s.Type === 'Task')
+      .map(([name]) => [name, real[name] ?? milvusStep(name)]),
+  );
+  const waits = Object.fromEntries(
+    allStates(run.definition)
+      .filter(([, s]) => s.Type === 'Wait')
+      .map(([name]) => [name, 0]),
+  );
+  const machine = new StateMachine(run.definition as ConstructorParameters<typeof StateMachine>[0]);
+  const execution = machine.run(input as Parameters<StateMachine['run']>[0], {
+    overrides: {
+      taskResourceLocalHandlers: handlers as LocalHandlers,
+      waitTimeOverrides: waits,
+      retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((n) => [n, 0])),
+    },
+    context: { Execution: { Name: 'exec-1' } },
+  });
+  try {
+    return { output: (await execution.result) as { published: { status: string } }, error: undefined };
+  } catch (error) {
+    return { output: undefined, error: (error as Error & { cause?: Error }).cause ?? (error as Error) };
+  }
+}
+
+const storedReport = (): RunReport => {
+  const day = join(reportsDir, 'reports', '2026', '11', '21');
+  const [file] = readdirSync(day);
+  return JSON.parse(readFileSync(join(day, file ?? ''), 'utf8')) as RunReport;
+};
+const callsOf = (collection: string) =>
+  calls.filter((c) => c.endsWith(` ${collection}`)).map((c) => c.split(' ')[0]);
+const slot = { schedule: 'nightly', scheduledTime: '2026-11-21T02:00:00Z' };
+
+describe('the definition, executed as the local runner executes it', () => {
+  it('runs a full nightly slot: each collection isolated, cleanup after every drill, a failed run ends Failed', async () => {
+    // Act
+    const { error } = await execute(slot, {
+      'default.support_tickets': {
+        CreateSnapshot: () => {
+          throw new SnapshotNameTakenError(
+            'a snapshot named nightly_20261121_020000 already exists and was not made by us',
+          );
+        },
+      },
+    });
+
+    // Assess: the run fails (so the failed-executions alarm fires) with the report's subject.
+    expect(error).toMatchObject({
+      name: 'RunFailed',
+      message: '[FAILED] nightly full: 1 of 3 collections failed',
+    });
+    expect(callsOf('default.products')).toEqual([
+      'Flush',
+      'CheckFlush',
+      'CheckFlush',
+      'CreateSnapshot',
+      'EnforceRetention',
+      'ChooseSnapshot',
+      'SweepOrphans',
+      'StartRestore',
+      'PollRestore',
+      'PollRestore',
+      'VerifyRestore',
+      'CleanupDrill',
+    ]);
+    expect(callsOf('default.support_tickets')).toEqual([
+      'Flush',
+      'CheckFlush',
+      'CheckFlush',
+      'CreateSnapshot',
+    ]);
+
+    const report = storedReport();
+    expect(report).toMatchObject({
+      runId: 'exec-1',
+      trigger: 'schedule',
+      schedule: 'nightly',
+      mode: 'full',
+      status: 'FAILED',
+    });
+    expect(report.collections.map((c) => [c.collection, c.status])).toEqual([
+      ['products', 'SUCCEEDED'],
+      ['support_tickets', 'FAILED'],
+      ['user_events', 'SUCCEEDED'],
+    ]);
+    expect(report.collections[0]?.drill).toMatchObject({
+      state: 'Completed',
+      verified: true,
+      cleanedUp: true,
+      polls: 2,
+    });
+    expect(report.collections[1]?.error).toEqual({
+      name: 'SnapshotNameTakenError',
+      message: 'a snapshot named nightly_20261121_020000 already exists and was not made by us',
+    });
+
+    expect(published).toEqual([
+      {
+        subject: '[FAILED] nightly full: 1 of 3 collections failed',
+        message: expect.stringContaining('Milvus snapshot run FAILED'),
+        attributes: {
+          status: { DataType: 'String', StringValue: 'FAILED' },
+          mode: { DataType: 'String', StringValue: 'full' },
+        },
+      },
+    ]);
+    expect(events).toEqual([
+      {
+        Source: 'milvus-snapshot-scheduler',
+        DetailType: 'Milvus Snapshot Run Completed',
+        Detail: expect.objectContaining({
+          runId: 'exec-1',
+          status: 'FAILED',
+          reportLocation: expect.any(String),
+        }),
+      },
+    ]);
+  });
+
+  it('retries a transient Milvus failure and succeeds; the execution ends with the published report', async () => {
+    const { output, error } = await execute(
+      { mode: 'backup', collections: ['default.products'] },
+      {
+        'default.products': {
+          Flush: (i, call) => {
+            if (call <= 2) throw new MilvusUnavailableError('Milvus at milvus:19530 is unavailable');
+            return NORMAL.Flush?.(i, call);
+          },
+        },
+      },
+    );
+    expect(error).toBeUndefined();
+    expect(output?.published.status).toBe('SUCCEEDED');
+    expect(callsOf('default.products').filter((c) => c === 'Flush')).toHaveLength(3);
+    expect(published[0]?.subject).toBe('[OK] manual backup: 1 collection succeeded');
+  });
+
+  it('cleans up after a drill step that threw, and reports the drill as failed', async () => {
+    const { error } = await execute(
+      { mode: 'drill', collections: ['analytics.user_events'] },
+      {
+        'analytics.user_events': {
+          PollRestore: () => {
+            throw new SnapshotNotFoundError('the snapshot was dropped during the restore');
+          },
+        },
+      },
+    );
+    expect(error?.name).toBe('RunFailed');
+    expect(callsOf('analytics.user_events')).toEqual([
+      'ChooseSnapshot',
+      'SweepOrphans',
+      'StartRestore',
+      'PollRestore',
+      'CleanupDrill',
+    ]);
+    const [events_] = storedReport().collections;
+    expect(events_).toMatchObject({
+      status: 'FAILED',
+      error: { name: 'SnapshotNotFoundError' },
+      drill: {
+        state: 'Failed',
+        verified: false,
+        cleanedUp: true,
+        reason: expect.stringContaining('the snapshot was dropped'),
+      },
+    });
+  });
+
+  it('waits for a deep check to load, then finishes it', async () => {
+    const { error } = await execute(
+      { mode: 'drill', collections: ['default.products'] },
+      {
+        'default.products': {
+          VerifyRestore: () =>
+            verificationResultSchema.parse({
+              checks: [{ name: 'rowCount', ok: true, expected: 100, actual: 100 }],
+              verified: false,
+              restoredRows: 100,
+              deepPending: true,
+              waitSeconds: 5,
+              loadPolls: 1,
+            }),
+        },
+      },
+    );
+    expect(error).toBeUndefined();
+    expect(callsOf('default.products').slice(-3)).toEqual([
+      'VerifyRestore',
+      'ContinueDeepCheck',
+      'CleanupDrill',
+    ]);
+  });
+
+  it('leaves the flush loop when the flush times out, takes no snapshot, and says why', async () => {
+    const { error } = await execute(
+      { mode: 'full', collections: ['default.products'] },
+      {
+        'default.products': {
+          CheckFlush: (_i, call) => ({ flushed: false, timedOut: call >= 3, waitedSeconds: call * 300 }),
+        },
+      },
+    );
+    expect(error?.name).toBe('RunFailed');
+    expect(callsOf('default.products')).toEqual(['Flush', 'CheckFlush', 'CheckFlush', 'CheckFlush']);
+    expect(storedReport().collections[0]?.error?.name).toBe('FlushTimeoutError');
+  });
+
+  it('only plans retention in a dry run', async () => {
+    const { output } = await execute({ dryRun: true, mode: 'full' });
+    expect(output?.published.status).toBe('SUCCEEDED');
+    expect([...new Set(calls.map((c) => c.split(' ')[0]))]).toEqual(['EnforceRetention']);
+    expect(published[0]?.subject).toBe('[OK] manual full dry run: 3 collections succeeded');
+  });
+
+  it('fails at once, before any Milvus step, on an input a person must fix', async () => {
+    const { error } = await execute({ mode: 'drill', colections: ['products'] });
+    expect(error).toMatchObject({
+      name: 'InvalidInputError',
+      message: expect.stringContaining('colections'),
+    });
+    expect(calls).toEqual([]);
+    expect(published).toEqual([]);
+  });
+
+  it('reports a collection whose result could not be stored as FAILED, without stopping the others', async () => {
+    const { error } = await execute(
+      { mode: 'backup' },
+      {
+        'default.support_tickets': {
+          RecordCollectionResult: () => {
+            throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
+          },
+        },
+      },
+    );
+    expect(error?.name).toBe('RunFailed');
+    const report = storedReport();
+    expect(report.collections.map((c) => c.status)).toEqual(['SUCCEEDED', 'FAILED', 'SUCCEEDED']);
+    expect(report.collections[1]?.error).toEqual({
+      name: 'AccessDenied',
+      message: 'no result was recorded for this collection: Access Denied',
+    });
+  });
+});
