@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock, systemClock } from '../../emulator';
+import { ManualClock, systemClock } from '../../emulator/clock';
 
 describe('clocks', () => {
   it('systemClock follows Date.now()', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FaultPlanError, faultPlanSchema, parseFaultPlan } from '../../emulator';
+import { FaultPlanError } from '../../emulator/errors';
+import { faultPlanSchema, parseFaultPlan } from '../../emulator/fault-plan';
 
 function problemsOf(input: unknown): string[] {
   try {
