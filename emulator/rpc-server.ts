@@ -117,13 +117,16 @@ function unaryHandler(
 
   return (call, callback) => {
     const request = call.request as Record<string, unknown>;
-    const metadataDatabase = metadataValue(call.metadata, 'dbname') ?? DEFAULT_DATABASE;
+    const context = new CallContext(
+      options.state,
+      options.faults,
+      metadataValue(call.metadata, 'dbname') ?? DEFAULT_DATABASE,
+    );
     const collections = requestCollections(request);
     options.calls.record({
       method: method.name,
       at: options.state.now(),
-      database:
-        typeof request.db_name === 'string' && request.db_name !== '' ? request.db_name : metadataDatabase,
+      database: context.databaseName(typeof request.db_name === 'string' ? request.db_name : undefined),
       ...(collections.length > 0 ? { collection: collections.join(',') } : {}),
     });
 
@@ -139,7 +142,7 @@ function unaryHandler(
         deliver(callback, method, failure);
         return;
       }
-      const outcome = execute(method, request, metadataDatabase, options);
+      const outcome = execute(method, request, context, options);
       if (failure !== undefined) {
         // afterApply: the change happened, but the client never sees the real reply.
         deliver(callback, method, failure);
@@ -160,7 +163,7 @@ function unaryHandler(
 function execute(
   method: MethodInfo,
   request: unknown,
-  metadataDatabase: string,
+  context: CallContext,
   options: RpcServerOptions,
 ): Outcome {
   const handler = options.handlers.get(method.name);
@@ -174,7 +177,7 @@ function execute(
   }
   try {
     options.state.settle();
-    return { response: handler(request, new CallContext(options.state, options.faults, metadataDatabase)) };
+    return { response: handler(request, context) };
   } catch (error) {
     if (error instanceof MilvusStatusError) {
       return { response: withStatus(method, errorStatus(error.code, error.reason)) };

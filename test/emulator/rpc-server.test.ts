@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningMilvusEmulator, startMilvusEmulator } from '../../emulator';
+import { createAuthCheck } from '../../emulator/auth';
+import { RecordingCallLog } from '../../emulator/call-log';
+import { ManualClock } from '../../emulator/clock';
+import { EmulatorState } from '../../emulator/emulator-state';
+import { FaultEngine } from '../../emulator/fault-controller';
+import { rpcHandlers } from '../../emulator/handlers';
+import { loadMilvusProtocol } from '../../emulator/proto';
+import { startRpcServer } from '../../emulator/rpc-server';
 import { RawMilvusClient } from './support/raw-client';
 
 // Requests no SDK would send, straight on the wire: the process must answer and stay up.
@@ -63,5 +71,54 @@ describe('bad input on the wire', () => {
     // Assess
     expect(health).toMatchObject({ response: { isHealthy: true } });
     expect(internalErrors).toEqual([]);
+  });
+});
+
+describe('a handler that throws unexpectedly', () => {
+  it('answers a Milvus status 65535, reports the error and keeps serving', async () => {
+    // Prepare
+    const reported: string[] = [];
+    const state = new EmulatorState(new ManualClock(), {
+      restoreJobRetentionMs: 0,
+      pinReleaseLagMs: 0,
+      restoreTimeoutMs: 0,
+      defaultRestoreDurationMs: 0,
+    });
+    const server = await startRpcServer({
+      host: '127.0.0.1',
+      port: 0,
+      protocol: loadMilvusProtocol(),
+      state,
+      faults: new FaultEngine(),
+      calls: new RecordingCallLog(),
+      auth: createAuthCheck(undefined),
+      handlers: new Map([
+        ...rpcHandlers,
+        [
+          'ListDatabases',
+          () => {
+            throw new TypeError('boom');
+          },
+        ],
+      ]),
+      logError: (message) => reported.push(message),
+    });
+    const raw = new RawMilvusClient(`127.0.0.1:${server.port}`);
+
+    try {
+      // Act
+      const failed = await raw.call('ListDatabases', {});
+      const next = await raw.call('CheckHealth', {});
+
+      // Assess
+      expect(failed).toMatchObject({
+        response: { status: { code: 65535, reason: 'Milvus emulator internal error: boom' } },
+      });
+      expect(reported).toEqual(['Milvus emulator: ListDatabases failed unexpectedly: boom']);
+      expect(next).toMatchObject({ response: { isHealthy: true } });
+    } finally {
+      raw.close();
+      await server.stop();
+    }
   });
 });
