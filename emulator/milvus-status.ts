@@ -53,9 +53,10 @@ const RETRIABLE_CODES: ReadonlySet<number> = new Set([
 /**
  * The legacy `error_code` enum name the server derives from a code (merr `oldCode`).
  *
- * The snapshot calls only ever see Success, IllegalArgument, CollectionNotExists and
- * UnexpectedError. `IndexNotExist` matters too: the SDK's own `createCollection` shortcut checks
- * `describeIndex(...).status.error_code === 'IndexNotExist'` to decide whether to build an index.
+ * Success, IllegalArgument (1100/1101), CollectionNotExists (100), and UnexpectedError for
+ * everything else, as the snapshot calls report. The one addition is `IndexNotExist` (700): the
+ * SDK's own `createCollection` shortcut checks `describeIndex(...).status.error_code ===
+ * 'IndexNotExist'` to decide whether to build an index.
  */
 function legacyErrorCode(code: number): string {
   switch (code) {
@@ -68,10 +69,6 @@ function legacyErrorCode(code: number): string {
       return 'IllegalArgument';
     case MilvusCode.IndexNotFound:
       return 'IndexNotExist';
-    case MilvusCode.ServiceNotReady:
-      return 'NotReadyServe';
-    case MilvusCode.ServiceRateLimit:
-      return 'RateLimit';
     default:
       return 'UnexpectedError';
   }

@@ -189,7 +189,7 @@ describe('fault injection', () => {
       const version = await planned.client.getVersion().catch((e: unknown) => e);
 
       // Assess
-      expect(first.status).toMatchObject({ code: 1, error_code: 'NotReadyServe', retriable: true });
+      expect(first.status).toMatchObject({ code: 1, error_code: 'UnexpectedError', retriable: true });
       expect(version).toMatchObject({ code: 7 });
     } finally {
       await planned.close();
