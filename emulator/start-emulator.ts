@@ -148,11 +148,14 @@ export async function startMilvusEmulator(
 
   if (options.seedDemo === true) {
     // Loaded on demand: the SDK takes about half a second to import, which plain runs don't need.
-    const { MilvusClient } = await import('@zilliz/milvus2-sdk-node');
+    const { MilvusClient, logger } = await import('@zilliz/milvus2-sdk-node');
+    // The SDK's logger is process-wide and logs every request under NODE_ENV=test or debug:
+    // keep the seed quiet (the CLI's stdout carries only its address), then restore the level.
+    const previousLevel = logger.level;
+    logger.level = 'error';
     const client = new MilvusClient({
       address,
       ...(options.token === undefined ? {} : { token: options.token }),
-      logLevel: 'error',
     });
     try {
       await client.connectPromise;
@@ -162,6 +165,7 @@ export async function startMilvusEmulator(
       throw error;
     } finally {
       await client.closeConnection();
+      logger.level = previousLevel;
     }
     calls.reset();
   }
