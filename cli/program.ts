@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError, EXIT_CODES } from './cli-error';
 import type { CliIo } from './cli-io';
 import { registerRetentionPlanCommand } from './commands/retention-plan';
+import { registerRunsCommand } from './commands/runs';
 
 /**
  * Builds the `milvus-snapshot-scheduler` command-line program.
@@ -21,6 +22,8 @@ export function buildProgram(io: CliIo): Command {
       writeErr: (text) => io.stderr.write(text),
     })
     .showHelpAfterError('(add --help for usage)');
+
+  registerRunsCommand(program, io);
 
   const retention = program
     .command('retention')
