@@ -94,8 +94,12 @@ export class MilvusSnapshotSchedulerStack extends Stack {
   } {
     if (!network) return {};
     return {
-      // Imported from ids alone (no lookup): the functions only need the subnets and security groups.
-      vpc: ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: network.vpcId, availabilityZones: [] }),
+      // Imported from ids alone (no lookup, so synth needs no account): the functions only use the
+      // subnets and security groups given here; the zones are the stack's (tokens), never looked up.
+      vpc: ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
+        vpcId: network.vpcId,
+        availabilityZones: this.availabilityZones,
+      }),
       vpcSubnets: {
         subnets: network.subnetIds.map((id) => ec2.Subnet.fromSubnetId(this, `Subnet-${id}`, id)),
       },
