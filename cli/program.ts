@@ -3,6 +3,7 @@ import { CliError, EXIT_CODES } from './cli-error';
 import type { CliIo } from './cli-io';
 import { registerRetentionPlanCommand } from './commands/retention-plan';
 import { registerRunsCommand } from './commands/runs';
+import { registerSchedulesCommand } from './commands/schedules';
 
 /**
  * Builds the `milvus-snapshot-scheduler` command-line program.
@@ -24,6 +25,7 @@ export function buildProgram(io: CliIo): Command {
     .showHelpAfterError('(add --help for usage)');
 
   registerRunsCommand(program, io);
+  registerSchedulesCommand(program, io);
 
   const retention = program
     .command('retention')
