@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT_CODES } from './cli-error';
 import type { CliIo } from './cli-io';
+import { registerReportCommand } from './commands/report';
 import { registerRetentionPlanCommand } from './commands/retention-plan';
 import { registerRunsCommand } from './commands/runs';
 import { registerSchedulesCommand } from './commands/schedules';
@@ -25,6 +26,7 @@ export function buildProgram(io: CliIo): Command {
     .showHelpAfterError('(add --help for usage)');
 
   registerRunsCommand(program, io);
+  registerReportCommand(program, io);
   registerSchedulesCommand(program, io);
 
   const retention = program
