@@ -44,6 +44,9 @@ export async function connectMilvus(
       maxRetries: 0,
       logLevel: 'error',
       telemetry: { enabled: false },
+      // The SDK runs at most `max` calls at once per client; the local runner shares one client
+      // between every collection of a run, so allow more than the default 10.
+      pool: { min: 1, max: 32 },
     });
     await client.connectPromise;
   } catch (error) {

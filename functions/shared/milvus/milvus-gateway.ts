@@ -1,4 +1,5 @@
 import type { MilvusClient, ResStatus } from '@zilliz/milvus2-sdk-node';
+import { MilvusUnsupportedError } from '../errors';
 import { hybridTimestampToMillis } from '../hybrid-timestamp';
 import type { FingerprintSchema } from '../schema-fingerprint';
 import { errorFromRejection, errorFromStatus, isSuccess } from './milvus-status';
@@ -398,7 +399,15 @@ export class MilvusGateway {
     } catch (error) {
       throw errorFromRejection(error, what, this.secrets);
     }
-    this.check('status' in res && res.status ? res.status : (res as ResStatus), what);
+    const status = 'status' in res && res.status ? res.status : (res as ResStatus);
+    if (status.error_code === undefined && status.code === undefined) {
+      // The SDK resolves an UNIMPLEMENTED answer to `{}`: a Milvus older than 3.0 asked for snapshots.
+      throw new MilvusUnsupportedError(
+        `${what}: Milvus answered without a status, as servers older than 3.0 do for snapshot calls; ` +
+          'snapshots need Milvus 3.0 or newer (or Zilliz Cloud with snapshots enabled)',
+      );
+    }
+    this.check(status, what);
     return res;
   }
 
