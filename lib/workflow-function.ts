@@ -112,6 +112,9 @@ export class WorkflowFunction extends Construct {
       },
       bundling: {
         minify: true,
+        // Step Functions matches errors by name, and our error classes set `name` from the class:
+        // minification must not rename them (MilvusUnavailableError would become "vS", never retried).
+        keepNames: true,
         sourceMap: true,
         sourcesContent: false,
         target: 'node22',

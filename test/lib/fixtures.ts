@@ -22,7 +22,8 @@ export function exampleWith(overrides: Partial<DeploymentConfigInput>): Deployme
 export function testApp(options: { bundle?: boolean; outdir?: string } = {}): App {
   return new App({
     ...(options.outdir && { outdir: options.outdir }),
-    context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] },
+    // Asset metadata (as the CLI asks for it) tells where each bundled function landed.
+    context: options.bundle ? { 'aws:cdk:enable-asset-metadata': true } : { 'aws:cdk:bundling-stacks': [] },
   });
 }
 
