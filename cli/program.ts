@@ -5,6 +5,7 @@ import { registerReportCommand } from './commands/report';
 import { registerRetentionPlanCommand } from './commands/retention-plan';
 import { registerRunsCommand } from './commands/runs';
 import { registerSchedulesCommand } from './commands/schedules';
+import { registerStartCommand } from './commands/start';
 
 /**
  * Builds the `milvus-snapshot-scheduler` command-line program.
@@ -25,6 +26,7 @@ export function buildProgram(io: CliIo): Command {
     })
     .showHelpAfterError('(add --help for usage)');
 
+  registerStartCommand(program, io);
   registerRunsCommand(program, io);
   registerReportCommand(program, io);
   registerSchedulesCommand(program, io);

@@ -83,8 +83,8 @@ export interface FoundReport {
 
 /**
  * Reads a run's report from the reports bucket: at `reports/<yyyy>/<mm>/<dd>/<run>.json` for the
- * day the execution started when that is known, else by looking through `reports/` for the run's
- * file name (Step Functions forgets executions after 90 days; the bucket keeps reports longer).
+ * day the execution started when that is known; else (Step Functions forgets executions after 90
+ * days, the bucket keeps reports longer) by looking through `reports/` for the run's file name.
  *
  * @returns the report, or `undefined` when none is stored
  * @throws CliError (exit 1) when the stored document is not a valid run report
@@ -103,10 +103,13 @@ export async function loadRunReport(
       },
     });
 
-  let key =
-    startDate && !Number.isNaN(startDate.getTime()) ? ReportKeys.runReport(runName, startDate) : undefined;
-  let value = key === undefined ? undefined : await read(key);
-  if (value === undefined) {
+  let key: string | undefined;
+  let value: unknown;
+  if (startDate && !Number.isNaN(startDate.getTime())) {
+    // BuildReport files the report under the execution's start day: the key is exact.
+    key = ReportKeys.runReport(runName, startDate);
+    value = await read(key);
+  } else {
     // The file name does not depend on the date: take it from the key of any day.
     const fileName = ReportKeys.runReport(runName, new Date(0)).split('/').at(-1) ?? '';
     const keys = await awsCall({ action: 's3:ListBucket', target: `s3://${bucket}/reports/` }, () =>
