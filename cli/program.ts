@@ -3,6 +3,7 @@ import { CliError, EXIT_CODES } from './cli-error';
 import type { CliIo } from './cli-io';
 import { registerReportCommand } from './commands/report';
 import { registerRetentionPlanCommand } from './commands/retention-plan';
+import { registerRetentionPreviewCommand } from './commands/retention-preview';
 import { registerRunsCommand } from './commands/runs';
 import { registerSchedulesCommand } from './commands/schedules';
 import { registerStartCommand } from './commands/start';
@@ -35,6 +36,7 @@ export function buildProgram(io: CliIo): Command {
     .command('retention')
     .description('retention policies: preview what they keep and drop');
   registerRetentionPlanCommand(retention, io);
+  registerRetentionPreviewCommand(retention, io);
 
   return program;
 }

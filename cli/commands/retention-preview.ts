@@ -1,0 +1,365 @@
+import { relative, resolve } from 'node:path';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { planRetention, type RetentionPlan } from '../../functions/enforce-retention/retention-planner';
+import { latestVerifiedSchema } from '../../functions/shared/contracts/latest-verified';
+import {
+  type CollectionConfig,
+  collectionKey,
+  normaliseCollectionRef,
+} from '../../functions/shared/contracts/runtime-config';
+import {
+  CollectionNotFoundError,
+  MilvusAuthenticationError,
+  MilvusUnavailableError,
+  SnapshotNotFoundError,
+  WorkflowError,
+} from '../../functions/shared/errors';
+import { connectMilvus, milvusConnectionSchema } from '../../functions/shared/milvus/milvus-connection';
+import type { MilvusGateway, SnapshotDescription } from '../../functions/shared/milvus/milvus-gateway';
+import {
+  FileReportStore,
+  ReportKeys,
+  type ReportStore,
+  S3ReportStore,
+} from '../../functions/shared/reports/report-store';
+import {
+  describeRetentionPolicy,
+  InvalidRetentionPolicyError,
+  parseRetentionPolicy,
+  type RetentionPolicy,
+} from '../../functions/shared/retention-policy';
+import { parseSnapshotMarker } from '../../functions/shared/snapshot-marker';
+import { describeIssues } from '../../functions/shared/validation';
+import type { DeploymentConfig } from '../../lib/config/deployment-config';
+import { DeploymentConfigError, loadDeploymentConfig } from '../../lib/config/load-config';
+import { awsCall } from '../aws/aws-errors';
+import { type AwsOptions, addAwsOptions, withAwsSession } from '../aws/aws-session';
+import { CliError, EXIT_CODES } from '../cli-error';
+import type { CliIo } from '../cli-io';
+import { formatTable } from '../format/text-table';
+import { formatUtc } from '../format/time-format';
+import { readJsonInput } from '../read-json-input';
+
+interface PreviewOptions extends AwsOptions {
+  readonly collection: string;
+  readonly milvusUri?: string;
+  readonly milvusToken?: string;
+  readonly config?: string;
+  readonly policy?: string;
+  readonly at?: Date;
+  readonly verified?: string;
+  readonly reports?: string;
+  readonly json?: boolean;
+}
+
+/** Describe calls in flight at once, as EnforceRetention does: hides latency, gentle on Milvus. */
+const DESCRIBE_CONCURRENCY = 8;
+
+const EXPLICIT_OFFSET = /T.*(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
+
+function parseInstant(value: string): Date {
+  const date = new Date(value);
+  if (!EXPLICIT_OFFSET.test(value) || Number.isNaN(date.getTime())) {
+    throw new InvalidArgumentError(
+      'expected an ISO 8601 date-time with a UTC offset, e.g. 2026-11-21T03:00:00Z.',
+    );
+  }
+  return date;
+}
+
+/** What the preview is of: the collection, its policy and protected names, and where they came from. */
+interface PreviewTarget {
+  readonly database: string;
+  readonly collection: string;
+  readonly policy: RetentionPolicy;
+  readonly policySource: string;
+  readonly protect: readonly string[];
+  readonly config?: DeploymentConfig;
+}
+
+/**
+ * Adds `retention preview`: lists a collection's snapshots from Milvus, reads ownership from
+ * their markers, and prints what the collection's retention policy would keep and drop, with
+ * every reason. Read-only: it lists and describes snapshots, nothing else.
+ */
+export function registerRetentionPreviewCommand(retention: Command, io: CliIo): void {
+  const command = retention
+    .command('preview')
+    .description(
+      "show what a collection's retention policy would keep and drop among its snapshots in Milvus, " +
+        'with reasons (nothing is changed)',
+    )
+    .requiredOption('--collection <database.name>', 'the collection (a name alone means database "default")')
+    .addOption(
+      new Option('--milvus-uri <uri>', 'Milvus address (default: milvus.address of the configuration)').env(
+        'MILVUS_URI',
+      ),
+    )
+    .addOption(new Option('--milvus-token <token>', 'Milvus token (never printed)').env('MILVUS_TOKEN'))
+    .option(
+      '--config <file>',
+      'the configuration file (default: SNAPSHOT_SCHEDULER_CONFIG, scheduler.config.json, the example)',
+    )
+    .option(
+      '--policy <json|file>',
+      "a retention policy to preview instead of the collection's configured one",
+    )
+    .addOption(
+      new Option('--at <time>', 'evaluate the policy at this time (default: now)').argParser(parseInstant),
+    )
+    .option('--verified <snapshot>', 'the newest snapshot a restore drill verified (always kept)')
+    .option('--reports <dir|s3://bucket>', 'read the newest verified snapshot from this report store')
+    .option('--json', 'print { keep, drop } as JSON, the shape `retention plan` prints');
+  addAwsOptions(command).action(async (options: PreviewOptions) => {
+    const token = options.milvusToken || undefined;
+    const scrub = (text: string) => (token ? text.replaceAll(token, '***') : text);
+    const target = await previewTarget(options, io);
+    const address = options.milvusUri ?? target.config?.milvus.address;
+    if (!address) {
+      throw new CliError(
+        'no Milvus address: pass --milvus-uri, set MILVUS_URI, or set milvus.address in the configuration',
+      );
+    }
+    const connection = milvusConnectionSchema.safeParse({
+      address,
+      // A URI given on the command line says its own TLS (https://); the configuration's applies to its address.
+      tls: options.milvusUri === undefined ? (target.config?.milvus.tls ?? false) : false,
+      timeoutMs: target.config?.milvus.timeoutMs ?? 15_000,
+    });
+    if (!connection.success) throw new CliError(`--milvus-uri: ${describeIssues(connection.error.issues)}`);
+
+    const verified = options.verified ?? (await newestVerified(options, target, io));
+    const ref = { database: target.database, collection: target.collection };
+    let snapshots: SnapshotDescription[];
+    try {
+      const milvus = await connectMilvus(connection.data, token);
+      try {
+        snapshots = await describeAll(milvus, ref, await milvus.listSnapshots(ref));
+      } finally {
+        await milvus.close();
+      }
+    } catch (error) {
+      throw milvusCliError(error, address, scrub);
+    }
+
+    const now = options.at ?? new Date();
+    const plan = planRetention({
+      now: now.toISOString(),
+      policy: target.policy,
+      snapshots: snapshots.map((s) => ({
+        name: s.name,
+        createdAt: s.createdAt.toISOString(),
+        owned: parseSnapshotMarker(s.description) !== undefined,
+        verified: s.name === verified,
+      })),
+      protect: [...target.protect],
+    });
+    if (verified !== undefined && !snapshots.some((s) => s.name === verified)) {
+      io.stderr.write(`note: the verified snapshot ${verified} is not among the collection's snapshots\n`);
+    }
+    if (options.json) {
+      io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+      return;
+    }
+    io.stdout.write(formatPreview(target, snapshots, plan, now, verified));
+  });
+}
+
+async function previewTarget(options: PreviewOptions, io: CliIo): Promise<PreviewTarget> {
+  const key = normaliseCollectionRef(options.collection);
+  const [database = '', collection = '', extra] = key.split('.');
+  if (!database || !collection || extra !== undefined) {
+    throw new CliError(`--collection must be database.name or name, got "${options.collection}"`);
+  }
+  const override = options.policy === undefined ? undefined : await readPolicy(options.policy, io);
+
+  let config: DeploymentConfig | undefined;
+  let configPath: string | undefined;
+  try {
+    const loaded = loadDeploymentConfig({ cwd: io.cwd, ...(options.config ? { path: options.config } : {}) });
+    config = loaded.config;
+    configPath = relative(io.cwd, loaded.path) || loaded.path;
+    io.stderr.write(`using configuration ${configPath}\n`);
+  } catch (error) {
+    if (!(error instanceof DeploymentConfigError)) throw error;
+    // With a policy of its own, the preview needs the configuration only for what it can add.
+    if (override === undefined || options.config !== undefined) {
+      throw new CliError(error.message, EXIT_CODES.usage, { cause: error });
+    }
+  }
+
+  const configured: CollectionConfig | undefined = config?.collections.find((c) => collectionKey(c) === key);
+  if (override !== undefined) {
+    return {
+      database,
+      collection,
+      policy: override,
+      policySource: '--policy',
+      protect: configured?.protect ?? [],
+      ...(config ? { config } : {}),
+    };
+  }
+  if (!config || !configured) {
+    const known = config?.collections.map((c) => collectionKey(c)).join(', ') || 'none';
+    throw new CliError(
+      `collection ${key} is not in ${configPath ?? 'the configuration'} (configured: ${known}); ` +
+        'pass --policy to preview it with a policy of your own',
+    );
+  }
+  const policy = config.retention[configured.retention];
+  if (!policy) {
+    throw new CliError(
+      `collection ${key} names retention policy "${configured.retention}", which ${configPath} does not define`,
+    );
+  }
+  return {
+    database,
+    collection,
+    policy,
+    policySource: `policy "${configured.retention}" of ${configPath}`,
+    protect: configured.protect,
+    config,
+  };
+}
+
+async function readPolicy(value: string, io: CliIo): Promise<RetentionPolicy> {
+  let raw: unknown;
+  let source: string;
+  if (value.trim().startsWith('{')) {
+    source = '--policy';
+    try {
+      raw = JSON.parse(value);
+    } catch (error) {
+      throw new CliError(
+        `--policy is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  } else {
+    const input = await readJsonInput(value, io);
+    source = input.source;
+    raw = input.value;
+  }
+  try {
+    return parseRetentionPolicy(raw);
+  } catch (error) {
+    if (!(error instanceof InvalidRetentionPolicyError)) throw error;
+    const lines = error.issues.map((issue) => `  ${issue.path}: ${issue.message}`);
+    throw new CliError(`${source}: invalid retention policy\n${lines.join('\n')}`, undefined, {
+      cause: error,
+    });
+  }
+}
+
+async function newestVerified(
+  options: PreviewOptions,
+  target: PreviewTarget,
+  io: CliIo,
+): Promise<string | undefined> {
+  if (options.reports === undefined) return undefined;
+  const key = ReportKeys.latestVerified(target.database, target.collection);
+  const bucket = /^s3:\/\/([^/]+)\/?$/.exec(options.reports)?.[1];
+  const read = (store: ReportStore) => store.getJson(key);
+  const value =
+    bucket === undefined
+      ? await read(new FileReportStore(resolve(io.cwd, options.reports)))
+      : await withAwsSession(options, (aws) =>
+          awsCall({ action: 's3:GetObject', target: `s3://${bucket}/${key}` }, () =>
+            read(new S3ReportStore(aws.s3, bucket)),
+          ),
+        );
+  if (value === undefined) {
+    io.stderr.write(
+      `note: ${options.reports} has no verified snapshot of ${target.database}.${target.collection}\n`,
+    );
+    return undefined;
+  }
+  const parsed = latestVerifiedSchema.safeParse(value);
+  if (!parsed.success)
+    throw new CliError(`${options.reports}/${key} is not a verified-snapshot record`, EXIT_CODES.internal);
+  return parsed.data.snapshotName;
+}
+
+/** Describes every snapshot, a few at a time; one dropped meanwhile (a concurrent run) is left out. */
+async function describeAll(
+  milvus: MilvusGateway,
+  ref: { database: string; collection: string },
+  names: readonly string[],
+): Promise<SnapshotDescription[]> {
+  const out: SnapshotDescription[] = [];
+  for (let i = 0; i < names.length; i += DESCRIBE_CONCURRENCY) {
+    const batch = names.slice(i, i + DESCRIBE_CONCURRENCY);
+    const described = await Promise.all(
+      batch.map((name) =>
+        milvus.describeSnapshot(ref, name).catch((error: unknown) => {
+          if (error instanceof SnapshotNotFoundError) return undefined;
+          throw error;
+        }),
+      ),
+    );
+    for (const d of described) if (d) out.push(d);
+  }
+  return out;
+}
+
+function milvusCliError(error: unknown, address: string, scrub: (text: string) => string): CliError {
+  const message = scrub(error instanceof Error ? error.message : String(error));
+  if (error instanceof MilvusAuthenticationError) {
+    return new CliError(
+      `Milvus at ${address} refused the credentials: ${message}. Check --milvus-token or MILVUS_TOKEN`,
+    );
+  }
+  if (error instanceof CollectionNotFoundError) return new CliError(message);
+  if (error instanceof MilvusUnavailableError) {
+    return new CliError(`cannot reach Milvus at ${address}: ${message}`, EXIT_CODES.internal);
+  }
+  if (error instanceof WorkflowError) return new CliError(`Milvus: ${message}`, EXIT_CODES.internal);
+  return new CliError(`unexpected failure talking to Milvus at ${address}: ${message}`, EXIT_CODES.internal);
+}
+
+function formatPreview(
+  target: PreviewTarget,
+  snapshots: readonly SnapshotDescription[],
+  plan: RetentionPlan,
+  now: Date,
+  verified: string | undefined,
+): string {
+  const header = [
+    `${target.database}.${target.collection}: ${target.policySource}`,
+    `  ${describeRetentionPolicy(target.policy)}`,
+    `  as of ${formatUtc(now)}; newest verified snapshot: ${verified ?? 'not given (pass --verified or --reports)'}`,
+    `  protected: ${target.protect.length > 0 ? target.protect.join(', ') : 'none'}`,
+    'Preview only: nothing is dropped.',
+    '',
+  ].join('\n');
+  if (snapshots.length === 0) return `${header}\nThe collection has no snapshots.\n`;
+
+  const byName = new Map(snapshots.map((s) => [s.name, s]));
+  const decisions = [
+    ...plan.keep.map((k) => ({ name: k.name, decision: 'keep', why: k.reasons.join(', ') })),
+    ...plan.drop.map((d) => ({ name: d.name, decision: 'drop', why: d.reason })),
+  ].sort((a, b) => {
+    const ta = byName.get(a.name)?.createdAt.getTime() ?? 0;
+    const tb = byName.get(b.name)?.createdAt.getTime() ?? 0;
+    return tb - ta || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  });
+  const table = formatTable(
+    [
+      { header: 'snapshot' },
+      { header: 'created' },
+      { header: 'made by' },
+      { header: 'decision' },
+      { header: 'why' },
+    ],
+    decisions.map((d) => {
+      const marker = parseSnapshotMarker(byName.get(d.name)?.description);
+      return [
+        d.name,
+        formatUtc(byName.get(d.name)?.createdAt),
+        marker ? `this tool (${marker.schedule})` : 'someone else',
+        d.decision,
+        d.why,
+      ];
+    }),
+  );
+  return `${header}\n${table}\nWould keep ${plan.keep.length}, drop ${plan.drop.length}.\n`;
+}
