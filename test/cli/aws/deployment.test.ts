@@ -127,13 +127,11 @@ describe('finding the deployment', () => {
 
     it('no credentials', async () => {
       // Prepare
-      cloudFormation
-        .on(DescribeStacksCommand)
-        .rejects(
-          Object.assign(new Error('Could not load credentials from any providers'), {
-            name: 'CredentialsProviderError',
-          }),
-        );
+      cloudFormation.on(DescribeStacksCommand).rejects(
+        Object.assign(new Error('Could not load credentials from any providers'), {
+          name: 'CredentialsProviderError',
+        }),
+      );
 
       // Act
       const run = await cli('runs');

@@ -238,13 +238,11 @@ describe('schedules pause and resume', () => {
   it('says that pausing also needs iam:PassRole on the schedule role when AWS denies the update', async () => {
     // Prepare
     serve(NIGHTLY);
-    scheduler
-      .on(UpdateScheduleCommand)
-      .rejects(
-        Object.assign(new Error('not authorized to perform: iam:PassRole'), {
-          name: 'AccessDeniedException',
-        }),
-      );
+    scheduler.on(UpdateScheduleCommand).rejects(
+      Object.assign(new Error('not authorized to perform: iam:PassRole'), {
+        name: 'AccessDeniedException',
+      }),
+    );
 
     // Act
     const run = await cli('schedules', 'pause', 'nightly', ...GROUP);
