@@ -1,0 +1,14 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadDeploymentConfig } from '../lib/config/load-config';
+import { generateBlocks, writeBlocks } from '../lib/docs/readme-blocks';
+
+// Regenerates the README's state machine diagram and cost table from the synthesized definition of
+// the example configuration (`npm run docs`). A test fails while the committed README differs.
+const root = join(import.meta.dirname, '..');
+const { config } = loadDeploymentConfig({ path: join(root, 'examples', 'scheduler.config.json') });
+const readme = join(root, 'README.md');
+const before = readFileSync(readme, 'utf8');
+const after = writeBlocks(before, await generateBlocks(config));
+if (after !== before) writeFileSync(readme, after);
+process.stdout.write(after === before ? 'README.md is up to date\n' : 'README.md updated\n');
