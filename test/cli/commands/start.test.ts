@@ -16,7 +16,6 @@ import { runCli } from '../../../cli/program';
 import { prepareRun } from '../../../functions/prepare-run/prepare-run';
 import { runtimeConfigOf } from '../../../lib/config/deployment-config';
 import { loadDeploymentConfig } from '../../../lib/config/load-config';
-import { synthesizeRun } from '../../../lib/state-machine/synthesized-definition';
 import { memoryIo } from '../cli-test-io';
 import { cli, DEPLOYED, executionArn, jsonBody } from '../support/deployment-fixture';
 import { counts, playTimeline, type Timeline } from '../support/execution-timeline';
@@ -29,13 +28,33 @@ const ARN = ['--state-machine-arn', DEPLOYED.stateMachineArn];
 const DEPLOYMENT = [...ARN, '--reports-bucket', DEPLOYED.reportsBucket];
 const NOW = new Date('2026-11-21T03:00:00Z');
 
-/** The definition the stack deploys from the example configuration, as DescribeStateMachine returns it. */
-let deployedDefinition: string;
+/**
+ * A definition deployed from the example configuration, reduced to what `start` reads from it:
+ * PrepareRun's embedded configuration (test/cli/deployed-run-check.test.ts checks that the
+ * synthesized definition carries it there).
+ */
+function deployedDefinition(): string {
+  const { config } = loadDeploymentConfig({ cwd: REPO_ROOT, path: 'examples/scheduler.config.json' });
+  return JSON.stringify({
+    StartAt: 'PrepareRun',
+    States: {
+      PrepareRun: {
+        Type: 'Task',
+        Resource: 'arn:aws:lambda:eu-west-1:123456789012:function:PrepareRun',
+        Parameters: {
+          'input.$': '$$.Execution.Input',
+          execution: { 'name.$': '$$.Execution.Name', 'startTime.$': '$$.Execution.StartTime' },
+          config: runtimeConfigOf(config),
+        },
+        End: true,
+      },
+    },
+  });
+}
+
 let dir: string;
 
 beforeAll(async () => {
-  const { config } = loadDeploymentConfig({ cwd: REPO_ROOT, path: 'examples/scheduler.config.json' });
-  deployedDefinition = JSON.stringify(synthesizeRun(config).definition);
   dir = await mkdtemp(join(tmpdir(), 'cli-start-'));
 });
 
@@ -47,7 +66,7 @@ beforeEach(() => {
   sfn.on(DescribeStateMachineCommand).resolves({
     stateMachineArn: DEPLOYED.stateMachineArn,
     name: 'MilvusSnapshotRun',
-    definition: deployedDefinition,
+    definition: deployedDefinition(),
     roleArn: 'arn:aws:iam::123456789012:role/RunRole',
     type: 'STANDARD',
     creationDate: new Date('2026-10-01T00:00:00Z'),
