@@ -279,10 +279,8 @@ export function buildRunDefinition(scope: Construct, props: RunDefinitionProps):
     mapExecutionType: sfn.StateMachineType.STANDARD,
     resultPath: '$.results',
   });
-  collections.itemProcessor(routeCollection, {
-    mode: sfn.ProcessorMode.DISTRIBUTED,
-    executionType: sfn.ProcessorType.STANDARD,
-  });
+  // DistributedMap renders Mode DISTRIBUTED and ExecutionType from mapExecutionType itself.
+  collections.itemProcessor(routeCollection);
 
   // The report replaces the state (items, results): what is published must fit in a 256 KB state.
   const buildReport = invoke(RunState.BuildReport, 'BuildReport', undefined, {
