@@ -68,3 +68,62 @@ describe('bin/cli.ts', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('bin/cli.ts, AWS commands', () => {
+  // node --import tsx rather than npx: stderr must hold the CLI's message and nothing else.
+
+  /** The environment of a machine with no AWS set-up at all. */
+  function bareEnv(): NodeJS.ProcessEnv {
+    const env = {
+      ...process.env,
+      AWS_CONFIG_FILE: join(dir, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
+    };
+    for (const key of [
+      'AWS_REGION',
+      'AWS_DEFAULT_REGION',
+      'AWS_PROFILE',
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+    ]) {
+      delete env[key];
+    }
+    return env;
+  }
+
+  it('refuses a bad execution input with exit code 2 before touching AWS', () => {
+    // Act
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'bin/cli.ts', 'start', '--mode', 'weekly'],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: bareEnv(),
+      },
+    );
+
+    // Assess
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^error: invalid execution input: mode: /);
+    expect(result.stderr).toContain('Nothing was started.');
+  });
+
+  it('says how to set a region when there is none, exit code 2, no stack trace', () => {
+    // Act
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'bin/cli.ts', 'runs'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: bareEnv(),
+    });
+
+    // Assess
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      'error: no AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile\n',
+    );
+  });
+});
