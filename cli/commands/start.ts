@@ -137,6 +137,14 @@ async function watchToEnd(
   let outcome: Awaited<ReturnType<typeof watchExecution>>;
   try {
     outcome = await watchExecution(aws, executionArn, io, controller.signal);
+  } catch (error) {
+    // Losing sight of the run is not the run failing: say that it goes on.
+    if (!(error instanceof CliError)) throw error;
+    throw new CliError(
+      `${error.message}\nStopped watching; the run was NOT stopped: ${name} goes on in AWS ("report ${name}" later)`,
+      error.exitCode,
+      { cause: error },
+    );
   } finally {
     process.off('SIGINT', interrupt);
   }

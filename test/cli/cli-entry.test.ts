@@ -74,7 +74,7 @@ describe('bin/cli.ts, AWS commands', () => {
 
   /** The environment of a machine with no AWS set-up at all. */
   function bareEnv(): NodeJS.ProcessEnv {
-    const env = {
+    const env: NodeJS.ProcessEnv = {
       ...process.env,
       AWS_CONFIG_FILE: join(dir, 'none'),
       AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),

@@ -456,6 +456,25 @@ describe('start --watch', () => {
     expect(run.stdout).not.toContain('/var/task');
   });
 
+  it('says the run goes on when watching fails', async () => {
+    // Prepare
+    playTimeline(sfn, fullRun({ at: 42_300, status: 'SUCCEEDED' }));
+    sfn
+      .on(GetExecutionHistoryCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+
+    // Act
+    const run = await watch();
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `error: states:GetExecutionHistory on ${executionArn(NAME)} failed: ThrottlingException: Rate exceeded\n` +
+        `Stopped watching; the run was NOT stopped: ${NAME} goes on in AWS ("report ${NAME}" later)\n`,
+    );
+    expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(0);
+  });
+
   it('stops watching on Ctrl-C without stopping the run, and says so (exit code 130)', async () => {
     // Prepare
     playTimeline(sfn, fullRun({ at: 42_300, status: 'SUCCEEDED' }));
