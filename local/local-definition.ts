@@ -1,7 +1,14 @@
-import { type AslDefinition, type AslState, forEachState } from './cfn-definition';
+import {
+  type AslState,
+  allStates,
+  type StateMachineDefinition,
+} from '../lib/state-machine/synthesized-definition';
 
 /** The resource given to Wait states turned into local timers. */
 export const LOCAL_WAIT_RESOURCE = 'arn:aws:states:::local:wait';
+
+/** The longest a local timer task may run: just under 2^31 ms, Node's setTimeout limit. */
+export const WAIT_TIMEOUT_SECONDS = 2_000_000;
 
 /** What a Wait state waits for. */
 export interface WaitSpec {
@@ -13,7 +20,7 @@ export interface WaitSpec {
 
 /** A definition ready to run locally, and what was changed to get there. */
 export interface LocalDefinition {
-  readonly definition: AslDefinition;
+  readonly definition: StateMachineDefinition;
   /** The Wait states (now local timer tasks), by state name. */
   readonly waits: ReadonlyMap<string, WaitSpec>;
   /** Every Task state that still calls a resource, by state name. */
@@ -31,29 +38,30 @@ export interface LocalDefinition {
  * Everything else (Choice rules, Retry and Catch, paths, Map and its ItemSelector) is the
  * deployed definition as it is.
  */
-export function prepareLocalDefinition(source: AslDefinition, msPerSecond: number): LocalDefinition {
-  const definition = structuredClone(source) as AslDefinition & { TimeoutSeconds?: number };
+export function prepareLocalDefinition(source: StateMachineDefinition, msPerSecond: number): LocalDefinition {
+  const definition = structuredClone(source) as StateMachineDefinition & { TimeoutSeconds?: number };
   const waits = new Map<string, WaitSpec>();
   const tasks = new Map<string, AslState>();
 
-  forEachState(definition, (name, state) => {
+  for (const [name, state] of allStates(definition)) {
     if (state.Type === 'Wait') {
       if (waits.has(name)) throw new Error(`two Wait states are named ${name}; local runs need unique names`);
       const { Seconds, SecondsPath, Timestamp, TimestampPath, ...rest } = state as AslState & WaitSpec;
       waits.set(name, { Seconds, SecondsPath, Timestamp, TimestampPath });
       const mutable = state as Record<string, unknown>;
       for (const key of Object.keys(mutable)) delete mutable[key];
-      // A timer must never be cut short by the library's default Task timeout (60 s).
+      // A timer must never be cut short by the library's default Task timeout (60 s); the ceiling
+      // is the longest delay Node's setTimeout takes (2^31 - 1 ms): beyond it, it fires at once.
       Object.assign(mutable, rest, {
         Type: 'Task',
         Resource: LOCAL_WAIT_RESOURCE,
-        TimeoutSeconds: 99_999_999,
+        TimeoutSeconds: WAIT_TIMEOUT_SECONDS,
       });
     } else if (state.Type === 'Task') {
       if (tasks.has(name)) throw new Error(`two Task states are named ${name}; local runs need unique names`);
       tasks.set(name, state);
     }
-  });
+  }
 
   if (definition.TimeoutSeconds !== undefined) {
     // Real time allowed = run time × real ms per run second, with a floor for process overhead.

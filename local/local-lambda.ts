@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import { LOCAL_ACCOUNT } from './cfn-definition';
 
 /** A Lambda handler as the functions export it (middy returns this shape). */
 export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
@@ -31,12 +30,11 @@ export async function invokeLocally(
 /** A Lambda context for one local invocation. */
 export function lambdaContext(functionName: string, timeoutMs: number): Context {
   const deadline = Date.now() + timeoutMs;
-  const { region, accountId } = LOCAL_ACCOUNT;
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:${accountId}:function:${functionName}`,
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
     memoryLimitInMB: '512',
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,

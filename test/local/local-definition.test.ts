@@ -3,6 +3,7 @@ import {
   LOCAL_WAIT_RESOURCE,
   prepareLocalDefinition,
   readPath,
+  WAIT_TIMEOUT_SECONDS,
   waitSeconds,
 } from '../../local/local-definition';
 
@@ -32,12 +33,13 @@ describe('prepareLocalDefinition', () => {
       Resource: LOCAL_WAIT_RESOURCE,
       Comment: 'backoff',
       Next: 'Poll',
-      TimeoutSeconds: 99_999_999,
+      TimeoutSeconds: WAIT_TIMEOUT_SECONDS,
     });
     expect(local.waits.get('WaitBeforeNextPoll')).toEqual({ SecondsPath: '$.poll.waitSeconds' });
     expect(local.definition.States['Done?']).toEqual(source.States['Done?']);
     expect([...local.tasks.keys()]).toEqual(['Poll']);
     expect(source.States.WaitBeforeNextPoll.Type).toBe('Wait'); // the input is not modified
+    expect(WAIT_TIMEOUT_SECONDS * 1000).toBeLessThan(2 ** 31); // setTimeout fires at once above that
   });
 
   it('converts the overall timeout from run time to real time', () => {

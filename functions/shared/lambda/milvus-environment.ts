@@ -80,3 +80,13 @@ export function invalidateMilvusOnError(error: unknown): void {
 export async function milvusStepDependencies(): Promise<{ milvus: MilvusGateway; now: () => Date }> {
   return { milvus: await milvusFromEnvironment(), now };
 }
+
+/**
+ * Closes the cached connection. Lambda never needs this (the sandbox is frozen, then discarded);
+ * the local runner calls it at the end of a run so the process can exit.
+ */
+export async function closeCachedMilvus(): Promise<void> {
+  const stale = cached;
+  cached = undefined;
+  await stale?.gateway.then((g) => g.close()).catch(() => undefined);
+}

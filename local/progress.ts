@@ -1,0 +1,165 @@
+import { formatTable } from '../cli/format/text-table';
+import type { RunReport } from '../functions/shared/contracts/run-report';
+import { lambdaCauseMessage, type RunEvent } from './run-local';
+
+/** The part of a per-collection step's output the progress lines read. */
+interface CollectionState {
+  readonly target?: { readonly database?: string; readonly collection?: string };
+  readonly flush?: { readonly segmentIds?: readonly string[] };
+  readonly flushState?: { readonly flushed?: boolean; readonly waitedSeconds?: number };
+  readonly backup?: {
+    readonly snapshotName?: string;
+    readonly rowCount?: number;
+    readonly alreadyExisted?: boolean;
+  };
+  readonly retention?: {
+    readonly dryRun?: boolean;
+    readonly kept?: readonly unknown[];
+    readonly dropped?: readonly unknown[];
+    readonly skipped?: readonly unknown[];
+  };
+  readonly drillSource?: { readonly snapshotName?: string; readonly expectedRows?: number };
+  readonly orphans?: { readonly dropped?: readonly string[] };
+  readonly restore?: { readonly targetCollection?: string; readonly resumed?: boolean };
+  readonly poll?: {
+    readonly state?: string;
+    readonly progress?: number;
+    readonly decision?: string;
+    readonly waitSeconds?: number;
+    readonly reason?: string;
+  };
+  readonly verification?: {
+    readonly checks?: ReadonlyArray<{ readonly ok?: boolean; readonly name?: string }>;
+    readonly deepPending?: boolean;
+    readonly verified?: boolean;
+  };
+  readonly cleanup?: {
+    readonly cleanedUp?: boolean;
+    readonly problems?: readonly string[];
+    readonly keptReason?: string;
+  };
+  readonly status?: string;
+  readonly database?: string;
+  readonly collection?: string;
+}
+
+/** What each step's line says, from the collection's state after the step. */
+const STEP_LINES: Record<string, (s: CollectionState) => string | undefined> = {
+  Flush: (s) => `flush requested (${s.flush?.segmentIds?.length ?? 0} segment(s) sealed)`,
+  CheckFlush: (s) =>
+    s.flushState?.flushed ? 'flushed' : `flush not complete yet (${s.flushState?.waitedSeconds ?? 0} s)`,
+  CreateSnapshot: (s) =>
+    `snapshot ${s.backup?.snapshotName} (${s.backup?.rowCount} rows${s.backup?.alreadyExisted ? ', already there' : ''})`,
+  EnforceRetention: (s) => {
+    const r = s.retention;
+    const skipped = r?.skipped?.length ? `, skipped ${r.skipped.length}` : '';
+    return `retention: kept ${r?.kept?.length ?? 0}, ${r?.dryRun ? 'would drop' : 'dropped'} ${r?.dropped?.length ?? 0}${skipped}`;
+  },
+  ChooseSnapshot: (s) =>
+    `drill of ${s.drillSource?.snapshotName} (${s.drillSource?.expectedRows} rows expected)`,
+  SweepOrphans: (s) =>
+    s.orphans?.dropped?.length
+      ? `dropped orphan drill collection(s): ${s.orphans.dropped.join(', ')}`
+      : undefined,
+  StartRestore: (s) =>
+    `${s.restore?.resumed ? 'resumed' : 'started'} restore into ${s.restore?.targetCollection}`,
+  PollRestore: (s) => {
+    const p = s.poll;
+    const next = p?.decision === 'wait' ? `, next poll in ${p.waitSeconds} s` : '';
+    const why = p?.reason && p.decision !== 'wait' && p.decision !== 'completed' ? `: ${p.reason}` : '';
+    return `restore ${String(p?.state).replace('RestoreSnapshot', '')} ${p?.progress ?? 0}% → ${p?.decision}${next}${why}`;
+  },
+  VerifyRestore: verificationLine,
+  ContinueDeepCheck: verificationLine,
+  CleanupDrill: (s) =>
+    s.cleanup?.cleanedUp
+      ? s.cleanup.keptReason
+        ? `kept the drill collection (${s.cleanup.keptReason})`
+        : 'cleaned up'
+      : `cleanup incomplete: ${(s.cleanup?.problems ?? []).join('; ')}`,
+  RecordCollectionResult: (s) => `→ ${s.status}`,
+};
+
+function verificationLine(s: CollectionState): string {
+  const v = s.verification;
+  if (v?.deepPending) return 'loading the restored collection for the deep check';
+  const checks = v?.checks ?? [];
+  const failed = checks.filter((c) => !c.ok).map((c) => c.name);
+  return `verification: ${checks.length - failed.length}/${checks.length} checks passed${failed.length ? ` (failed: ${failed.join(', ')})` : ''}`;
+}
+
+/**
+ * One progress line for an event of the execution, or `undefined` for events a person does not
+ * need to see (waits, choices, bookkeeping).
+ */
+export function progressLine(event: RunEvent, elapsedMs: number): string | undefined {
+  const time = `${(elapsedMs / 1000).toFixed(1).padStart(6)}s`;
+  if (!('state' in event)) return undefined;
+  const output = ('output' in event.state ? event.state.output : undefined) as CollectionState | undefined;
+  const input = event.state.input as CollectionState | undefined;
+  const target = input?.target ?? output?.target;
+  const who = target?.database
+    ? `${target.database}.${target.collection}`
+    : output?.database
+      ? `${output.database}.${output.collection}`
+      : '';
+  const name = event.state.name;
+
+  if (event.type === 'StateFailed') {
+    const cause = lambdaCauseMessage(String(event.Cause ?? ''));
+    return `${time}  ${who.padEnd(32)} ${name} ✗ ${event.Error}: ${cause}`;
+  }
+  if (event.type === 'StateRetried') return `${time}  ${who.padEnd(32)} ${name} ↻ retrying`;
+  if (event.type !== 'StateExited') return undefined;
+  if (name === 'PrepareRun') {
+    const items =
+      (output as { items?: unknown[]; run?: { mode?: string; dryRun?: boolean } } | undefined) ?? {};
+    const run = (output as { run?: { mode?: string; dryRun?: boolean; snapshotName?: string } } | undefined)
+      ?.run;
+    return `${time}  planned a ${run?.mode}${run?.dryRun ? ' dry' : ''} run of ${items.items?.length ?? 0} collection(s), snapshot name ${run?.snapshotName}`;
+  }
+  if (name === 'BuildReport') {
+    const subject = (output as { published?: { subject?: string } } | undefined)?.published?.subject;
+    return `${time}  report: ${subject}`;
+  }
+  const line = STEP_LINES[name]?.(output ?? {});
+  return line === undefined ? undefined : `${time}  ${who.padEnd(32)} ${line}`;
+}
+
+/** The run's summary: one row per collection. */
+export function summaryTable(report: RunReport): string {
+  const rows = report.collections.map((c) => {
+    const retention = c.retention
+      ? `kept ${c.retention.kept.length}, ${c.retention.dryRun ? 'would drop' : 'dropped'} ${c.retention.dropped.length}${c.retention.skipped.length ? `, skipped ${c.retention.skipped.length}` : ''}`
+      : '-';
+    const drill = c.drill
+      ? `${c.drill.verified ? 'verified' : c.drill.state}${c.drill.state === 'Completed' ? ` in ${(c.drill.restoreMs / 1000).toFixed(1)} s` : ''}, ${c.drill.checks.filter((k) => k.ok).length}/${c.drill.checks.length} checks${c.drill.cleanedUp ? '' : ', NOT cleaned up'}`
+      : '-';
+    return [
+      `${c.database}.${c.collection}`,
+      c.status,
+      c.backup ? `${c.backup.snapshotName}${c.backup.alreadyExisted ? ' (existed)' : ''}` : '-',
+      c.backup ? String(c.backup.rowCount) : '-',
+      retention,
+      drill,
+      c.error ? `${c.error.name}: ${c.error.message}` : '',
+    ];
+  });
+  const columns = [
+    { header: 'collection' },
+    { header: 'status' },
+    { header: 'snapshot' },
+    { header: 'rows', alignRight: true },
+    { header: 'retention' },
+    { header: 'drill' },
+    { header: 'error' },
+  ];
+  // The error column only when something failed: it is the widest and usually empty.
+  const anyError = report.collections.some((c) => c.error);
+  return anyError
+    ? formatTable(columns, rows)
+    : formatTable(
+        columns.slice(0, -1),
+        rows.map((r) => r.slice(0, -1)),
+      );
+}

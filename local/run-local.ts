@@ -1,0 +1,275 @@
+import { randomUUID } from 'node:crypto';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { useClock } from '../functions/shared/clock';
+import { type RunReport, runReportSchema } from '../functions/shared/contracts/run-report';
+import { closeCachedMilvus } from '../functions/shared/lambda/milvus-environment';
+import { FileReportStore, ReportKeys } from '../functions/shared/reports/report-store';
+import type { DeploymentConfig } from '../lib/config/deployment-config';
+import {
+  type AslState,
+  type SynthesizedRun,
+  synthesizeRun,
+} from '../lib/state-machine/synthesized-definition';
+import { STEP_CATALOG, stepTimeoutSeconds } from '../lib/step-catalog';
+import type { LocalClock } from './local-clock';
+import { prepareLocalDefinition, waitSeconds } from './local-definition';
+import { invokeLocally, type LambdaHandler } from './local-lambda';
+
+/** aws-local-stepfunctions' JSON value type, which it does not export. */
+type Json = Parameters<StateMachine['run']>[0];
+
+/** One event of the execution's log, as aws-local-stepfunctions reports it. */
+export type RunEvent = Exclude<
+  Awaited<ReturnType<ReturnType<StateMachine['run']>['eventLogs']['next']>>['value'],
+  undefined | void
+>;
+
+/** Where Milvus is, for the functions. */
+export interface LocalMilvus {
+  readonly address: string;
+  readonly token?: string;
+  readonly tls?: boolean;
+}
+
+/** Options of {@link runLocally}. */
+export interface LocalRunOptions {
+  /** The deployment configuration (what `cdk deploy` would deploy). */
+  readonly config: DeploymentConfig;
+  /** The execution input, exactly as a schedule or the console would give it. */
+  readonly input: unknown;
+  /** The Milvus the functions talk to (the emulator or a real one). */
+  readonly milvus: LocalMilvus;
+  /** The run's clock, shared with the emulator when there is one. */
+  readonly clock: LocalClock;
+  /** Where results and reports go (the local stand-in for the reports bucket). */
+  readonly reportsDir: string;
+  /** The execution name. @default `local-<timestamp>-<random>` */
+  readonly runId?: string;
+  /** Powertools log level of the functions. @default 'ERROR' */
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** Called for every event of the execution, as it happens. */
+  onEvent?(event: RunEvent): void;
+  /** A definition already synthesized from `config` (benchmarks reuse one). */
+  readonly synthesized?: SynthesizedRun;
+}
+
+/** A message the run published to SNS, as the topic would receive it. */
+export interface LocalNotification {
+  readonly subject: string;
+  readonly message: string;
+  readonly attributes: Record<string, string>;
+}
+
+/** What a local run produced. */
+export interface LocalRunResult {
+  readonly runId: string;
+  /** How the execution ended. */
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  /** The execution's error when it failed (`RunFailed` when collections failed, or e.g. `InvalidInputError`). */
+  readonly error?: { readonly name: string; readonly cause: string };
+  /** The run report, when the run got as far as building one. */
+  readonly report?: RunReport;
+  /** Where the report was stored. */
+  readonly reportPath?: string;
+  /** What would have gone to the SNS topic. */
+  readonly notifications: readonly LocalNotification[];
+  /** What would have gone to the default EventBridge bus. */
+  readonly events: readonly unknown[];
+  /** Every event of the execution's log. */
+  readonly history: readonly RunEvent[];
+  /** Real time the run took. */
+  readonly wallMs: number;
+}
+
+/**
+ * Runs the state machine the stack deploys, on this machine: the definition synthesized from the
+ * configuration, executed by aws-local-stepfunctions, each Lambda task running its real handler
+ * in-process (through a JSON boundary, with Lambda's error shape), Wait states as timers on the
+ * run's clock, and the SNS and EventBridge tasks writing to local sinks.
+ */
+export async function runLocally(options: LocalRunOptions): Promise<LocalRunResult> {
+  const started = Date.now();
+  const runId =
+    options.runId ??
+    `local-${new Date(options.clock.now()).toISOString().replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`;
+  const synthesized = options.synthesized ?? synthesizeRun(options.config);
+  const local = prepareLocalDefinition(synthesized.definition, options.clock.msPerSecond);
+
+  const restoreEnv = setEnvironment({
+    MILVUS_ADDRESS: options.milvus.address,
+    MILVUS_TLS: String(options.milvus.tls ?? false),
+    MILVUS_TIMEOUT_MS: String(options.config.milvus.timeoutMs),
+    MILVUS_TOKEN: options.milvus.token,
+    MILVUS_TOKEN_SECRET_ID: undefined,
+    REPORTS_DIR: options.reportsDir,
+    REPORTS_BUCKET: undefined,
+    PER_COLLECTION_METRICS: String(options.config.perCollectionMetrics),
+    POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'ERROR',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+  });
+  const restoreClock = useClock(() => options.clock.now());
+
+  const notifications: LocalNotification[] = [];
+  const events: unknown[] = [];
+  const history: RunEvent[] = [];
+  try {
+    const handlers: Record<string, (input: Json) => Promise<Json>> = {};
+    for (const [stateName, task] of Object.entries(synthesized.tasks)) {
+      const module = (await import(task.entry)) as { handler: LambdaHandler };
+      const timeoutMs = stepTimeoutSeconds(STEP_CATALOG[task.step], options.config.milvus.timeoutMs) * 1000;
+      handlers[stateName] = async (input) =>
+        (await invokeLocally(module.handler, task.step, input, timeoutMs)) as Json;
+    }
+    for (const [stateName, wait] of local.waits) {
+      handlers[stateName] = async (input) => {
+        await options.clock.sleep(waitSeconds(wait, input, options.clock.now()));
+        return input;
+      };
+    }
+    handlers[synthesized.serviceTasks.publishReport] = async (input) => {
+      notifications.push(snsMessage(input));
+      return { MessageId: randomUUID() };
+    };
+    handlers[synthesized.serviceTasks.emitRunEvent] = async (input) => {
+      const entries = (input as { Entries?: unknown[] }).Entries ?? [];
+      events.push(...entries);
+      return { Entries: entries.map(() => ({ EventId: randomUUID() })), FailedEntryCount: 0 };
+    };
+
+    const machine = new StateMachine(local.definition as never, {
+      validationOptions: { checkArn: false, checkPaths: false },
+    });
+    const startTime = new Date(options.clock.now()).toISOString();
+    const execution = machine.run(options.input as Json, {
+      overrides: {
+        taskResourceLocalHandlers: handlers,
+        retryIntervalOverrides: scaledRetryIntervals(local.tasks, options.clock.msPerSecond),
+      },
+      context: {
+        Execution: {
+          Id: `arn:aws:states:local:000000000000:execution:MilvusSnapshotScheduler:${runId}`,
+          Name: runId,
+          StartTime: startTime,
+          Input: options.input as Json,
+          RoleArn: 'arn:aws:iam::000000000000:role/local',
+        },
+        StateMachine: {
+          Id: 'arn:aws:states:local:000000000000:stateMachine:MilvusSnapshotScheduler',
+          Name: 'MilvusSnapshotScheduler',
+        },
+      } as never,
+    });
+    const logging = (async () => {
+      for await (const event of execution.eventLogs) {
+        if (!event) continue;
+        history.push(event);
+        options.onEvent?.(event);
+      }
+    })();
+
+    let status: LocalRunResult['status'] = 'SUCCEEDED';
+    let error: LocalRunResult['error'];
+    try {
+      await execution.result;
+    } catch (failure) {
+      status = 'FAILED';
+      error = executionError(failure);
+    }
+    await logging;
+
+    const stored = await findReport(options.reportsDir, runId, startTime);
+    return {
+      runId,
+      status,
+      ...(error ? { error } : {}),
+      ...stored,
+      notifications,
+      events,
+      history,
+      wallMs: Date.now() - started,
+    };
+  } finally {
+    await closeCachedMilvus();
+    restoreClock();
+    restoreEnv();
+  }
+}
+
+/** The SNS message a PublishReport task input describes. */
+function snsMessage(input: Json): LocalNotification {
+  const publish = input as {
+    Subject?: string;
+    Message?: string;
+    MessageAttributes?: Record<string, { StringValue?: string }>;
+  };
+  return {
+    subject: publish.Subject ?? '',
+    message: publish.Message ?? '',
+    attributes: Object.fromEntries(
+      Object.entries(publish.MessageAttributes ?? {}).map(([key, value]) => [key, value.StringValue ?? '']),
+    ),
+  };
+}
+
+/**
+ * Retry pauses in run time: the library cannot scale them, so each retrier gets a fixed pause of
+ * its interval converted to real milliseconds. In real time (scale 1) the definition's own
+ * intervals, backoff and jitter apply unchanged.
+ */
+function scaledRetryIntervals(
+  tasks: ReadonlyMap<string, AslState>,
+  msPerSecond: number,
+): Record<string, number[]> | undefined {
+  if (msPerSecond >= 1000) return undefined;
+  const overrides: Record<string, number[]> = {};
+  for (const [name, state] of tasks) {
+    const retry = state.Retry as ReadonlyArray<{ IntervalSeconds?: number }> | undefined;
+    if (retry?.length) overrides[name] = retry.map((r) => (r.IntervalSeconds ?? 1) * msPerSecond);
+  }
+  return overrides;
+}
+
+function executionError(failure: unknown): { name: string; cause: string } {
+  const error = failure as { name?: string; message?: string; cause?: { name?: string; message?: string } };
+  const inner = error.cause ?? error;
+  const name = inner.name && inner.name !== 'Error' ? inner.name : (error.name ?? 'Error');
+  const raw = inner.message ?? String(failure);
+  return { name, cause: lambdaCauseMessage(raw) };
+}
+
+/** The error message inside a Lambda-style Cause document, or the text as it is. */
+export function lambdaCauseMessage(cause: string): string {
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // Not a Lambda Cause document: a Fail state's cause, or plain text.
+  }
+  return cause;
+}
+
+async function findReport(
+  reportsDir: string,
+  runId: string,
+  startTime: string,
+): Promise<{ report?: RunReport; reportPath?: string }> {
+  const store = new FileReportStore(reportsDir);
+  const key = ReportKeys.runReport(runId, new Date(startTime));
+  const raw = await store.getJson(key);
+  if (raw === undefined) return {};
+  return { report: runReportSchema.parse(raw), reportPath: `${reportsDir}/${key}` };
+}
+
+/** Sets environment variables (undefined deletes) and returns a function that restores them. */
+function setEnvironment(values: Record<string, string | undefined>): () => void {
+  const previous = Object.fromEntries(Object.keys(values).map((key) => [key, process.env[key]]));
+  const apply = (entries: Record<string, string | undefined>) => {
+    for (const [key, value] of Object.entries(entries)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+  apply(values);
+  return () => apply(previous);
+}
