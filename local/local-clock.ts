@@ -60,6 +60,11 @@ export class VirtualClock implements LocalClock {
     return this.current;
   }
 
+  /** Moves the clock to `ms` (forward or back), e.g. to the next day of a simulated schedule. */
+  public set(ms: number): void {
+    this.current = ms;
+  }
+
   public async sleep(seconds: number): Promise<void> {
     this.current += Math.max(0, seconds * 1000);
     // Let other work (other collections, the emulator's sockets) run, as a real wait would.

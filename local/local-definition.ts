@@ -38,12 +38,21 @@ export interface LocalDefinition {
  * Everything else (Choice rules, Retry and Catch, paths, Map and its ItemSelector) is the
  * deployed definition as it is.
  */
-export function prepareLocalDefinition(source: StateMachineDefinition, msPerSecond: number): LocalDefinition {
+export function prepareLocalDefinition(
+  source: StateMachineDefinition,
+  msPerSecond: number,
+  contextValues: Readonly<Record<string, string>> = {},
+): LocalDefinition {
   const definition = structuredClone(source) as StateMachineDefinition & { TimeoutSeconds?: number };
   const waits = new Map<string, WaitSpec>();
   const tasks = new Map<string, AslState>();
 
   for (const [name, state] of allStates(definition)) {
+    for (const field of ['Parameters', 'ItemSelector', 'ResultSelector']) {
+      const template = (state as Record<string, unknown>)[field];
+      if (template !== undefined)
+        (state as Record<string, unknown>)[field] = bindContext(template, contextValues);
+    }
     if (state.Type === 'Wait') {
       if (waits.has(name)) throw new Error(`two Wait states are named ${name}; local runs need unique names`);
       const { Seconds, SecondsPath, Timestamp, TimestampPath, ...rest } = state as AslState & WaitSpec;
@@ -71,6 +80,23 @@ export function prepareLocalDefinition(source: StateMachineDefinition, msPerSeco
     );
   }
   return { definition, waits, tasks };
+}
+
+/**
+ * Replaces references to context fields the library fills from the real clock (it always sets
+ * `$$.Execution.StartTime` to the real time) with their values on the run's clock, so a scaled or
+ * virtual run starts when its clock says.
+ */
+function bindContext(template: unknown, values: Readonly<Record<string, string>>): unknown {
+  if (Array.isArray(template)) return template.map((t) => bindContext(t, values));
+  if (template === null || typeof template !== 'object') return template;
+  return Object.fromEntries(
+    Object.entries(template).map(([key, value]) => {
+      if (key.endsWith('.$') && typeof value === 'string' && value in values)
+        return [key.slice(0, -2), values[value]];
+      return [key, bindContext(value, values)];
+    }),
+  );
 }
 
 /** Seconds a Wait state waits for, given its input and the run's current time. */

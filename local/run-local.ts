@@ -21,7 +21,7 @@ type Json = Parameters<StateMachine['run']>[0];
 /** One event of the execution's log, as aws-local-stepfunctions reports it. */
 export type RunEvent = Exclude<
   Awaited<ReturnType<ReturnType<StateMachine['run']>['eventLogs']['next']>>['value'],
-  undefined | void
+  undefined | undefined
 >;
 
 /** Where Milvus is, for the functions. */
@@ -93,9 +93,12 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     options.runId ??
     `local-${new Date(options.clock.now()).toISOString().replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`;
   const synthesized = options.synthesized ?? synthesizeRun(options.config);
-  const local = prepareLocalDefinition(synthesized.definition, options.clock.msPerSecond);
+  const startTime = new Date(options.clock.now()).toISOString();
+  const local = prepareLocalDefinition(synthesized.definition, options.clock.msPerSecond, {
+    '$$.Execution.StartTime': startTime,
+  });
 
-  const restoreEnv = setEnvironment({
+  const release = await enterProcessRun(options, {
     MILVUS_ADDRESS: options.milvus.address,
     MILVUS_TLS: String(options.milvus.tls ?? false),
     MILVUS_TIMEOUT_MS: String(options.config.milvus.timeoutMs),
@@ -108,7 +111,6 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',
   });
-  const restoreClock = useClock(() => options.clock.now());
 
   const notifications: LocalNotification[] = [];
   const events: unknown[] = [];
@@ -140,7 +142,6 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     const machine = new StateMachine(local.definition as never, {
       validationOptions: { checkArn: false, checkPaths: false },
     });
-    const startTime = new Date(options.clock.now()).toISOString();
     const execution = machine.run(options.input as Json, {
       overrides: {
         taskResourceLocalHandlers: handlers,
@@ -190,10 +191,52 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       wallMs: Date.now() - started,
     };
   } finally {
-    await closeCachedMilvus();
-    restoreClock();
-    restoreEnv();
+    await release();
   }
+}
+
+/** What runs in this process share: one environment, one clock, one Milvus connection. */
+let shared: { key: string; clock: LocalClock; count: number; restore: () => void } | undefined;
+
+/**
+ * Sets up the process for a run, or joins the runs already going (two executions at once share
+ * the environment, the clock and the cached connection, so they must agree on them). The last
+ * run to finish restores the environment and closes the connection.
+ */
+async function enterProcessRun(
+  options: LocalRunOptions,
+  env: Record<string, string | undefined>,
+): Promise<() => Promise<void>> {
+  const key = JSON.stringify(env);
+  if (shared) {
+    if (shared.key !== key || shared.clock !== options.clock) {
+      throw new Error(
+        'runs going on at the same time in one process must share the Milvus, the reports directory, the settings and the clock',
+      );
+    }
+    shared.count += 1;
+  } else {
+    const restoreEnv = setEnvironment(env);
+    const restoreClock = useClock(() => options.clock.now());
+    shared = {
+      key,
+      clock: options.clock,
+      count: 1,
+      restore: () => {
+        restoreClock();
+        restoreEnv();
+      },
+    };
+  }
+  return async () => {
+    if (!shared) return;
+    shared.count -= 1;
+    if (shared.count > 0) return;
+    const { restore } = shared;
+    shared = undefined;
+    await closeCachedMilvus();
+    restore();
+  };
 }
 
 /** The SNS message a PublishReport task input describes. */

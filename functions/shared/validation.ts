@@ -23,11 +23,13 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
   return issues
     .map((issue) => {
       const path = issue.path.length ? formatPath(issue.path) : '(root)';
+      if (issue.code === 'unrecognized_keys') {
+        return `${path}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      }
       const shown = 'input' in issue && issue.input !== undefined ? preview(issue.input) : undefined;
       // Messages written for a field often quote the value already; do not say it twice.
       const got = shown !== undefined && !issue.message.includes(shown) ? `, got ${shown}` : '';
-      const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
-      return `${path}: ${issue.message}${keys}${got}`;
+      return `${path}: ${issue.message}${got}`;
     })
     .join('; ');
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import {
@@ -94,7 +95,8 @@ export class FileReportStore implements ReportStore {
   public async putJson(key: string, value: unknown): Promise<string> {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
-    const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
+    // Unique per write: two writes of one key in the same millisecond must not share a temp file.
+    const temp = `${path}.${randomUUID()}.tmp`;
     await writeFile(temp, `${JSON.stringify(value, null, 2)}\n`, 'utf8');
     await rename(temp, path);
     return path;

@@ -185,7 +185,7 @@ describe('start', () => {
 
       // Assess
       expect(run.code).toBe(2);
-      expect(run.stderr).toContain('error: invalid execution input: (root): Unrecognized key: "colections"');
+      expect(run.stderr).toContain('error: invalid execution input: (root): unknown key "colections"');
       expect(run.stderr).toBe(
         `error: ${prepareRunMessage({ colections: ['products'] })}\nNothing was started.\n`,
       );

@@ -151,7 +151,7 @@ describe('prepareRun', () => {
     it.each([
       [
         { colections: ['products'] },
-        'invalid execution input: (root): Unrecognized key: "colections" (colections)',
+        'invalid execution input: (root): unknown key "colections". Accepted keys:',
       ],
       [{ mode: 'weekly' }, 'mode: Invalid option: expected one of "backup"|"drill"|"full", got "weekly"'],
       [{ dryRun: 'yes' }, 'dryRun: Invalid input: expected boolean, received string, got "yes"'],

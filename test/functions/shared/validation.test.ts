@@ -32,6 +32,6 @@ describe('parseOrThrow', () => {
     expect(act).toThrow(/^invalid execution input: /);
     expect(act).toThrow(/mode: .*got "weekly"/);
     expect(act).toThrow(/items\[1\]\.n: .*got "two"/);
-    expect(act).toThrow(/\(root\): .*\(extra\)/);
+    expect(act).toThrow(/\(root\): unknown key "extra"/);
   });
 });
