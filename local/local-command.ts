@@ -12,6 +12,7 @@ import { WorkflowError } from '../functions/shared/errors';
 import { connectMilvus } from '../functions/shared/milvus/milvus-connection';
 import type { DeploymentConfig } from '../lib/config/deployment-config';
 import { DeploymentConfigError, loadDeploymentConfig } from '../lib/config/load-config';
+import { synthesizeRun } from '../lib/state-machine/synthesized-definition';
 import { type LocalClock, ScaledClock } from './local-clock';
 import { progressLine, summaryTable } from './progress';
 import { type LocalRunResult, runLocally } from './run-local';
@@ -29,6 +30,9 @@ export const EXIT = { succeeded: 0, failed: 1, usage: 2 } as const;
 
 /** The time scale used on the emulator when none is given: 100 run seconds per real second. */
 export const EMULATOR_TIME_SCALE = 0.01;
+
+/** How long a restore takes on the emulator in local runs (run time): long enough to be polled a few times. */
+export const DEMO_RESTORE_MS = 30_000;
 
 interface LocalOptions {
   readonly config?: string;
@@ -76,6 +80,8 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
       throw new UsageError('--faults applies to the built-in emulator only; drop --milvus-uri to use it');
     }
     const scale = options.timeScale ?? (milvusUri ? 1 : EMULATOR_TIME_SCALE);
+    // Synthesize first: the run's clock starts with the run, not with the CDK synthesis before it.
+    const synthesized = synthesizeRun(config);
     const clock: LocalClock = new ScaledClock(scale);
 
     let milvus: { address: string; token?: string; tls?: boolean };
@@ -86,7 +92,12 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
       await preflight(milvus, config);
     } else {
       const faults = options.faults ? await loadFaults(options.faults, io) : undefined;
-      emulator = await startMilvusEmulator({ clock, seedDemo: true, ...(faults ? { faults } : {}) });
+      emulator = await startMilvusEmulator({
+        clock,
+        seedDemo: true,
+        defaultRestoreDurationMs: DEMO_RESTORE_MS,
+        ...(faults ? { faults } : {}),
+      });
       milvus = { address: emulator.address };
       where = `the built-in Milvus emulator (${emulator.address}, demo collections)`;
     }
@@ -103,6 +114,7 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
       input,
       milvus,
       clock,
+      synthesized,
       reportsDir: runsDir,
       logLevel: options.verbose ? 'INFO' : 'ERROR',
       onEvent: (event) => {
