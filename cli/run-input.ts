@@ -1,5 +1,4 @@
-import { type ExecutionInput, executionInputSchema } from '../functions/shared/contracts/execution-input';
-import { describeIssues } from '../functions/shared/validation';
+import { type ExecutionInput, parseExecutionInput } from '../functions/shared/contracts/execution-input';
 import { CliError } from './cli-error';
 import type { CliIo } from './cli-io';
 import { readJsonInput } from './read-json-input';
@@ -14,20 +13,6 @@ export interface RunInputOptions {
   /** A JSON file (or `-`) with the input; the flags above are laid over it. */
   readonly input?: string;
 }
-
-/**
- * The key PrepareRun tolerates because the Step Functions console pre-fills it
- * (`functions/prepare-run/prepare-run.ts`); validated the same way here.
- */
-const CONSOLE_PLACEHOLDER_KEY = 'Comment';
-
-/**
- * What PrepareRun appends to a schema error (`functions/prepare-run/prepare-run.ts`). Kept word
- * for word so the CLI refuses an input with the message the deployed step would give; a test
- * compares the two.
- */
-const ACCEPTED_KEYS_HINT =
-  'Accepted keys: schedule, mode ("backup", "drill" or "full"), collections (["database.collection", ...]), dryRun, snapshot, scheduledTime; all optional, e.g. {"mode": "drill"}';
 
 /**
  * Builds the execution input from `--input` and the flags (flags win), exactly as it will be sent.
@@ -61,13 +46,5 @@ export async function buildRunInput(options: RunInputOptions, io: CliIo): Promis
  * @throws CliError (exit 2): `invalid execution input: mode: …`, and nothing is started
  */
 export function validateRunInput(input: unknown): ExecutionInput {
-  const given =
-    typeof input === 'object' && input !== null && !Array.isArray(input) && CONSOLE_PLACEHOLDER_KEY in input
-      ? Object.fromEntries(Object.entries(input).filter(([key]) => key !== CONSOLE_PLACEHOLDER_KEY))
-      : input;
-  const result = executionInputSchema.safeParse(given, { reportInput: true });
-  if (result.success) return result.data;
-  throw new CliError(
-    `invalid execution input: ${describeIssues(result.error.issues)}. ${ACCEPTED_KEYS_HINT}\nNothing was started.`,
-  );
+  return parseExecutionInput(input, (message) => new CliError(`${message}\nNothing was started.`));
 }

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import {
   type CronExpression,
+  cronFiresOn,
   parseScheduleExpression,
   ScheduleExpressionError,
 } from '../lib/schedules/schedule-expression';
@@ -68,66 +69,11 @@ function nextCron(cron: CronExpression, zone: string, after: Date): Date | undef
   const first = DateTime.fromJSDate(after, { zone }).startOf('day');
   for (let d = 0; d < SEARCH_DAYS; d++) {
     const day = first.plus({ days: d });
-    if (!matchesDay(cron, day)) continue;
+    if (!cronFiresOn(cron, day)) continue;
     for (const time of times) {
       const at = day.set(time);
       if (at.toMillis() > after.getTime()) return at.toJSDate();
     }
   }
   return undefined;
-}
-
-// The day rules of AWS cron, as lib/schedules/schedule-expression.ts reads them for the freshness
-// alarm (which keeps its matcher private).
-
-function matchesDay(cron: CronExpression, day: DateTime): boolean {
-  if (cron.years && !cron.years.has(day.year)) return false;
-  if (!cron.months.has(day.month)) return false;
-  const daysInMonth = day.daysInMonth ?? 31;
-  // luxon: 1 = Monday … 7 = Sunday; AWS: 1 = Sunday … 7 = Saturday.
-  const awsWeekday = (day.weekday % 7) + 1;
-  return matchesDayOfMonth(cron, day, daysInMonth) && matchesDayOfWeek(cron, day, awsWeekday, daysInMonth);
-}
-
-function matchesDayOfMonth(cron: CronExpression, day: DateTime, daysInMonth: number): boolean {
-  const rule = cron.dayOfMonth;
-  switch (rule.kind) {
-    case 'any':
-      return true;
-    case 'days':
-      return rule.days.has(day.day);
-    case 'last':
-      return day.day === daysInMonth;
-    case 'lastWeekday':
-      return day.day === nearestWeekday(day, daysInMonth, daysInMonth);
-    case 'nearestWeekday':
-      return day.day === nearestWeekday(day, Math.min(rule.day, daysInMonth), daysInMonth);
-  }
-}
-
-/** The weekday (Mon–Fri) nearest to `target` within the same month, as Quartz/AWS define `W`. */
-function nearestWeekday(day: DateTime, target: number, daysInMonth: number): number {
-  const weekday = day.set({ day: target }).weekday;
-  if (weekday === 6) return target === 1 ? 3 : target - 1;
-  if (weekday === 7) return target === daysInMonth ? target - 2 : target + 1;
-  return target;
-}
-
-function matchesDayOfWeek(
-  cron: CronExpression,
-  day: DateTime,
-  awsWeekday: number,
-  daysInMonth: number,
-): boolean {
-  const rule = cron.dayOfWeek;
-  switch (rule.kind) {
-    case 'any':
-      return true;
-    case 'days':
-      return rule.days.has(awsWeekday);
-    case 'lastOfMonth':
-      return awsWeekday === rule.day && day.day + 7 > daysInMonth;
-    case 'nth':
-      return awsWeekday === rule.day && Math.ceil(day.day / 7) === rule.nth;
-  }
 }

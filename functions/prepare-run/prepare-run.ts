@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type ExecutionInput, executionInputSchema } from '../shared/contracts/execution-input';
+import { type ExecutionInput, parseExecutionInput } from '../shared/contracts/execution-input';
 import { type CollectionTarget, type RunContext, runContextSchema } from '../shared/contracts/run-context';
 import {
   collectionKey,
@@ -40,12 +40,6 @@ export interface PreparedRun {
 }
 
 /**
- * The Step Functions console pre-fills "Start execution" with `{"Comment": "Insert your JSON
- * here"}`; a person who just clicks Start means "a default run", so that one key is tolerated.
- */
-const CONSOLE_PLACEHOLDER_KEY = 'Comment';
-
-/**
  * Validates an execution's input against the deployed configuration and plans the run: which mode,
  * which collections, which snapshot name. Anything wrong in the input — an unknown key, a bad mode,
  * a collection or schedule that is not configured — fails here with a message a person can act
@@ -59,7 +53,7 @@ const CONSOLE_PLACEHOLDER_KEY = 'Comment';
  */
 export function prepareRun(prepareInput: PrepareRunInput): PreparedRun {
   const config = parseConfig(prepareInput.config);
-  const input = parseExecutionInput(prepareInput.input);
+  const input = parseExecutionInput(prepareInput.input, (message) => new InvalidInputError(message));
 
   const scheduleName = input.schedule;
   const schedule = scheduleName === undefined ? undefined : config.schedules[scheduleName];
@@ -114,20 +108,6 @@ function parseConfig(value: unknown): RuntimeConfig {
   if (result.success) return result.data;
   throw new ConfigurationError(
     `the configuration embedded in the state machine definition is invalid (redeploy from a valid configuration file): ${describeIssues(result.error.issues)}`,
-  );
-}
-
-function parseExecutionInput(value: unknown): ExecutionInput {
-  const given = value ?? {};
-  const input =
-    typeof given === 'object' && !Array.isArray(given) && CONSOLE_PLACEHOLDER_KEY in given
-      ? Object.fromEntries(Object.entries(given).filter(([key]) => key !== CONSOLE_PLACEHOLDER_KEY))
-      : given;
-  const result = executionInputSchema.safeParse(input, { reportInput: true });
-  if (result.success) return result.data;
-  throw new InvalidInputError(
-    `invalid execution input: ${describeIssues(result.error.issues)}. ` +
-      `Accepted keys: schedule, mode ("backup", "drill" or "full"), collections (["database.collection", ...]), dryRun, snapshot, scheduledTime; all optional, e.g. {"mode": "drill"}`,
   );
 }
 

@@ -220,7 +220,7 @@ export function longestIntervalMinutes(expression: ScheduleExpression, timezone:
   const start = DateTime.fromObject(SCAN_FROM, { zone: timezone });
   for (let d = 0; d < SCAN_DAYS; d++) {
     const day = start.plus({ days: d });
-    if (!matchesDay(expression, day)) continue;
+    if (!cronFiresOn(expression, day)) continue;
     const at = (minuteOfDay: number) =>
       day.set({ hour: Math.floor(minuteOfDay / 60), minute: minuteOfDay % 60 }).toMillis();
     const firstRun = at(first);
@@ -234,7 +234,11 @@ export function longestIntervalMinutes(expression: ScheduleExpression, timezone:
   return runs >= 2 ? Math.ceil(longest) : undefined;
 }
 
-function matchesDay(cron: CronExpression, day: DateTime): boolean {
+/**
+ * Whether a cron expression fires on this calendar day (in the day's own zone): years, months,
+ * and the day-of-month and day-of-week rules of AWS cron (`L`, `W`, `LW`, `#`, `?`).
+ */
+export function cronFiresOn(cron: CronExpression, day: DateTime): boolean {
   if (cron.years && !cron.years.has(day.year)) return false;
   if (!cron.months.has(day.month)) return false;
   const daysInMonth = day.daysInMonth ?? 31;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeIssues } from '../validation';
 import { RUN_MODES } from './runtime-config';
 
 /**
@@ -28,3 +29,32 @@ export const executionInputSchema = z
 
 /** Execution input as given. */
 export type ExecutionInput = z.infer<typeof executionInputSchema>;
+
+/**
+ * The key the Step Functions console pre-fills in a new execution's input
+ * (`{"Comment": "Insert your JSON here"}`): tolerated and ignored, so starting a run by hand with
+ * the console's default input works.
+ */
+export const CONSOLE_PLACEHOLDER_KEY = 'Comment';
+
+/** Appended to every input error: what a person may type. */
+export const ACCEPTED_KEYS_HINT =
+  'Accepted keys: schedule, mode ("backup", "drill" or "full"), collections (["database.collection", ...]), dryRun, snapshot, scheduledTime; all optional, e.g. {"mode": "drill"}';
+
+/**
+ * Validates an execution input as given (by a schedule, the console or the CLI), ignoring the
+ * console's placeholder key. PrepareRun and the CLI use this one function, so the CLI refuses an
+ * input with exactly the message the deployed run would fail with.
+ *
+ * @param makeError builds the error to throw from the message
+ */
+export function parseExecutionInput(value: unknown, makeError: (message: string) => Error): ExecutionInput {
+  const given = value ?? {};
+  const input =
+    typeof given === 'object' && !Array.isArray(given) && CONSOLE_PLACEHOLDER_KEY in given
+      ? Object.fromEntries(Object.entries(given).filter(([key]) => key !== CONSOLE_PLACEHOLDER_KEY))
+      : given;
+  const result = executionInputSchema.safeParse(input, { reportInput: true });
+  if (result.success) return result.data;
+  throw makeError(`invalid execution input: ${describeIssues(result.error.issues)}. ${ACCEPTED_KEYS_HINT}`);
+}
