@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type ExecutionInput, parseExecutionInput } from '../shared/contracts/execution-input';
+import { parseExecutionInput } from '../shared/contracts/execution-input';
 import { type CollectionTarget, type RunContext, runContextSchema } from '../shared/contracts/run-context';
 import {
   collectionKey,

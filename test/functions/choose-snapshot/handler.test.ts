@@ -1,4 +1,3 @@
-import '../record-drill/quiet-powertools';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/choose-snapshot/handler';
 import {
@@ -9,7 +8,7 @@ import {
   seedCollection,
   startDrillWorld,
   takeOwnedSnapshot,
-} from '../record-drill/drill-fixture';
+} from '../../support/step-world';
 
 describe('ChooseSnapshot handler', () => {
   let world: DrillWorld;

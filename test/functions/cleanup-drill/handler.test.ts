@@ -1,4 +1,3 @@
-import '../record-drill/quiet-powertools';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chooseSnapshot } from '../../../functions/choose-snapshot/choose-snapshot';
 import { handler } from '../../../functions/cleanup-drill/handler';
@@ -16,7 +15,7 @@ import {
   seedCollection,
   startDrillWorld,
   takeOwnedSnapshot,
-} from '../record-drill/drill-fixture';
+} from '../../support/step-world';
 
 const SNAPSHOT = 'daily_20261121_030000';
 

@@ -12,7 +12,7 @@ import {
   lambdaContext,
   seedCollection,
   startDrillWorld,
-} from '../record-drill/drill-fixture';
+} from '../../support/step-world';
 
 function backupRun(world: DrillWorld, snapshotName = 'daily_20261121_030000'): RunContext {
   return drillRun(world, {}, { mode: 'backup', snapshotName, markerSchedule: 'daily', schedule: 'daily' });

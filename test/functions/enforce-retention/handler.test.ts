@@ -10,7 +10,7 @@ import {
   seedCollection,
   startDrillWorld,
   takeOwnedSnapshot,
-} from '../record-drill/drill-fixture';
+} from '../../support/step-world';
 
 const ref = { database: 'default', collection: 'products' };
 

@@ -1,4 +1,3 @@
-import '../record-drill/quiet-powertools';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chooseSnapshot } from '../../../functions/choose-snapshot/choose-snapshot';
 import { handler } from '../../../functions/poll-restore/handler';
@@ -11,7 +10,7 @@ import {
   seedCollection,
   startDrillWorld,
   takeOwnedSnapshot,
-} from '../record-drill/drill-fixture';
+} from '../../support/step-world';
 
 describe('PollRestore handler', () => {
   let world: DrillWorld;

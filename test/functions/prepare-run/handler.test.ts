@@ -1,4 +1,3 @@
-import '../prepare-run/quiet-powertools';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/prepare-run/handler';

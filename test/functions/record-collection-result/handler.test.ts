@@ -1,4 +1,3 @@
-import '../prepare-run/quiet-powertools';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';

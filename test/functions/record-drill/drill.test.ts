@@ -10,7 +10,7 @@ import {
   seedCollection,
   startDrillWorld,
   takeOwnedSnapshot,
-} from './drill-fixture';
+} from '../../support/step-world';
 
 const SNAPSHOT = 'daily_20261121_030000';
 

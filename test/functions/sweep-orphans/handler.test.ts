@@ -1,4 +1,3 @@
-import '../record-drill/quiet-powertools';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { drillCollectionName } from '../../../functions/shared/snapshot-naming';
 import { handler } from '../../../functions/sweep-orphans/handler';
@@ -9,7 +8,7 @@ import {
   invoke,
   seedCollection,
   startDrillWorld,
-} from '../record-drill/drill-fixture';
+} from '../../support/step-world';
 
 const HOUR = 3_600_000;
 

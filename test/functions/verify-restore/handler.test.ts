@@ -1,4 +1,3 @@
-import '../record-drill/quiet-powertools';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chooseSnapshot } from '../../../functions/choose-snapshot/choose-snapshot';
 import { pollRestore } from '../../../functions/poll-restore/poll-restore';
@@ -12,7 +11,7 @@ import {
   seedCollection,
   startDrillWorld,
   takeOwnedSnapshot,
-} from '../record-drill/drill-fixture';
+} from '../../support/step-world';
 
 describe('VerifyRestore handler', () => {
   let world: DrillWorld;

@@ -1,4 +1,3 @@
-import '../../functions/prepare-run/quiet-powertools';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type RunningMilvusEmulator, startMilvusEmulator } from '../../../../emulator';
 import { PLACEHOLDER_TOKEN, tokenFromSecretValue } from '../../../../functions/shared/lambda/milvus-token';
-import { collectionInput, drillRun, lambdaContext } from '../../record-drill/drill-fixture';
+import { collectionInput, drillRun, lambdaContext } from '../../../support/step-world';
 
 const TOKEN = 'root:Milvus-S3cret-Token';
 const WRONG = 'root:An0ther-Wrong-Token';

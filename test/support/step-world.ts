@@ -1,31 +1,30 @@
-import './quiet-powertools';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import type { Context } from 'aws-lambda';
-import { type FaultPlan, ManualClock, type RunningMilvusEmulator } from '../../../emulator';
-import { handler as chooseSnapshot } from '../../../functions/choose-snapshot/handler';
-import { handler as cleanupDrill } from '../../../functions/cleanup-drill/handler';
-import { handler as pollRestore } from '../../../functions/poll-restore/handler';
-import { handler as recordDrill } from '../../../functions/record-drill/handler';
-import { useClock } from '../../../functions/shared/clock';
-import { drillSettingsSchema, flushSettingsSchema } from '../../../functions/shared/contracts/drill-settings';
-import { type RunContext, runContextSchema } from '../../../functions/shared/contracts/run-context';
-import { connectMilvus } from '../../../functions/shared/milvus/milvus-connection';
-import type { MilvusGateway } from '../../../functions/shared/milvus/milvus-gateway';
-import { schemaFingerprint } from '../../../functions/shared/schema-fingerprint';
-import { formatSnapshotDescription } from '../../../functions/shared/snapshot-marker';
-import { handler as startRestore } from '../../../functions/start-restore/handler';
-import { handler as sweepOrphans } from '../../../functions/sweep-orphans/handler';
-import { handler as verifyRestore } from '../../../functions/verify-restore/handler';
+import { type FaultPlan, ManualClock, type RunningMilvusEmulator } from '../../emulator';
+import { handler as chooseSnapshot } from '../../functions/choose-snapshot/handler';
+import { handler as cleanupDrill } from '../../functions/cleanup-drill/handler';
+import { handler as pollRestore } from '../../functions/poll-restore/handler';
+import { handler as recordDrill } from '../../functions/record-drill/handler';
+import { useClock } from '../../functions/shared/clock';
+import { drillSettingsSchema, flushSettingsSchema } from '../../functions/shared/contracts/drill-settings';
+import { type RunContext, runContextSchema } from '../../functions/shared/contracts/run-context';
+import { connectMilvus } from '../../functions/shared/milvus/milvus-connection';
+import type { MilvusGateway } from '../../functions/shared/milvus/milvus-gateway';
+import { schemaFingerprint } from '../../functions/shared/schema-fingerprint';
+import { formatSnapshotDescription } from '../../functions/shared/snapshot-marker';
+import { handler as startRestore } from '../../functions/start-restore/handler';
+import { handler as sweepOrphans } from '../../functions/sweep-orphans/handler';
+import { handler as verifyRestore } from '../../functions/verify-restore/handler';
 import {
   createTestCollection,
   type EmulatorFixture,
   flush,
   insertRows,
   startFixture,
-} from '../../emulator/support/emulator-fixture';
+} from '../emulator/support/emulator-fixture';
 
 /** An emulator on a manual clock, the step functions' clock and environment pointed at it. */
 export interface DrillWorld {

@@ -1,4 +1,0 @@
-// Imported before any handler: Powertools reads these when a handler module creates its tools.
-process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-process.env.POWERTOOLS_TRACE_ENABLED = 'false';
