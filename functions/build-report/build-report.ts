@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { caughtErrorSchema, errorOf } from '../record-collection-result/record-collection-result';
 import { collectionTargetSchema, type RunContext, runContextSchema } from '../shared/contracts/run-context';
 import {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { flushOutputSchema } from '../flush/flush';
 import { collectionStepBaseSchema } from '../shared/contracts/run-context';
 import type { MilvusGateway } from '../shared/milvus/milvus-gateway';

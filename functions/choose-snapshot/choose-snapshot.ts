@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { collectionStepBaseSchema } from '../shared/contracts/run-context';
 import { backupResultSchema } from '../shared/contracts/run-report';
 import { NoSnapshotToDrillError, SnapshotNotFoundError } from '../shared/errors';

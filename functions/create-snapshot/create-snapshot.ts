@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { collectionStepBaseSchema } from '../shared/contracts/run-context';
 import type { backupResultSchema } from '../shared/contracts/run-report';
 import { SnapshotAlreadyExistsError, SnapshotNameTakenError } from '../shared/errors';

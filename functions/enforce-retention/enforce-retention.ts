@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { collectionStepBaseSchema } from '../shared/contracts/run-context';
 import { backupResultSchema, type retentionResultSchema } from '../shared/contracts/run-report';
 import { InvalidInputError, SnapshotNotFoundError, SnapshotPinnedError } from '../shared/errors';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { collectionStepBaseSchema } from '../shared/contracts/run-context';
 import type { MilvusGateway } from '../shared/milvus/milvus-gateway';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PollBackoff } from '../shared/contracts/drill-settings';
 import { collectionStepBaseSchema } from '../shared/contracts/run-context';
 import { RestoreJobNotFoundError } from '../shared/errors';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseExecutionInput } from '../shared/contracts/execution-input';
 import { type CollectionTarget, type RunContext, runContextSchema } from '../shared/contracts/run-context';
 import {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { drillSourceSchema } from '../choose-snapshot/choose-snapshot';
 import { type CaughtError, caughtErrorSchema, cleanupResultSchema } from '../cleanup-drill/cleanup-drill';
 import { pollResultSchema } from '../poll-restore/poll-restore';

@@ -1,5 +1,5 @@
 import { IANAZone } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The count rules of a retention policy, in the order they are described and reported.

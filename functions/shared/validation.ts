@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /**
  * Parses `value` with `schema` and returns the data, or throws what `makeError` builds from a

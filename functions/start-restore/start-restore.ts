@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { drillSourceSchema } from '../choose-snapshot/choose-snapshot';
 import { nextWaitSeconds } from '../poll-restore/poll-backoff';
 import { collectionStepBaseSchema } from '../shared/contracts/run-context';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { drillCheckSchema } from '../shared/contracts/run-report';
 import type { IndexSummary, SearchHit } from '../shared/milvus/milvus-gateway';
 

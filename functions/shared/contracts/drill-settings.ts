@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { milvusNameProblem } from '../snapshot-naming';
 
 /** Backoff between restore-state polls: initial wait, growth factor, cap (all in seconds). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeIssues } from '../validation';
 import { RUN_MODES } from './runtime-config';
 

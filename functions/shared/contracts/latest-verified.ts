@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The newest snapshot of a collection that passed a restore drill, stored at

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { retentionPolicySchema } from '../retention-policy';
 import { drillSettingsSchema, flushSettingsSchema } from './drill-settings';
 import { RUN_MODES } from './runtime-config';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RUN_MODES } from './runtime-config';
 
 /** What the backup of one collection produced. */

@@ -1,5 +1,5 @@
 import { IANAZone } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import { retentionPolicySchema } from '../retention-policy';
 import { MAX_MILVUS_NAME_LENGTH, milvusNameProblem } from '../snapshot-naming';
 import { drillSettingsSchema, flushSettingsSchema } from './drill-settings';

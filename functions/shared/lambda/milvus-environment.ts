@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { now } from '../clock';
 import { ConfigurationError, MilvusAuthenticationError } from '../errors';
 import { connectMilvus, milvusConnectionSchema } from '../milvus/milvus-connection';

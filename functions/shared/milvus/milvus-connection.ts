@@ -1,5 +1,5 @@
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MilvusGateway } from './milvus-gateway';
 import { errorFromRejection } from './milvus-status';
 
