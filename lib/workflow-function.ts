@@ -121,6 +121,11 @@ export class WorkflowFunction extends Construct {
         format: nodejs.OutputFormat.CJS,
         // The runtime provides AWS SDK v3; everything else, the Milvus SDK included, is bundled.
         externalModules: ['@aws-sdk/*'],
+        // The Milvus SDK requires its Parquet writer (for BulkWriter, never used here) at load, and
+        // that package loads the S3 client as it is required: a stand-in that throws if ever used
+        // makes each Milvus function 0.4 MB smaller and about 70 ms faster to start (npm run bench).
+        // esbuild resolves the path from the project root, where local bundling runs.
+        esbuildArgs: { '--alias': '@shanghaikid/parquetjs=./functions/shared/milvus/parquet-not-bundled.ts' },
         forceDockerBundling: false,
       },
       ...(props.network && {
