@@ -57,7 +57,7 @@ interface ImportTarget {
  */
 export async function coldStartBenchmark(options: { quick: boolean }): Promise<BenchmarkResult> {
   const started = performance.now();
-  const runs = options.quick ? 3 : 11;
+  const runs = options.quick ? 3 : 9;
   const outdir = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
   try {
     const functions = bundleInChild(outdir);
