@@ -8,8 +8,8 @@ import { runMetrics } from './run-metrics';
 export const handler = createStepHandler({
   step: 'BuildReport',
   input: buildReportInputSchema,
-  dependencies: () => ({ store: reportStoreFromEnvironment(), now: () => new Date() }),
-  run: async (input, deps, tools) => {
+  dependencies: ({ env, now }) => ({ store: reportStoreFromEnvironment(env), now }),
+  run: async (input, deps, { tools }) => {
     const { report, location, published } = await buildReport(input, deps);
     for (const metric of runMetrics(report)) {
       if (metric.dimensions) {

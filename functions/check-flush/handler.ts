@@ -8,11 +8,11 @@ export const handler = createStepHandler({
   step: 'CheckFlush',
   input: checkFlushInputSchema,
   dependencies: milvusStepDependencies,
-  run: async (input, deps, tools) => {
+  run: async (input, deps, { tools, env }) => {
     const state = await checkFlush(input, deps);
     if (state.flushed) {
       const wait = { name: 'FlushWait', unit: MetricUnit.Seconds, value: state.waitedSeconds };
-      emitCollectionMetrics(tools.metrics, input.target, [wait], perCollectionMetrics());
+      emitCollectionMetrics(tools.metrics, input.target, [wait], perCollectionMetrics(env));
     }
     return state;
   },

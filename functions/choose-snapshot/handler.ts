@@ -7,7 +7,7 @@ export const handler = createStepHandler({
   step: 'ChooseSnapshot',
   input: chooseSnapshotInputSchema,
   dependencies: milvusStepDependencies,
-  run: async (input, dependencies, tools) => {
+  run: async (input, dependencies, { tools }) => {
     const result = await chooseSnapshot(input, dependencies);
     tools.logger.info('snapshot chosen', { ...result });
     return result;

@@ -7,7 +7,7 @@ export const handler = createStepHandler({
   step: 'CleanupDrill',
   input: cleanupDrillInputSchema,
   dependencies: milvusStepDependencies,
-  run: async (input, dependencies, tools) => {
+  run: async (input, dependencies, { tools }) => {
     const result = await cleanupDrill(input, dependencies);
     tools.logger.info('drill cleaned up', { ...result });
     return result;

@@ -8,14 +8,14 @@ export const handler = createStepHandler({
   step: 'CreateSnapshot',
   input: createSnapshotInputSchema,
   dependencies: milvusStepDependencies,
-  run: async (input, deps, tools) => {
+  run: async (input, deps, { tools, env }) => {
     const result = await createSnapshot(input, deps);
     const created = {
       name: 'SnapshotsCreated',
       unit: MetricUnit.Count,
       value: result.alreadyExisted ? 0 : 1,
     };
-    emitCollectionMetrics(tools.metrics, input.target, [created], perCollectionMetrics());
+    emitCollectionMetrics(tools.metrics, input.target, [created], perCollectionMetrics(env));
     tools.logger.info('snapshot ready', { ...result });
     return result;
   },

@@ -1,4 +1,3 @@
-import { now } from '../shared/clock';
 import { emitCollectionMetrics, MetricUnit, perCollectionMetrics } from '../shared/lambda/collection-metrics';
 import { invalidateMilvusOnError, milvusFromEnvironment } from '../shared/lambda/milvus-environment';
 import { createStepHandler } from '../shared/lambda/step-handler';
@@ -9,19 +8,19 @@ import { enforceRetention, enforceRetentionInputSchema } from './enforce-retenti
 export const handler = createStepHandler({
   step: 'EnforceRetention',
   input: enforceRetentionInputSchema,
-  dependencies: async () => ({
-    milvus: await milvusFromEnvironment(),
-    store: reportStoreFromEnvironment(),
+  dependencies: async ({ env, now }) => ({
+    milvus: await milvusFromEnvironment(env),
+    store: reportStoreFromEnvironment(env),
     now,
   }),
-  run: async (input, deps, tools) => {
+  run: async (input, deps, { tools, env }) => {
     const result = await enforceRetention(input, deps);
     if (!result.dryRun) {
       const counts = [
         { name: 'SnapshotsDropped', unit: MetricUnit.Count, value: result.dropped.length },
         { name: 'RetentionSkipped', unit: MetricUnit.Count, value: result.skipped.length },
       ];
-      emitCollectionMetrics(tools.metrics, input.target, counts, perCollectionMetrics());
+      emitCollectionMetrics(tools.metrics, input.target, counts, perCollectionMetrics(env));
     }
     tools.logger.info('retention applied', {
       dryRun: result.dryRun,

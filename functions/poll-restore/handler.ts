@@ -7,7 +7,7 @@ export const handler = createStepHandler({
   step: 'PollRestore',
   input: pollRestoreInputSchema,
   dependencies: milvusStepDependencies,
-  run: async (input, dependencies, tools) => {
+  run: async (input, dependencies, { tools }) => {
     const result = await pollRestore(input, dependencies);
     tools.logger.info('restore polled', { ...result });
     return result;

@@ -6,7 +6,7 @@ export const handler = createStepHandler({
   step: 'PrepareRun',
   input: prepareRunInputSchema,
   dependencies: () => ({}),
-  run: async (input, _deps, tools) => {
+  run: async (input, _deps, { tools }) => {
     const prepared = prepareRun(input);
     const { runId, mode, dryRun, schedule, snapshotName } = prepared.run;
     tools.logger.info('run prepared', {

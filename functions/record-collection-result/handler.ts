@@ -6,8 +6,8 @@ import { recordCollectionResult, recordCollectionResultInputSchema } from './rec
 export const handler = createStepHandler({
   step: 'RecordCollectionResult',
   input: recordCollectionResultInputSchema,
-  dependencies: () => ({ store: reportStoreFromEnvironment() }),
-  run: async (input, deps, tools) => {
+  dependencies: ({ env }) => ({ store: reportStoreFromEnvironment(env) }),
+  run: async (input, deps, { tools }) => {
     const recorded = await recordCollectionResult(input, deps);
     tools.logger.info('collection result recorded', { ...recorded });
     return recorded;

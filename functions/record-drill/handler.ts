@@ -1,4 +1,3 @@
-import { now } from '../shared/clock';
 import { emitCollectionMetrics, perCollectionMetrics } from '../shared/lambda/collection-metrics';
 import { createStepHandler } from '../shared/lambda/step-handler';
 import { reportStoreFromEnvironment } from '../shared/reports/report-store';
@@ -8,10 +7,10 @@ import { drillMetrics, recordDrill, recordDrillInputSchema } from './record-dril
 export const handler = createStepHandler({
   step: 'RecordDrill',
   input: recordDrillInputSchema,
-  dependencies: () => ({ store: reportStoreFromEnvironment(), now }),
-  run: async (input, dependencies, tools) => {
+  dependencies: ({ env, now }) => ({ store: reportStoreFromEnvironment(env), now }),
+  run: async (input, dependencies, { tools, env }) => {
     const result = await recordDrill(input, dependencies);
-    emitCollectionMetrics(tools.metrics, input.target, drillMetrics(result), perCollectionMetrics());
+    emitCollectionMetrics(tools.metrics, input.target, drillMetrics(result), perCollectionMetrics(env));
     tools.logger.info('drill recorded', {
       state: result.state,
       verified: result.verified,

@@ -7,7 +7,7 @@ export const handler = createStepHandler({
   step: 'StartRestore',
   input: startRestoreInputSchema,
   dependencies: milvusStepDependencies,
-  run: async (input, dependencies, tools) => {
+  run: async (input, dependencies, { tools }) => {
     const result = await startRestore(input, dependencies);
     tools.logger.info('restore started', { ...result });
     return result;

@@ -7,7 +7,7 @@ export const handler = createStepHandler({
   step: 'SweepOrphans',
   input: sweepOrphansInputSchema,
   dependencies: milvusStepDependencies,
-  run: async (input, dependencies, tools) => {
+  run: async (input, dependencies, { tools }) => {
     const result = await sweepOrphans(input, dependencies);
     tools.logger.info('orphans swept', { dropped: result.dropped, failed: result.failed ?? [] });
     return result;

@@ -7,7 +7,7 @@ export const handler = createStepHandler({
   step: 'VerifyRestore',
   input: verifyRestoreInputSchema,
   dependencies: milvusStepDependencies,
-  run: async (input, dependencies, tools) => {
+  run: async (input, dependencies, { tools }) => {
     const result = await verifyRestore(input, dependencies);
     tools.logger.info('restore verified', {
       verified: result.verified,

@@ -1,4 +1,5 @@
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { StepEnvironment } from './step-environment';
 
 /** Metric units used by the steps. */
 export { MetricUnit };
@@ -45,6 +46,6 @@ export function emitCollectionMetrics(
 }
 
 /** Whether the function's environment asks for a `Collection` dimension (the default). */
-export function perCollectionMetrics(env: NodeJS.ProcessEnv = process.env): boolean {
+export function perCollectionMetrics(env: Pick<StepEnvironment, 'PER_COLLECTION_METRICS'>): boolean {
   return env.PER_COLLECTION_METRICS !== 'false';
 }

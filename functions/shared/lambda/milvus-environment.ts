@@ -1,24 +1,10 @@
-import * as z from 'zod';
-import { now } from '../clock';
 import { ConfigurationError, MilvusAuthenticationError } from '../errors';
 import { connectMilvus, milvusConnectionSchema } from '../milvus/milvus-connection';
 import type { MilvusGateway } from '../milvus/milvus-gateway';
 import { parseOrThrow } from '../validation';
 import { readMilvusToken } from './milvus-token';
-
-/**
- * The environment of a function that talks to Milvus. Deployed, the token comes from Secrets
- * Manager (`MILVUS_TOKEN_SECRET_ID`); the local runner may pass `MILVUS_TOKEN` directly.
- */
-const milvusEnvironmentSchema = z.object({
-  MILVUS_ADDRESS: z
-    .string()
-    .min(1, 'MILVUS_ADDRESS must name the Milvus endpoint, e.g. "milvus.internal:19530"'),
-  MILVUS_TLS: z.enum(['true', 'false']).default('false'),
-  MILVUS_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
-  MILVUS_TOKEN_SECRET_ID: z.string().min(1).optional(),
-  MILVUS_TOKEN: z.string().optional(),
-});
+import type { StepEnvironment } from './step-environment';
+import type { StepContext } from './step-handler';
 
 interface CachedGateway {
   readonly key: string;
@@ -30,22 +16,25 @@ let cached: CachedGateway | undefined;
 /**
  * The Milvus gateway for this function, connected once and reused across warm invocations.
  * The cache is keyed by endpoint and credentials, so a changed token (rotation) reconnects.
+ *
+ * Deployed, the token comes from Secrets Manager (`MILVUS_TOKEN_SECRET_ID`); the local runner may
+ * pass `MILVUS_TOKEN` directly.
  */
-export async function milvusFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<MilvusGateway> {
-  const parsed = parseOrThrow(
-    milvusEnvironmentSchema,
-    env,
+export async function milvusFromEnvironment(env: StepEnvironment): Promise<MilvusGateway> {
+  if (!env.MILVUS_ADDRESS) {
+    throw new ConfigurationError(
+      'invalid function environment: MILVUS_ADDRESS must name the Milvus endpoint, e.g. "milvus.internal:19530"',
+    );
+  }
+  const connection = parseOrThrow(
+    milvusConnectionSchema,
+    { address: env.MILVUS_ADDRESS, tls: env.MILVUS_TLS === 'true', timeoutMs: env.MILVUS_TIMEOUT_MS },
     'Milvus settings in the function environment',
     (m) => new ConfigurationError(m),
   );
-  const connection = milvusConnectionSchema.parse({
-    address: parsed.MILVUS_ADDRESS,
-    tls: parsed.MILVUS_TLS === 'true',
-    timeoutMs: parsed.MILVUS_TIMEOUT_MS,
-  });
-  const token = parsed.MILVUS_TOKEN_SECRET_ID
-    ? await readMilvusToken(parsed.MILVUS_TOKEN_SECRET_ID, forceTokenFetch)
-    : parsed.MILVUS_TOKEN;
+  const token = env.MILVUS_TOKEN_SECRET_ID
+    ? await readMilvusToken(env.MILVUS_TOKEN_SECRET_ID, forceTokenFetch)
+    : env.MILVUS_TOKEN;
   forceTokenFetch = false;
   const key = JSON.stringify([connection, token ?? '']);
   if (cached?.key !== key) {
@@ -76,9 +65,12 @@ export function invalidateMilvusOnError(error: unknown): void {
   }
 }
 
-/** The dependencies most Milvus steps take: the gateway and the wall clock. */
-export async function milvusStepDependencies(): Promise<{ milvus: MilvusGateway; now: () => Date }> {
-  return { milvus: await milvusFromEnvironment(), now };
+/** The dependencies most Milvus steps take: the gateway and the step's clock. */
+export async function milvusStepDependencies({
+  env,
+  now,
+}: StepContext): Promise<{ milvus: MilvusGateway; now: () => Date }> {
+  return { milvus: await milvusFromEnvironment(env), now };
 }
 
 /**

@@ -6,14 +6,29 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod';
+import { now } from '../clock';
 import { InvalidInputError, WorkflowError } from '../errors';
 import { parseOrThrow } from '../validation';
+import { type StepEnvironment, stepEnvironment } from './step-environment';
 
 /** Powertools utilities shared by every step. */
 export interface StepTools {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly tracer: Tracer;
+}
+
+/**
+ * What every step is given by {@link createStepHandler}: its tools, its clock and its environment.
+ * A step never reads the wall clock or `process.env` itself, so a local run (or a test) that sets
+ * the run's clock and environment is followed by every step alike.
+ */
+export interface StepContext {
+  readonly tools: StepTools;
+  /** The run's clock: the system clock in Lambda, the run clock in local runs and tests. */
+  readonly now: () => Date;
+  /** The function's environment, parsed once (see step-environment.ts). */
+  readonly env: StepEnvironment;
 }
 
 /** The namespace of every metric this project emits. */
@@ -25,10 +40,13 @@ export interface StepDefinition<S extends z.ZodType, D, R> {
   readonly step: string;
   /** The schema of the step's input; a mismatch fails with {@link InvalidInputError}. */
   readonly input: S;
-  /** Builds the step's dependencies (a Milvus gateway, a report store...). Called per invocation. */
-  readonly dependencies: (tools: StepTools) => Promise<D> | D;
-  /** The step's logic: a pure core given typed input and its dependencies. */
-  readonly run: (input: z.infer<S>, dependencies: D, tools: StepTools) => Promise<R>;
+  /**
+   * Builds the step's dependencies (a Milvus gateway, a report store...) from the step's context,
+   * whose `now` is the only clock a step may use. Called per invocation.
+   */
+  readonly dependencies: (context: StepContext) => Promise<D> | D;
+  /** The step's logic: a pure core given typed input and its dependencies (and the context, for metrics). */
+  readonly run: (input: z.infer<S>, dependencies: D, context: StepContext) => Promise<R>;
   /** Called when `run` or `dependencies` throws, e.g. to drop a cached connection. */
   readonly onError?: (error: unknown) => void;
 }
@@ -58,8 +76,9 @@ export function createStepHandler<S extends z.ZodType, D, R>(definition: StepDef
         `${definition.step} input`,
         (m) => new InvalidInputError(m),
       );
-      const dependencies = await definition.dependencies(tools);
-      return await definition.run(input, dependencies, tools);
+      const context: StepContext = { tools, now, env: stepEnvironment() };
+      const dependencies = await definition.dependencies(context);
+      return await definition.run(input, dependencies, context);
     } catch (error) {
       definition.onError?.(error);
       if (error instanceof WorkflowError) {

@@ -9,6 +9,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { ConfigurationError } from '../errors';
+import type { StepEnvironment } from '../lambda/step-environment';
 
 /**
  * Where run results live: an S3 bucket when deployed, a directory when run locally. Keys are
@@ -141,7 +142,9 @@ let cached: { key: string; store: ReportStore } | undefined;
  * The store named by the environment: `REPORTS_BUCKET` (deployed) or `REPORTS_DIR` (local).
  * Built once per bucket/directory and reused across warm invocations.
  */
-export function reportStoreFromEnvironment(env: NodeJS.ProcessEnv = process.env): ReportStore {
+export function reportStoreFromEnvironment(
+  env: Pick<StepEnvironment, 'REPORTS_BUCKET' | 'REPORTS_DIR'>,
+): ReportStore {
   const bucket = env.REPORTS_BUCKET;
   const dir = env.REPORTS_DIR;
   const key = bucket ? `s3:${bucket}` : dir ? `dir:${dir}` : '';

@@ -5,6 +5,7 @@ import {
   MetricUnit,
   perCollectionMetrics,
 } from '../../../../functions/shared/lambda/collection-metrics';
+import { stepEnvironment } from '../../../../functions/shared/lambda/step-environment';
 import { publishMetrics } from '../../../../functions/shared/lambda/step-handler';
 
 const target = { database: 'default', collection: 'products' };
@@ -76,8 +77,8 @@ describe('emitCollectionMetrics', () => {
   });
 
   it('reads the switch from the environment, on unless set to false', () => {
-    expect(perCollectionMetrics({})).toBe(true);
-    expect(perCollectionMetrics({ PER_COLLECTION_METRICS: 'false' })).toBe(false);
+    expect(perCollectionMetrics(stepEnvironment({}))).toBe(true);
+    expect(perCollectionMetrics(stepEnvironment({ PER_COLLECTION_METRICS: 'false' }))).toBe(false);
   });
 });
 
