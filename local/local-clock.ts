@@ -11,6 +11,11 @@ export interface LocalClock {
   sleep(seconds: number): Promise<void>;
   /** How many real milliseconds one run second takes (0 for virtual time). */
   readonly msPerSecond: number;
+  /**
+   * Starts the run's time, if it has not started yet. A run calls it as it begins, so what comes
+   * before (synthesis, starting and seeding the emulator) takes no run time. Idempotent.
+   */
+  begin(): void;
 }
 
 /**
@@ -19,25 +24,42 @@ export interface LocalClock {
  * real time, which is what a real Milvus needs.
  */
 export class ScaledClock implements LocalClock {
-  private readonly realStart = Date.now();
-  private readonly runStart: number;
   private readonly scale: number;
+  private readonly fixedStart: boolean;
+  private runStart: number;
+  /** The real time at which the run began; until then the clock stands still at `runStart`. */
+  private realStart: number | undefined;
 
-  public constructor(scale: number, start = Date.now()) {
+  /**
+   * @param start the run time at which the run begins (epoch ms); by default, the real time at
+   *   which {@link begin} is first called, so a run's names and times are the time it was started
+   */
+  public constructor(scale: number, start?: number) {
     if (!(scale > 0)) throw new RangeError(`time scale must be greater than 0, got ${scale}`);
     this.scale = scale;
-    this.runStart = start;
+    this.fixedStart = start !== undefined;
+    // Local runs are about "now": the machine's clock is the natural start of a run's time.
+    this.runStart = start ?? Date.now();
   }
 
   public get msPerSecond(): number {
     return 1000 * this.scale;
   }
 
+  public begin(): void {
+    if (this.realStart !== undefined) return;
+    // Never backwards: the emulator may already have stamped data with the standing time.
+    if (!this.fixedStart) this.runStart = Math.max(this.runStart, Date.now());
+    this.realStart = Date.now();
+  }
+
   public now(): number {
+    if (this.realStart === undefined) return this.runStart;
     return Math.floor(this.runStart + (Date.now() - this.realStart) / this.scale);
   }
 
   public async sleep(seconds: number): Promise<void> {
+    this.begin();
     await sleepReal(Math.max(0, seconds * 1000 * this.scale));
   }
 }
@@ -50,11 +72,14 @@ export class ScaledClock implements LocalClock {
 export class VirtualClock implements LocalClock {
   private current: number;
 
-  public constructor(start = Date.now()) {
+  public constructor(start: number) {
     this.current = start;
   }
 
   public readonly msPerSecond = 0;
+
+  /** Virtual time moves only by waits: there is nothing to start. */
+  public begin(): void {}
 
   public now(): number {
     return this.current;

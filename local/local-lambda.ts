@@ -29,6 +29,7 @@ export async function invokeLocally(
 
 /** A Lambda context for one local invocation. */
 export function lambdaContext(functionName: string, timeoutMs: number): Context {
+  // Real time, not the run's clock: a Lambda's deadline is the real time its invocation may take.
   const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: true,

@@ -29,6 +29,20 @@ describe('ScaledClock', () => {
     expect(Date.now() - realStart).toBeLessThan(5_000);
   });
 
+  it('stands still until the run begins, so start-up takes no run time', async () => {
+    // Prepare
+    const clock = new ScaledClock(0.001, 5_000_000);
+
+    // Act: half a real second before the run begins would be 500 run seconds
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const beforeBegin = clock.now();
+    clock.begin();
+
+    // Assess
+    expect(beforeBegin).toBe(5_000_000);
+    expect(clock.now() - 5_000_000).toBeLessThan(200_000);
+  });
+
   it('refuses a scale that would stop or reverse time', () => {
     expect(() => new ScaledClock(0)).toThrow(/greater than 0, got 0/);
   });

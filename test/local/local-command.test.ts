@@ -54,6 +54,27 @@ describe('npm run local', () => {
     expect(report).toMatchObject({ schemaVersion: 1, status: 'SUCCEEDED', mode: 'full' });
   });
 
+  it('starts the run clock when the run starts: the report is dated by the real start, and ends after it', async () => {
+    // Prepare: 1,000 run seconds per real second, so time spent starting up would show at once
+    const before = Date.now();
+
+    // Act
+    const { code } = await local(
+      ['--mode', 'backup', '--time-scale', '0.001', '--report-file', 'r.json'],
+      dir,
+    );
+    const after = Date.now();
+
+    // Assess
+    expect(code).toBe(0);
+    const report = JSON.parse(await readFile(join(dir, 'r.json'), 'utf8'));
+    const startedAt = Date.parse(report.startedAt);
+    expect(startedAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+    expect(startedAt).toBeLessThanOrEqual(after);
+    expect(Date.parse(report.finishedAt)).toBeGreaterThanOrEqual(startedAt);
+    expect(report.runId).toMatch(new RegExp(`^local-${report.startedAt.slice(0, 10).replaceAll('-', '')}T`));
+  });
+
   it('exits 1 when the run fails (a restore fails on the emulator), with --json on stdout', async () => {
     // Prepare
     await writeFile(
