@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler as buildReport } from '../../../functions/build-report/handler';
 import { drillSourceSchema } from '../../../functions/choose-snapshot/choose-snapshot';
 import { cleanupResultSchema } from '../../../functions/cleanup-drill/cleanup-drill';
@@ -12,6 +12,7 @@ import { pollResultSchema } from '../../../functions/poll-restore/poll-restore';
 import { handler as prepareRun } from '../../../functions/prepare-run/handler';
 import { handler as recordCollectionResult } from '../../../functions/record-collection-result/handler';
 import { handler as recordDrill } from '../../../functions/record-drill/handler';
+import { useClock } from '../../../functions/shared/clock';
 import type { RunContext } from '../../../functions/shared/contracts/run-context';
 import {
   backupResultSchema,
@@ -23,15 +24,13 @@ import {
   SnapshotNameTakenError,
   SnapshotNotFoundError,
 } from '../../../functions/shared/errors';
+import { ReportKeys } from '../../../functions/shared/reports/report-store';
 import { drillTargetName } from '../../../functions/start-restore/drill-target';
 import { restoreStartSchema } from '../../../functions/start-restore/start-restore';
 import { orphanSweepResultSchema } from '../../../functions/sweep-orphans/sweep-orphans';
 import { verificationResultSchema } from '../../../functions/verify-restore/verify-restore';
-import {
-  allStates,
-  type SynthesizedRun,
-  synthesizeRun,
-} from '../../../lib/state-machine/synthesized-definition';
+import { type SynthesizedRun, synthesizeRun } from '../../../lib/state-machine/synthesized-definition';
+import { type LocalDefinition, prepareLocalDefinition } from '../../../local/local-definition';
 import { exampleConfig } from '../fixtures';
 
 /**
@@ -52,7 +51,14 @@ type LocalHandlers = NonNullable<
   NonNullable<Parameters<StateMachine['run']>[1]>['overrides']
 >['taskResourceLocalHandlers'];
 
+/**
+ * The execution's start on the run clock: a day far from any machine's date, so that a step
+ * reading the wall clock instead of the run's would be caught by the report's times and key.
+ */
+const START = '2031-03-09T03:00:00.000Z';
 const T0 = '2026-11-21T03:00:05.000Z';
+/** The run clock stands 25 s after the start while the run executes. */
+const RUN_NOW = Date.parse(START) + 25_000;
 const context = { functionName: 'local', awsRequestId: 'local' } as Context;
 const wrap = (h: (event: unknown, context: Context) => Promise<unknown>) => (input: unknown) =>
   h(input, context);
@@ -122,21 +128,31 @@ const NORMAL: Record<string, Script> = {
 };
 
 let run: SynthesizedRun;
+let local: LocalDefinition;
 let reportsDir: string;
+let restoreClock: () => void;
 let calls: string[];
 let published: { subject?: unknown; message?: unknown; attributes?: unknown }[];
 let events: unknown[];
 
 beforeAll(() => {
   run = synthesizeRun(exampleConfig());
+  // As the local runner does: the execution starts when the run clock says, not when the machine does.
+  local = prepareLocalDefinition(run.definition, 0, { '$$.Execution.StartTime': START });
 });
 
 beforeEach(() => {
   reportsDir = mkdtempSync(join(tmpdir(), 'run-execution-'));
   process.env.REPORTS_DIR = reportsDir;
+  restoreClock = useClock(() => RUN_NOW);
   calls = [];
   published = [];
   events = [];
+});
+
+afterEach(() => {
+  restoreClock();
+  rmSync(reportsDir, { recursive: true, force: true });
 });
 
 /** Runs the definition once; `scripts` replace the normal Milvus steps per `database.collection`. */
@@ -173,21 +189,16 @@ async function execute(input: Record<string, unknown>, scripts: Record<string, R
       return { Entries: [{ EventId: '1' }], FailedEntryCount: 0 };
     },
   };
+  // Wait states are local timer tasks here (see local-definition.ts); they wait no time at all.
   const handlers = Object.fromEntries(
-    allStates(run.definition)
-      .filter(([, s]) => s.Type === 'Task')
-      .map(([name]) => [name, real[name] ?? milvusStep(name)]),
+    [...local.tasks.keys()]
+      .map((name) => [name, real[name] ?? milvusStep(name)])
+      .concat([...local.waits.keys()].map((name) => [name, async (i: unknown) => i])),
   );
-  const waits = Object.fromEntries(
-    allStates(run.definition)
-      .filter(([, s]) => s.Type === 'Wait')
-      .map(([name]) => [name, 0]),
-  );
-  const machine = new StateMachine(run.definition as ConstructorParameters<typeof StateMachine>[0]);
+  const machine = new StateMachine(local.definition as ConstructorParameters<typeof StateMachine>[0]);
   const execution = machine.run(input as Parameters<StateMachine['run']>[0], {
     overrides: {
       taskResourceLocalHandlers: handlers as LocalHandlers,
-      waitTimeOverrides: waits,
       retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((n) => [n, 0])),
     },
     context: { Execution: { Name: 'exec-1' } },
@@ -199,16 +210,28 @@ async function execute(input: Record<string, unknown>, scripts: Record<string, R
   }
 }
 
-const storedReport = (): RunReport => {
-  const day = join(reportsDir, 'reports', '2026', '11', '21');
-  const [file] = readdirSync(day);
-  return JSON.parse(readFileSync(join(day, file ?? ''), 'utf8')) as RunReport;
-};
+/** The report BuildReport stored: filed under the day the execution started on the run clock. */
+const storedReport = (): RunReport =>
+  JSON.parse(
+    readFileSync(join(reportsDir, ReportKeys.runReport('exec-1', new Date(START))), 'utf8'),
+  ) as RunReport;
 const callsOf = (collection: string) =>
   calls.filter((c) => c.endsWith(` ${collection}`)).map((c) => c.split(' ')[0]);
 const slot = { schedule: 'nightly', scheduledTime: '2026-11-21T02:00:00Z' };
 
 describe('the definition, executed as the local runner executes it', () => {
+  it('dates the report by the run clock: started at the execution start, finished after it, filed under its day', async () => {
+    // Act
+    const { output } = await execute({ mode: 'backup' });
+
+    // Assess: no step used the machine's clock (it is years away from the run clock here)
+    expect(output?.published.status).toBe('SUCCEEDED');
+    const report = storedReport();
+    expect(report.startedAt).toBe(START);
+    expect(report.finishedAt).toBe(new Date(RUN_NOW).toISOString());
+    expect(Date.parse(report.startedAt)).toBeLessThanOrEqual(Date.parse(report.finishedAt));
+  });
+
   it('runs a full nightly slot: each collection isolated, cleanup after every drill, a failed run ends Failed', async () => {
     // Act
     const { error } = await execute(slot, {
