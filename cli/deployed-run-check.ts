@@ -1,5 +1,6 @@
 import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
 import { prepareRun } from '../functions/prepare-run/prepare-run';
+import { clusterIdentity } from '../functions/shared/contracts/deployment';
 import { InvalidInputError } from '../functions/shared/errors';
 import { awsErrorName } from './aws/aws-errors';
 import type { AwsSession } from './aws/aws-session';
@@ -66,7 +67,16 @@ export async function checkAgainstDeployment(
     };
   }
   try {
-    prepareRun({ input, execution: { name: executionName, startTime: new Date().toISOString() }, config });
+    // Only the input is being checked: the deployment and cluster a run would record do not matter here.
+    prepareRun(
+      {
+        input,
+        execution: { name: executionName, startTime: new Date().toISOString() },
+        config,
+        deployment: { id: 'input-check', runTimeoutMinutes: 720 },
+      },
+      clusterIdentity('milvus:19530'),
+    );
     return { checked: true };
   } catch (error) {
     if (error instanceof InvalidInputError) {

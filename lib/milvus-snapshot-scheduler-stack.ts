@@ -30,6 +30,8 @@ export class MilvusSnapshotSchedulerStack extends Stack {
     this.scheduler = new MilvusSnapshotScheduler(this, 'Scheduler', {
       runtimeConfig: runtimeConfigOf(config),
       milvus: { address: config.milvus.address, tls: config.milvus.tls, timeoutMs: config.milvus.timeoutMs },
+      ...(config.deploymentId && { deploymentId: config.deploymentId }),
+      ...(config.milvus.clusterId && { milvusClusterId: config.milvus.clusterId }),
       milvusTokenSecret: this.tokenSecret(config.milvus.tokenSecret),
       ...this.network(config.network),
       reportTopic: config.notifications.topicArn

@@ -1,4 +1,13 @@
-import { CfnElement, Duration, Names, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import {
+  CfnElement,
+  Duration,
+  Names,
+  RemovalPolicy,
+  SecretValue,
+  Stack,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -11,6 +20,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { z } from 'zod';
+import { clusterIdSchema, deploymentIdSchema } from '../functions/shared/contracts/deployment';
 import type { RuntimeConfig } from '../functions/shared/contracts/runtime-config';
 import { PLACEHOLDER_TOKEN } from '../functions/shared/lambda/milvus-token';
 import { type MilvusConnection, milvusConnectionSchema } from '../functions/shared/milvus/milvus-connection';
@@ -43,6 +53,25 @@ export interface MilvusSnapshotSchedulerProps {
 
   /** How the functions reach Milvus: address, TLS, per-call timeout. */
   readonly milvus: z.input<typeof milvusConnectionSchema>;
+
+  /**
+   * A stable name of this deployment. It is written into every snapshot's ownership marker and
+   * keys this deployment's ledger (what it created), drill records, metrics and reports, so two
+   * deployments on one Milvus never touch or count each other's snapshots. Changing it later makes
+   * the deployment a stranger to what it created before (nothing is dropped: see the README's
+   * upgrade notes).
+   *
+   * @default `<stack name>.<region>`
+   */
+  readonly deploymentId?: string;
+
+  /**
+   * A stable id of the Milvus cluster, for when its address is not stable (a DNS name that moves
+   * between clusters, say). Records (ledger, drill results) are kept per cluster.
+   *
+   * @default derived from `milvus.address`
+   */
+  readonly milvusClusterId?: string;
 
   /**
    * The secret holding the Milvus token (`user:password` or an API key, or JSON `{"token": "..."}`).
@@ -211,6 +240,8 @@ export const SCHEDULER_DEFAULTS = {
 export class MilvusSnapshotScheduler extends Construct {
   /** The run configuration as embedded in the definition (validated, defaults applied). */
   public readonly runtimeConfig: RuntimeConfig;
+  /** The deployment's id (see {@link MilvusSnapshotSchedulerProps.deploymentId}); a token until deploy by default. */
+  public readonly deploymentId: string;
   public readonly stateMachine: sfn.StateMachine;
   /** Collection results (`runs/`), run reports (`reports/`) and drill records (`drills/`). */
   public readonly reportsBucket: s3.Bucket;
@@ -230,6 +261,8 @@ export class MilvusSnapshotScheduler extends Construct {
     super(scope, id);
     const settings = validateProps(props);
     this.runtimeConfig = settings.runtimeConfig;
+    const stack = Stack.of(this);
+    this.deploymentId = props.deploymentId ?? `${stack.stackName}.${stack.region}`;
 
     this.encryptionKey =
       props.encryptionKey ??
@@ -296,6 +329,10 @@ export class MilvusSnapshotScheduler extends Construct {
           talksToMilvus: forEachStep((name) => STEP_CATALOG[name].milvus),
           taskTimeouts: forEachStep((name) => functions[name].timeout.plus(TASK_TIMEOUT_MARGIN)),
           runtimeConfig: settings.runtimeConfig,
+          deployment: {
+            id: this.deploymentId,
+            runTimeoutMinutes: settings.runTimeout.toMinutes({ integral: false }),
+          },
           reportTopic: this.reportTopic,
           mapConcurrency: settings.mapConcurrency,
         }),
@@ -441,8 +478,13 @@ export class MilvusSnapshotScheduler extends Construct {
     settings: ValidatedSettings,
     network: FunctionNetwork | undefined,
   ): Record<StepName, WorkflowFunction> {
-    const milvusEnvironment: Record<string, string> = {
+    // Names the cluster in records; given to PrepareRun too, which needs no token and no VPC.
+    const endpointEnvironment: Record<string, string> = {
       MILVUS_ADDRESS: settings.milvus.address,
+      ...(settings.milvusClusterId && { MILVUS_CLUSTER_ID: settings.milvusClusterId }),
+    };
+    const milvusEnvironment: Record<string, string> = {
+      ...endpointEnvironment,
       MILVUS_TLS: String(settings.milvus.tls),
       MILVUS_TIMEOUT_MS: String(settings.milvus.timeoutMs),
       MILVUS_TOKEN_SECRET_ID: this.milvusTokenSecret.secretFullArn ?? this.milvusTokenSecret.secretName,
@@ -456,6 +498,7 @@ export class MilvusSnapshotScheduler extends Construct {
         logLevel: settings.logLevel,
         logRetention: settings.logRetention,
         environment: {
+          ...(step.milvusEndpoint && endpointEnvironment),
           ...(step.milvus && milvusEnvironment),
           ...(step.reports && { REPORTS_BUCKET: this.reportsBucket.bucketName }),
         },
@@ -502,6 +545,7 @@ function grantReports(bucket: s3.IBucket, role: iam.IRole, access: ReportsAccess
 
 interface ValidatedSettings {
   readonly runtimeConfig: RuntimeConfig;
+  readonly milvusClusterId?: string;
   readonly milvus: MilvusConnection;
   readonly mapConcurrency: number;
   readonly logLevel: LogLevel;
@@ -527,6 +571,18 @@ function validateProps(props: MilvusSnapshotSchedulerProps): ValidatedSettings {
     throw new Error(`invalid milvus: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
   }
 
+  for (const [prop, value, schema] of [
+    ['deploymentId', props.deploymentId, deploymentIdSchema],
+    ['milvusClusterId', props.milvusClusterId, clusterIdSchema],
+  ] as const) {
+    if (value === undefined || Token.isUnresolved(value)) continue;
+    const checked = schema.safeParse(value);
+    if (!checked.success) {
+      throw new Error(
+        `${prop}: ${checked.error.issues[0]?.message ?? 'invalid'}, got ${JSON.stringify(value)}`,
+      );
+    }
+  }
   const mapConcurrency = props.mapConcurrency ?? SCHEDULER_DEFAULTS.mapConcurrency;
   if (!Number.isInteger(mapConcurrency) || mapConcurrency < 1 || mapConcurrency > 1000) {
     throw new Error(`mapConcurrency must be a whole number from 1 to 1000, got ${mapConcurrency}`);
@@ -582,6 +638,7 @@ function validateProps(props: MilvusSnapshotSchedulerProps): ValidatedSettings {
   }
   return {
     runtimeConfig,
+    ...(props.milvusClusterId !== undefined && { milvusClusterId: props.milvusClusterId }),
     milvus: milvus.data,
     mapConcurrency,
     logLevel,

@@ -20,6 +20,8 @@ export interface StepDefinition {
   readonly directory: string;
   /** Talks to Milvus: gets the Milvus environment, the token secret, the VPC, and the Milvus SDK in its bundle. */
   readonly milvus: boolean;
+  /** Names the Milvus cluster without talking to it: gets only `MILVUS_ADDRESS` (and `MILVUS_CLUSTER_ID`). */
+  readonly milvusEndpoint?: boolean;
   /** Its reports bucket access, if any (gets `REPORTS_BUCKET`). */
   readonly reports?: ReportsAccess;
   /** Timeout in seconds when Milvus answers in time; Milvus steps get at least 2 × the Milvus call timeout + 30 s. */
@@ -62,6 +64,7 @@ export const STEP_CATALOG: Readonly<Record<StepName, StepDefinition>> = {
     state: 'PrepareRun',
     directory: 'prepare-run',
     milvus: false,
+    milvusEndpoint: true,
     timeoutSeconds: 30,
     memoryMb: 256,
     description: 'Validates the execution input against the configuration and plans the run',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -15,7 +16,7 @@ import { DeploymentConfigError, loadDeploymentConfig } from '../lib/config/load-
 import { synthesizeRun } from '../lib/state-machine/synthesized-definition';
 import { type LocalClock, ScaledClock } from './local-clock';
 import { progressLine, summaryTable } from './progress';
-import { type LocalRunResult, runLocally } from './run-local';
+import { type LocalMilvus, type LocalRunResult, runLocally } from './run-local';
 
 /** Where the command writes. */
 export interface LocalCommandIo {
@@ -84,7 +85,7 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
     const synthesized = synthesizeRun(config);
     const clock: LocalClock = new ScaledClock(scale);
 
-    let milvus: { address: string; token?: string; tls?: boolean };
+    let milvus: LocalMilvus;
     let where: string;
     if (milvusUri) {
       milvus = { address: milvusUri, ...(token ? { token } : {}), tls: milvusUri.startsWith('https://') };
@@ -98,7 +99,8 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
         defaultRestoreDurationMs: DEMO_RESTORE_MS,
         ...(faults ? { faults } : {}),
       });
-      milvus = { address: emulator.address };
+      // A fresh emulator is a new cluster: records of earlier emulators (other ports, other data) never apply.
+      milvus = { address: emulator.address, clusterId: `emulator-${randomUUID().slice(0, 8)}` };
       where = `the built-in Milvus emulator (${emulator.address}, demo collections)`;
     }
 

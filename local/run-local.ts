@@ -27,6 +27,8 @@ export type RunEvent = Exclude<
 /** Where Milvus is, for the functions. */
 export interface LocalMilvus {
   readonly address: string;
+  /** A stable id of the cluster, when the address is not stable (the built-in emulator's port changes). */
+  readonly clusterId?: string;
   readonly token?: string;
   readonly tls?: boolean;
 }
@@ -102,6 +104,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
 
   const release = await enterProcessRun(options, {
     MILVUS_ADDRESS: options.milvus.address,
+    MILVUS_CLUSTER_ID: options.milvus.clusterId ?? options.config.milvus.clusterId,
     MILVUS_TLS: String(options.milvus.tls ?? false),
     MILVUS_TIMEOUT_MS: String(options.config.milvus.timeoutMs),
     MILVUS_TOKEN: options.milvus.token,

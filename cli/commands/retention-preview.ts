@@ -1,6 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { planRetention, type RetentionPlan } from '../../functions/enforce-retention/retention-planner';
+import { clusterIdentity } from '../../functions/shared/contracts/deployment';
 import { latestVerifiedSchema } from '../../functions/shared/contracts/latest-verified';
 import {
   type CollectionConfig,
@@ -18,6 +19,7 @@ import { connectMilvus, milvusConnectionSchema } from '../../functions/shared/mi
 import type { MilvusGateway, SnapshotDescription } from '../../functions/shared/milvus/milvus-gateway';
 import {
   FileReportStore,
+  type RecordScope,
   ReportKeys,
   type ReportStore,
   S3ReportStore,
@@ -30,7 +32,7 @@ import {
 } from '../../functions/shared/retention-policy';
 import { parseSnapshotMarker } from '../../functions/shared/snapshot-marker';
 import { describeIssues } from '../../functions/shared/validation';
-import type { DeploymentConfig } from '../../lib/config/deployment-config';
+import { DEFAULT_LOCAL_DEPLOYMENT_ID, type DeploymentConfig } from '../../lib/config/deployment-config';
 import { DeploymentConfigError, loadDeploymentConfig } from '../../lib/config/load-config';
 import { awsCall } from '../aws/aws-errors';
 import { type AwsOptions, addAwsOptions, withAwsSession } from '../aws/aws-session';
@@ -128,7 +130,11 @@ export function registerRetentionPreviewCommand(retention: Command, io: CliIo): 
     });
     if (!connection.success) throw new CliError(`--milvus-uri: ${describeIssues(connection.error.issues)}`);
 
-    const verified = options.verified ?? (await newestVerified(options, target, io));
+    const scope: RecordScope = {
+      deploymentId: target.config?.deploymentId ?? DEFAULT_LOCAL_DEPLOYMENT_ID,
+      clusterKey: clusterIdentity(address, target.config?.milvus.clusterId).key,
+    };
+    const verified = options.verified ?? (await newestVerified(options, target, scope, io));
     const ref = { database: target.database, collection: target.collection };
     let snapshots: SnapshotDescription[];
     try {
@@ -253,10 +259,11 @@ async function readPolicy(value: string, io: CliIo): Promise<RetentionPolicy> {
 async function newestVerified(
   options: PreviewOptions,
   target: PreviewTarget,
+  scope: RecordScope,
   io: CliIo,
 ): Promise<string | undefined> {
   if (options.reports === undefined) return undefined;
-  const key = ReportKeys.latestVerified(target.database, target.collection);
+  const key = ReportKeys.latestVerified(scope, target.database, target.collection);
   const bucket = /^s3:\/\/([^/]+)\/?$/.exec(options.reports)?.[1];
   const read = (store: ReportStore) => store.getJson(key);
   const value =

@@ -3,7 +3,7 @@ import { collectionStepBaseSchema } from '../shared/contracts/run-context';
 import { backupResultSchema, type retentionResultSchema } from '../shared/contracts/run-report';
 import { InvalidInputError, SnapshotNotFoundError, SnapshotPinnedError } from '../shared/errors';
 import type { MilvusGateway, SnapshotDescription } from '../shared/milvus/milvus-gateway';
-import { ReportKeys, type ReportStore } from '../shared/reports/report-store';
+import { ReportKeys, type ReportStore, recordScopeOf } from '../shared/reports/report-store';
 import { parseSnapshotMarker } from '../shared/snapshot-marker';
 import { planRetention } from './retention-planner';
 
@@ -52,7 +52,7 @@ export async function enforceRetention(
   const names = await deps.milvus.listSnapshots(target);
   const [described, verified] = await Promise.all([
     describeAll(deps.milvus, target, names),
-    deps.store.getJson(ReportKeys.latestVerified(target.database, target.collection)),
+    deps.store.getJson(ReportKeys.latestVerified(recordScopeOf(run), target.database, target.collection)),
   ]);
   const verifiedName = latestVerifiedSchema.safeParse(verified).data?.snapshotName;
 

@@ -1,3 +1,5 @@
+import { clusterIdentity } from '../shared/contracts/deployment';
+import { ConfigurationError } from '../shared/errors';
 import { createStepHandler } from '../shared/lambda/step-handler';
 import { prepareRun, prepareRunInputSchema } from './prepare-run';
 
@@ -5,9 +7,16 @@ import { prepareRun, prepareRunInputSchema } from './prepare-run';
 export const handler = createStepHandler({
   step: 'PrepareRun',
   input: prepareRunInputSchema,
-  dependencies: () => ({}),
-  run: async (input, _deps, { tools }) => {
-    const prepared = prepareRun(input);
+  dependencies: ({ env }) => {
+    if (!env.MILVUS_ADDRESS) {
+      throw new ConfigurationError(
+        'invalid function environment: MILVUS_ADDRESS must name the Milvus endpoint the run works on',
+      );
+    }
+    return { cluster: clusterIdentity(env.MILVUS_ADDRESS, env.MILVUS_CLUSTER_ID) };
+  },
+  run: async (input, { cluster }, { tools }) => {
+    const prepared = prepareRun(input, cluster);
     const { runId, mode, dryRun, schedule, snapshotName } = prepared.run;
     tools.logger.info('run prepared', {
       runId,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { type ClusterIdentity, embeddedDeploymentSchema } from '../shared/contracts/deployment';
 import { parseExecutionInput } from '../shared/contracts/execution-input';
 import { type CollectionTarget, type RunContext, runContextSchema } from '../shared/contracts/run-context';
 import {
@@ -27,6 +28,8 @@ export const prepareRunInputSchema = z
       .strict(),
     /** The runtime configuration, as embedded in the state machine definition at synth. */
     config: z.unknown(),
+    /** The deployment's id and run timeout, as embedded in the definition at synth. */
+    deployment: embeddedDeploymentSchema,
   })
   .strict();
 
@@ -47,11 +50,13 @@ export interface PreparedRun {
  *
  * Pure: no clock (the slot comes from the input or the execution's start time), no I/O.
  *
+ * @param cluster the Milvus cluster the functions are configured for (from their environment)
+ *
  * @throws InvalidInputError for a bad execution input
  * @throws ConfigurationError for an embedded configuration that does not validate (a definition
  *   edited by hand)
  */
-export function prepareRun(prepareInput: PrepareRunInput): PreparedRun {
+export function prepareRun(prepareInput: PrepareRunInput, cluster: ClusterIdentity): PreparedRun {
   const config = parseConfig(prepareInput.config);
   const input = parseExecutionInput(prepareInput.input, (message) => new InvalidInputError(message));
 
@@ -85,6 +90,7 @@ export function prepareRun(prepareInput: PrepareRunInput): PreparedRun {
 
   const run = runContextSchema.parse({
     runId: prepareInput.execution.name,
+    deployment: { ...prepareInput.deployment, cluster },
     trigger: scheduleName !== undefined && input.scheduledTime !== undefined ? 'schedule' : 'manual',
     schedule: scheduleName,
     mode,

@@ -6,7 +6,7 @@ import { type LatestVerified, latestVerifiedSchema } from '../shared/contracts/l
 import { collectionStepBaseSchema } from '../shared/contracts/run-context';
 import { type DRILL_STATES, drillResultSchema } from '../shared/contracts/run-report';
 import { type CollectionMetric, MetricUnit } from '../shared/lambda/collection-metrics';
-import { ReportKeys, type ReportStore } from '../shared/reports/report-store';
+import { ReportKeys, type ReportStore, recordScopeOf } from '../shared/reports/report-store';
 import { restoreStartSchema } from '../start-restore/start-restore';
 import { verificationResultSchema } from '../verify-restore/verify-restore';
 
@@ -153,7 +153,11 @@ async function recordLatestVerified(
   input: RecordDrillInput,
   record: LatestVerified,
 ): Promise<void> {
-  const key = ReportKeys.latestVerified(input.target.database, input.target.collection);
+  const key = ReportKeys.latestVerified(
+    recordScopeOf(input.run),
+    input.target.database,
+    input.target.collection,
+  );
   const stored = latestVerifiedSchema.safeParse(await store.getJson(key));
   // Drills of older snapshots (a named one, a re-run) must not move the protection backwards.
   if (stored.success && Date.parse(stored.data.snapshotCreatedAt) > Date.parse(record.snapshotCreatedAt))

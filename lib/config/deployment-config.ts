@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clusterIdSchema, deploymentIdSchema } from '../../functions/shared/contracts/deployment';
 import { type RuntimeConfig, runtimeConfigSchema } from '../../functions/shared/contracts/runtime-config';
 import { milvusConnectionSchema } from '../../functions/shared/milvus/milvus-connection';
 import { freshnessWindow, MAX_ALARM_WINDOW_MINUTES } from '../monitoring/freshness-window';
@@ -7,6 +8,13 @@ import {
   parseScheduleExpression,
   ScheduleExpressionError,
 } from '../schedules/schedule-expression';
+
+/**
+ * The deployment id of local runs whose configuration names none: what the deployed stack's
+ * default (`<stack name>.<region>`) becomes with the stack name the CLI and the local runner use
+ * and the local runner's region, `local`.
+ */
+export const DEFAULT_LOCAL_DEPLOYMENT_ID = 'MilvusSnapshotScheduler.local';
 
 /** Log levels the functions accept (`POWERTOOLS_LOG_LEVEL`). */
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -38,6 +46,11 @@ export const deploymentMilvusSchema = milvusConnectionSchema.extend({
    * the first deployment
    */
   tokenSecret: tokenSecretSchema.optional(),
+  /**
+   * A stable id of the Milvus cluster, keying this deployment's records (ledger, drill results)
+   * when the address is not a stable name for one cluster. @default derived from the address
+   */
+  clusterId: clusterIdSchema.optional(),
 });
 
 /** The VPC the Milvus functions run in, by id (imported without lookups, so synth stays offline). */
@@ -99,6 +112,11 @@ export const deploymentConfigSchema = runtimeConfigSchema
   .safeExtend({
     /** The JSON Schema of this file, for editors. Ignored. */
     $schema: z.string().optional(),
+    /**
+     * A stable name of this deployment, in every snapshot marker, ledger key, metric and report:
+     * two deployments on one Milvus never touch each other's snapshots. @default `<stack name>.<region>`
+     */
+    deploymentId: deploymentIdSchema.optional(),
     /** The Milvus endpoint and token. */
     milvus: deploymentMilvusSchema,
     /** Run the Milvus functions in a VPC. @default not in a VPC */

@@ -1,4 +1,5 @@
 import { prepareRun } from '../../functions/prepare-run/prepare-run';
+import { clusterIdentity } from '../../functions/shared/contracts/deployment';
 import type { DeploymentConfig } from '../config/deployment-config';
 import { runtimeConfigOf } from '../config/deployment-config';
 import { synthesizeRun } from '../state-machine/synthesized-definition';
@@ -35,11 +36,16 @@ export async function generateBlocks(config: DeploymentConfig): Promise<Record<G
 
 /** The size of the run context PrepareRun makes from this configuration, serialized. */
 function runContextBytes(config: DeploymentConfig): number {
-  const { run } = prepareRun({
-    input: {},
-    execution: { name: '00000000-0000-0000-0000-000000000000', startTime: '2026-01-01T00:00:00Z' },
-    config: runtimeConfigOf(config),
-  });
+  const { run } = prepareRun(
+    {
+      input: {},
+      execution: { name: '00000000-0000-0000-0000-000000000000', startTime: '2026-01-01T00:00:00Z' },
+      config: runtimeConfigOf(config),
+      // A default deployment id (`<stack name>.<region>`) of a typical length.
+      deployment: { id: 'MilvusSnapshotScheduler.eu-central-1', runTimeoutMinutes: config.runTimeoutMinutes },
+    },
+    clusterIdentity(config.milvus.address),
+  );
   return JSON.stringify(run).length;
 }
 

@@ -4,6 +4,8 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import type * as z from 'zod';
+import type { embeddedDeploymentSchema } from '../../functions/shared/contracts/deployment';
 import type { RuntimeConfig } from '../../functions/shared/contracts/runtime-config';
 import { RETRYABLE_ERROR_NAMES } from '../../functions/shared/errors';
 import type { StepName } from '../step-catalog';
@@ -97,6 +99,8 @@ export interface RunDefinitionProps {
   readonly taskTimeouts: Readonly<Record<StepName, Duration>>;
   /** Embedded in PrepareRun's input, so every run (and the local runner) sees the deployed configuration. */
   readonly runtimeConfig: RuntimeConfig;
+  /** The deployment's id and run timeout, embedded beside the configuration. */
+  readonly deployment: z.infer<typeof embeddedDeploymentSchema>;
   /** Where the run report is published. */
   readonly reportTopic: sns.ITopic;
   /** Collections processed at once. */
@@ -262,6 +266,7 @@ export function buildRunDefinition(scope: Construct, props: RunDefinitionProps):
         startTime: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
       },
       config: props.runtimeConfig,
+      deployment: props.deployment,
     }),
   });
 

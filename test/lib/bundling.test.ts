@@ -10,6 +10,7 @@ import { prepareRun } from '../../functions/prepare-run/prepare-run';
 import { runtimeConfigOf } from '../../lib/config/deployment-config';
 import { MilvusSnapshotSchedulerStack } from '../../lib/milvus-snapshot-scheduler-stack';
 import { STEP_CATALOG, STEP_NAMES, type StepName } from '../../lib/step-catalog';
+import { TEST_CLUSTER, TEST_DEPLOYMENT } from '../support/deployment';
 import { exampleConfig, logicalId, PROJECT_ROOT, testApp } from './fixtures';
 
 /**
@@ -98,11 +99,15 @@ function invokeBundled(
 }
 
 const run = () =>
-  prepareRun({
-    input: { schedule: 'nightly', scheduledTime: '2026-11-21T02:00:00Z' },
-    execution: { name: 'bundled-run', startTime: '2026-11-21T02:00:01Z' },
-    config: runtimeConfigOf(exampleConfig()),
-  }).run;
+  prepareRun(
+    {
+      input: { schedule: 'nightly', scheduledTime: '2026-11-21T02:00:00Z' },
+      execution: { name: 'bundled-run', startTime: '2026-11-21T02:00:01Z' },
+      config: runtimeConfigOf(exampleConfig()),
+      deployment: TEST_DEPLOYMENT,
+    },
+    TEST_CLUSTER,
+  ).run;
 const products = { database: 'default', collection: 'products', policy: 'default' };
 
 describe('bundled functions', () => {

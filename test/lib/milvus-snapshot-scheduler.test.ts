@@ -118,11 +118,14 @@ describe('functions', () => {
     },
   );
 
-  it.each(OTHER_STEPS)('%s knows nothing about Milvus', (step) => {
+  it.each(OTHER_STEPS)('%s knows nothing about Milvus but, for PrepareRun, its address', (step) => {
     const env = environmentOf(step);
-    for (const key of ['MILVUS_ADDRESS', 'MILVUS_TLS', 'MILVUS_TIMEOUT_MS', 'MILVUS_TOKEN_SECRET_ID']) {
+    for (const key of ['MILVUS_TLS', 'MILVUS_TIMEOUT_MS', 'MILVUS_TOKEN_SECRET_ID']) {
       expect(env).not.toHaveProperty(key);
     }
+    // PrepareRun names the cluster in the run context, so records are kept per cluster.
+    if (step === 'PrepareRun') expect(env.MILVUS_ADDRESS).toBe('milvus.internal.example.com:19530');
+    else expect(env).not.toHaveProperty('MILVUS_ADDRESS');
     expect(actionsOf(statementsOfRole(roleOf(step)))).not.toContain('secretsmanager:GetSecretValue');
   });
 

@@ -9,10 +9,12 @@ import { handler as cleanupDrill } from '../../functions/cleanup-drill/handler';
 import { handler as pollRestore } from '../../functions/poll-restore/handler';
 import { handler as recordDrill } from '../../functions/record-drill/handler';
 import { useClock } from '../../functions/shared/clock';
+import { clusterIdentity } from '../../functions/shared/contracts/deployment';
 import { drillSettingsSchema, flushSettingsSchema } from '../../functions/shared/contracts/drill-settings';
 import { type RunContext, runContextSchema } from '../../functions/shared/contracts/run-context';
 import { connectMilvus } from '../../functions/shared/milvus/milvus-connection';
 import type { MilvusGateway } from '../../functions/shared/milvus/milvus-gateway';
+import type { RecordScope } from '../../functions/shared/reports/report-store';
 import { schemaFingerprint } from '../../functions/shared/schema-fingerprint';
 import { formatSnapshotDescription } from '../../functions/shared/snapshot-marker';
 import { handler as startRestore } from '../../functions/start-restore/handler';
@@ -25,6 +27,7 @@ import {
   insertRows,
   startFixture,
 } from '../emulator/support/emulator-fixture';
+import { testRunDeployment } from './deployment';
 
 /** An emulator on a manual clock, the step functions' clock and environment pointed at it. */
 export interface DrillWorld {
@@ -97,6 +100,11 @@ export async function takeOwnedSnapshot(
   await world.milvus.createSnapshot(ref, snapshotName, description);
 }
 
+/** The record scope (deployment and cluster) of every run made with {@link drillRun} in this world. */
+export function worldScope(world: DrillWorld): RecordScope {
+  return { deploymentId: testRunDeployment().id, clusterKey: clusterIdentity(world.emulator.address).key };
+}
+
 /** The run context of a drill run started now, with drill settings overridden as given. */
 export function drillRun(
   world: DrillWorld,
@@ -106,6 +114,7 @@ export function drillRun(
   const startedAt = new Date(world.clock.now()).toISOString();
   return runContextSchema.parse({
     runId: 'drill-test-run',
+    deployment: testRunDeployment(clusterIdentity(world.emulator.address)),
     trigger: 'manual',
     mode: 'drill',
     dryRun: false,

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { retentionPolicySchema } from '../retention-policy';
+import { runDeploymentSchema } from './deployment';
 import { drillSettingsSchema, flushSettingsSchema } from './drill-settings';
 import { RUN_MODES } from './runtime-config';
 
@@ -24,6 +25,8 @@ export const runContextSchema = z
   .object({
     /** The execution name (unique per state machine). */
     runId: z.string().min(1),
+    /** The deployment and the Milvus cluster the run works for and on. */
+    deployment: runDeploymentSchema,
     trigger: z.enum(['schedule', 'manual']),
     /** The schedule, when the run belongs to one. */
     schedule: z.string().optional(),

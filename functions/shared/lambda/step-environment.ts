@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { clusterIdSchema } from '../contracts/deployment';
 import { ConfigurationError } from '../errors';
 import { parseOrThrow } from '../validation';
 
@@ -12,6 +13,8 @@ import { parseOrThrow } from '../validation';
 export const stepEnvironmentSchema = z.object({
   /** The Milvus endpoint (`host:port` or `https://…`). */
   MILVUS_ADDRESS: z.string().trim().min(1).optional(),
+  /** A stable id of the Milvus cluster, when its address is not stable (the local emulator). */
+  MILVUS_CLUSTER_ID: clusterIdSchema.optional(),
   MILVUS_TLS: z.enum(['true', 'false']).default('false'),
   /** Deadline of each Milvus call. */
   MILVUS_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),

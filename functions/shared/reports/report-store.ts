@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { link, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import {
   GetObjectCommand,
@@ -8,6 +8,7 @@ import {
   paginateListObjectsV2,
   S3Client,
 } from '@aws-sdk/client-s3';
+import type { RunDeployment } from '../contracts/deployment';
 import { ConfigurationError } from '../errors';
 import type { StepEnvironment } from '../lambda/step-environment';
 
@@ -18,26 +19,82 @@ import type { StepEnvironment } from '../lambda/step-environment';
 export interface ReportStore {
   /** Stores a JSON document; returns where it is (`s3://bucket/key` or a file path). */
   putJson(key: string, value: unknown): Promise<string>;
+  /**
+   * Stores a JSON document only if there is none at `key` yet, atomically (S3's `If-None-Match: *`,
+   * an exclusive link locally): of two writers racing for one key exactly one wins.
+   *
+   * @returns true when this call created it, false when a document was already there
+   */
+  createJson(key: string, value: unknown): Promise<boolean>;
   /** The JSON document at `key`, or `undefined` when there is none. */
   getJson(key: string): Promise<unknown>;
   /** Every key under `prefix`, in lexical order. */
   list(prefix: string): Promise<string[]>;
 }
 
-/** Keys of the documents the workflow keeps. */
+/** Whose records a key belongs to: one deployment, on one Milvus cluster. */
+export interface RecordScope {
+  readonly deploymentId: string;
+  readonly clusterKey: string;
+}
+
+/** The record scope of a run. */
+export function recordScopeOf(run: { readonly deployment: RunDeployment }): RecordScope {
+  return { deploymentId: run.deployment.id, clusterKey: run.deployment.cluster.key };
+}
+
+/**
+ * Keys of the documents the workflow keeps. Every name in a key (database, collection, snapshot)
+ * goes through {@link keySegment}, so a 255-character Milvus name still makes a valid file name
+ * locally and a key under S3's 1,024-byte limit.
+ */
 export const ReportKeys = {
   /** One collection's result in one run. */
   collectionResult: (runId: string, database: string, collection: string) =>
-    `runs/${safe(runId)}/collections/${database}/${collection}.json`,
+    `runs/${safe(runId)}/collections/${keySegment(database)}/${keySegment(collection)}.json`,
   /** The prefix of all collection results of a run. */
   collectionResults: (runId: string) => `runs/${safe(runId)}/collections/`,
   /** A run's report, filed by the day it started (UTC). */
   runReport: (runId: string, startedAt: Date) =>
     `reports/${startedAt.toISOString().slice(0, 10).replaceAll('-', '/')}/${safe(runId)}.json`,
-  /** The newest snapshot of a collection that passed a restore drill. */
-  latestVerified: (database: string, collection: string) =>
-    `drills/${database}/${collection}/latest-verified.json`,
+  /** The newest snapshot of a collection that passed a restore drill, for one deployment and cluster. */
+  latestVerified: (scope: RecordScope, database: string, collection: string) =>
+    `drills/${scopePath(scope)}/${keySegment(database)}/${keySegment(collection)}/latest-verified.json`,
+  /** The ledger's record of one snapshot this deployment created (or set out to create). */
+  ledgerSnapshot: (scope: RecordScope, database: string, collection: string, snapshot: string) =>
+    `${ReportKeys.ledgerSnapshots(scope, database, collection)}${keySegment(snapshot)}.json`,
+  /** The prefix of the ledger's snapshot records of one collection. */
+  ledgerSnapshots: (scope: RecordScope, database: string, collection: string) =>
+    `ledger/${scopePath(scope)}/snapshots/${keySegment(database)}/${keySegment(collection)}/`,
+  /** The ledger's record of one drill collection this deployment created (or set out to create). */
+  ledgerDrill: (scope: RecordScope, database: string, drillCollection: string) =>
+    `${ReportKeys.ledgerDrills(scope, database)}${keySegment(drillCollection)}.json`,
+  /** The prefix of the ledger's drill records of one database. */
+  ledgerDrills: (scope: RecordScope, database: string) =>
+    `ledger/${scopePath(scope)}/drills/${keySegment(database)}/`,
+  /** The ledger's note that a run has ended (its drills are over). */
+  ledgerRunEnded: (scope: RecordScope, runId: string) =>
+    `ledger/${scopePath(scope)}/runs/${safe(runId)}.json`,
 } as const;
+
+/** Longest name kept as it is in a key segment; longer ones are shortened with a hash. */
+const MAX_SEGMENT_NAME = 200;
+
+/**
+ * A Milvus name as one segment of a key: the name itself (Milvus names are letters, digits, `_`
+ * and `$`, all safe in S3 keys and file names), or for names longer than 200 characters their
+ * start, `~` (which no Milvus name contains) and 16 hex characters of the name's SHA-256, so two
+ * long names never share a key and every segment stays under the 255-byte file name limit.
+ */
+export function keySegment(name: string): string {
+  if (name.length <= MAX_SEGMENT_NAME && /^[A-Za-z0-9_$]+$/.test(name)) return name;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 16);
+  return `${name.slice(0, MAX_SEGMENT_NAME - 17).replace(/[^A-Za-z0-9_$]/g, '_')}~${hash}`;
+}
+
+function scopePath(scope: RecordScope): string {
+  return `${safe(scope.deploymentId)}/${safe(scope.clusterKey)}`;
+}
 
 function safe(segment: string): string {
   return segment.replace(/[^A-Za-z0-9_.:-]/g, '_');
@@ -60,6 +117,26 @@ export class S3ReportStore implements ReportStore {
       }),
     );
     return `s3://${this.bucket}/${key}`;
+  }
+
+  public async createJson(key: string, value: unknown): Promise<boolean> {
+    try {
+      await this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: JSON.stringify(value, null, 2),
+          ContentType: 'application/json',
+          IfNoneMatch: '*',
+        }),
+      );
+      return true;
+    } catch (error) {
+      // 412: an object is there. 409: a concurrent conditional write to the key won the race.
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 412 || status === 409) return false;
+      throw error;
+    }
   }
 
   public async getJson(key: string): Promise<unknown> {
@@ -101,6 +178,23 @@ export class FileReportStore implements ReportStore {
     await writeFile(temp, `${JSON.stringify(value, null, 2)}\n`, 'utf8');
     await rename(temp, path);
     return path;
+  }
+
+  public async createJson(key: string, value: unknown): Promise<boolean> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    const temp = `${path}.${randomUUID()}.tmp`;
+    await writeFile(temp, `${JSON.stringify(value, null, 2)}\n`, 'utf8');
+    try {
+      // link() fails if the name exists: the whole document appears at once, or not at all.
+      await link(temp, path);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    } finally {
+      await unlink(temp).catch(() => undefined);
+    }
   }
 
   public async getJson(key: string): Promise<unknown> {

@@ -1,12 +1,15 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../../cli/program';
 import { ManualClock } from '../../../emulator';
+import { clusterIdentity } from '../../../functions/shared/contracts/deployment';
 import { connectMilvus } from '../../../functions/shared/milvus/milvus-connection';
+import { ReportKeys } from '../../../functions/shared/reports/report-store';
 import { schemaFingerprint } from '../../../functions/shared/schema-fingerprint';
 import { formatSnapshotDescription } from '../../../functions/shared/snapshot-marker';
+import { DEFAULT_LOCAL_DEPLOYMENT_ID } from '../../../lib/config/deployment-config';
 import {
   createTestCollection,
   type EmulatorFixture,
@@ -146,9 +149,14 @@ describe('retention preview', () => {
   it('keeps the newest verified snapshot, named by --verified or read from a report store', async () => {
     // Prepare
     const reports = join(dir, 'reports');
-    await mkdir(join(reports, 'drills/default/products'), { recursive: true });
+    const scope = {
+      deploymentId: DEFAULT_LOCAL_DEPLOYMENT_ID,
+      clusterKey: clusterIdentity(world.emulator.address).key,
+    };
+    const key = join(reports, ReportKeys.latestVerified(scope, 'default', 'products'));
+    await mkdir(dirname(key), { recursive: true });
     await writeFile(
-      join(reports, 'drills/default/products/latest-verified.json'),
+      key,
       JSON.stringify({
         snapshotName: 'nightly_20261118_030000',
         snapshotCreatedAt: '2026-11-18T03:00:00.000Z',

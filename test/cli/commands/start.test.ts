@@ -16,6 +16,7 @@ import { runCli } from '../../../cli/program';
 import { prepareRun } from '../../../functions/prepare-run/prepare-run';
 import { runtimeConfigOf } from '../../../lib/config/deployment-config';
 import { loadDeploymentConfig } from '../../../lib/config/load-config';
+import { TEST_CLUSTER, TEST_DEPLOYMENT } from '../../support/deployment';
 import { memoryIo } from '../cli-test-io';
 import { cli, DEPLOYED, executionArn, jsonBody } from '../support/deployment-fixture';
 import { counts, playTimeline, type Timeline } from '../support/execution-timeline';
@@ -87,11 +88,15 @@ afterEach(() => {
 function prepareRunMessage(input: unknown): string {
   const { config } = loadDeploymentConfig({ cwd: REPO_ROOT, path: 'examples/scheduler.config.json' });
   try {
-    prepareRun({
-      input,
-      execution: { name: 'x', startTime: NOW.toISOString() },
-      config: runtimeConfigOf(config),
-    });
+    prepareRun(
+      {
+        input,
+        execution: { name: 'x', startTime: NOW.toISOString() },
+        config: runtimeConfigOf(config),
+        deployment: TEST_DEPLOYMENT,
+      },
+      TEST_CLUSTER,
+    );
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }

@@ -10,6 +10,7 @@ import {
   seedCollection,
   startDrillWorld,
   takeOwnedSnapshot,
+  worldScope,
 } from '../../support/step-world';
 
 const ref = { database: 'default', collection: 'products' };
@@ -115,9 +116,12 @@ describe('EnforceRetention against the emulator', () => {
   it('keeps the newest snapshot that passed a drill, and the one this run just made', async () => {
     // Prepare: only an old snapshot ever passed a drill (the newer backups were never proven)
     const names = await tenDailySnapshots(world);
-    await new FileReportStore(world.reportsDir).putJson(ReportKeys.latestVerified('default', 'products'), {
-      snapshotName: names[1],
-    });
+    await new FileReportStore(world.reportsDir).putJson(
+      ReportKeys.latestVerified(worldScope(world), 'default', 'products'),
+      {
+        snapshotName: names[1],
+      },
+    );
     const backup = {
       snapshotName: names[9] ?? '',
       alreadyExisted: false,

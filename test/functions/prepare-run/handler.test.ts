@@ -1,8 +1,9 @@
 import type { Context } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../../functions/prepare-run/handler';
 import { runtimeConfigOf } from '../../../lib/config/deployment-config';
 import { parseDeploymentConfig } from '../../../lib/config/load-config';
+import { TEST_DEPLOYMENT } from '../../support/deployment';
 
 const context = {
   functionName: 'PrepareRun',
@@ -22,9 +23,37 @@ const payload = (input: unknown) => ({
       retention: { default: { keepDaily: 7 } },
     }),
   ),
+  deployment: TEST_DEPLOYMENT,
 });
 
 describe('PrepareRun handler', () => {
+  beforeEach(() => {
+    vi.stubEnv('MILVUS_ADDRESS', 'https://Milvus.Example.com');
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('names the deployment and the cluster the run works on, from the definition and its environment', async () => {
+    const result = await handler(payload({}), context);
+    expect(result.run.deployment).toEqual({
+      id: TEST_DEPLOYMENT.id,
+      runTimeoutMinutes: TEST_DEPLOYMENT.runTimeoutMinutes,
+      cluster: {
+        key: expect.stringMatching(/^milvus\.example\.com_443-[0-9a-f]{8}$/),
+        endpoint: 'milvus.example.com:443',
+      },
+    });
+  });
+
+  it('fails without the Milvus address, saying what to set', async () => {
+    vi.stubEnv('MILVUS_ADDRESS', undefined);
+    await expect(handler(payload({}), context)).rejects.toMatchObject({
+      name: 'ConfigurationError',
+      message: expect.stringContaining('MILVUS_ADDRESS must name the Milvus endpoint'),
+    });
+  });
+
   it('returns the run and its items for a scheduled slot', async () => {
     const result = await handler(
       payload({ schedule: 'nightly', scheduledTime: '2026-11-21T03:00:00Z' }),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type PrepareRunInput, prepareRun } from '../../../functions/prepare-run/prepare-run';
 import { runtimeConfigSchema } from '../../../functions/shared/contracts/runtime-config';
 import { ConfigurationError, InvalidInputError } from '../../../functions/shared/errors';
+import { TEST_CLUSTER, TEST_DEPLOYMENT } from '../../support/deployment';
 
 /** The run part of the example configuration, as the construct embeds it. */
 const config = runtimeConfigSchema.parse({
@@ -25,7 +26,7 @@ const config = runtimeConfigSchema.parse({
 
 const execution = { name: 'run-8f14e45f', startTime: '2026-11-21T10:42:17.532Z' };
 const prepare = (input: unknown, overrides: Partial<PrepareRunInput> = {}) =>
-  prepareRun({ input, execution, config, ...overrides });
+  prepareRun({ input, execution, config, deployment: TEST_DEPLOYMENT, ...overrides }, TEST_CLUSTER);
 
 function refusal(input: unknown): InvalidInputError {
   try {
@@ -85,11 +86,7 @@ describe('prepareRun', () => {
   it('gives a retried slot the same snapshot name, whenever the execution starts', () => {
     const slot = { schedule: 'hourly', scheduledTime: '2026-11-21T10:15:00Z' };
     const first = prepare(slot);
-    const retried = prepareRun({
-      input: slot,
-      execution: { name: 'run-2', startTime: '2026-11-21T10:19:59Z' },
-      config,
-    });
+    const retried = prepare(slot, { execution: { name: 'run-2', startTime: '2026-11-21T10:19:59Z' } });
     expect(retried.run.snapshotName).toBe(first.run.snapshotName);
     expect(first.run.snapshotName).toBe('hourly_20261121_101500');
   });

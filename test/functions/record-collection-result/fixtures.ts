@@ -3,6 +3,7 @@ import { prepareRun } from '../../../functions/prepare-run/prepare-run';
 import type { RunContext } from '../../../functions/shared/contracts/run-context';
 import type { drillResultSchema } from '../../../functions/shared/contracts/run-report';
 import { type RunMode, runtimeConfigSchema } from '../../../functions/shared/contracts/runtime-config';
+import { TEST_CLUSTER, TEST_DEPLOYMENT } from '../../support/deployment';
 
 const config = runtimeConfigSchema.parse({
   collections: [{ name: 'products' }, { database: 'analytics', name: 'user_events' }],
@@ -12,16 +13,20 @@ const config = runtimeConfigSchema.parse({
 
 /** A run context as PrepareRun makes it. */
 export function runContext(options: { mode?: RunMode; dryRun?: boolean; name?: string } = {}): RunContext {
-  return prepareRun({
-    input: {
-      schedule: 'nightly',
-      scheduledTime: '2026-11-21T03:00:00Z',
-      ...(options.mode && { mode: options.mode }),
-      ...(options.dryRun !== undefined && { dryRun: options.dryRun }),
+  return prepareRun(
+    {
+      input: {
+        schedule: 'nightly',
+        scheduledTime: '2026-11-21T03:00:00Z',
+        ...(options.mode && { mode: options.mode }),
+        ...(options.dryRun !== undefined && { dryRun: options.dryRun }),
+      },
+      execution: { name: options.name ?? 'run-1', startTime: '2026-11-21T03:00:02.410Z' },
+      config,
+      deployment: TEST_DEPLOYMENT,
     },
-    execution: { name: options.name ?? 'run-1', startTime: '2026-11-21T03:00:02.410Z' },
-    config,
-  }).run;
+    TEST_CLUSTER,
+  ).run;
 }
 
 /** A drill's result. */

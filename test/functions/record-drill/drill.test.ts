@@ -10,6 +10,7 @@ import {
   seedCollection,
   startDrillWorld,
   takeOwnedSnapshot,
+  worldScope,
 } from '../../support/step-world';
 
 const SNAPSHOT = 'daily_20261121_030000';
@@ -31,7 +32,9 @@ describe('a restore drill, run step by step as the state machine runs it', () =>
       .map((c) => c.name)
       .filter((n) => n.startsWith('drill_'));
   const latestVerified = () =>
-    new FileReportStore(world.reportsDir).getJson(ReportKeys.latestVerified('default', 'products'));
+    new FileReportStore(world.reportsDir).getJson(
+      ReportKeys.latestVerified(worldScope(world), 'default', 'products'),
+    );
 
   it('verifies a completed restore, leaves nothing behind and records the snapshot as verified', async () => {
     // Prepare

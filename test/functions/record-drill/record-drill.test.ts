@@ -10,12 +10,14 @@ import {
   recordDrill,
 } from '../../../functions/record-drill/record-drill';
 import { drillSettingsSchema } from '../../../functions/shared/contracts/drill-settings';
-import { FileReportStore, ReportKeys } from '../../../functions/shared/reports/report-store';
+import { FileReportStore, ReportKeys, recordScopeOf } from '../../../functions/shared/reports/report-store';
+import { testRunDeployment } from '../../support/deployment';
 
 const NOW = new Date('2026-11-21T03:20:00Z');
 const base = (): RecordDrillInput => ({
   run: {
     runId: 'exec-1',
+    deployment: testRunDeployment(),
     trigger: 'schedule',
     schedule: 'daily',
     mode: 'drill',
@@ -245,7 +247,7 @@ describe('errorMessage', () => {
 describe('recordDrill', () => {
   let dir: string;
   let store: FileReportStore;
-  const key = ReportKeys.latestVerified('default', 'products');
+  const key = ReportKeys.latestVerified(recordScopeOf(base().run), 'default', 'products');
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'record-drill-'));

@@ -1,6 +1,6 @@
 import { Capture, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runtimeConfigOf } from '../../../lib/config/deployment-config';
+import { DEFAULT_LOCAL_DEPLOYMENT_ID, runtimeConfigOf } from '../../../lib/config/deployment-config';
 import type { MilvusSnapshotSchedulerStack } from '../../../lib/milvus-snapshot-scheduler-stack';
 import { RUN_EVENT, RunState } from '../../../lib/state-machine/run-definition';
 import {
@@ -70,6 +70,8 @@ describe('the run definition', () => {
       'input.$': '$$.Execution.Input',
       execution: { 'name.$': '$$.Execution.Name', 'startTime.$': '$$.Execution.StartTime' },
       config: JSON.parse(JSON.stringify(runtimeConfigOf(exampleConfig()))),
+      // The default deployment id, `<stack name>.<region>`, with the region a local run resolves.
+      deployment: { id: DEFAULT_LOCAL_DEPLOYMENT_ID, runTimeoutMinutes: 720 },
     });
     // The result replaces the state. (An explicit "ResultPath": "$" would be misread by aws-local-stepfunctions.)
     expect(state('PrepareRun')).not.toHaveProperty('ResultPath');

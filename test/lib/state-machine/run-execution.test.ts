@@ -144,6 +144,7 @@ beforeAll(() => {
 beforeEach(() => {
   reportsDir = mkdtempSync(join(tmpdir(), 'run-execution-'));
   process.env.REPORTS_DIR = reportsDir;
+  process.env.MILVUS_ADDRESS = 'milvus.test:19530';
   restoreClock = useClock(() => RUN_NOW);
   calls = [];
   published = [];

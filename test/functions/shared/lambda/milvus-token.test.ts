@@ -40,7 +40,7 @@ describe('the Milvus token, read from Secrets Manager', () => {
     vi.spyOn(process.stderr, 'write').mockImplementation(keep);
   }
 
-  function input(run = drillRun({ clock: emulator.clock } as never)) {
+  function input(run = drillRun({ clock: emulator.clock, emulator } as never)) {
     return collectionInput(run, 'products');
   }
 
