@@ -1,5 +1,9 @@
 import { DescribeExecutionCommand, type ExecutionStatus } from '@aws-sdk/client-sfn';
-import { type RunReport, runReportSchema } from '../functions/shared/contracts/run-report';
+import {
+  RUN_REPORT_SCHEMA_VERSION,
+  type RunReport,
+  runReportSchema,
+} from '../functions/shared/contracts/run-report';
 import { ReportKeys, S3ReportStore } from '../functions/shared/reports/report-store';
 import { describeIssues } from '../functions/shared/validation';
 import { awsCall } from './aws/aws-errors';
@@ -124,7 +128,7 @@ export async function loadRunReport(
   const parsed = runReportSchema.safeParse(value, { reportInput: true });
   if (!parsed.success) {
     throw new CliError(
-      `${location} is not a valid run report (this CLI reads schema version 1): ${describeIssues(parsed.error.issues)}`,
+      `${location} is not a valid run report (this CLI reads schema version ${RUN_REPORT_SCHEMA_VERSION}): ${describeIssues(parsed.error.issues)}`,
       EXIT_CODES.internal,
     );
   }

@@ -509,10 +509,12 @@ export class MilvusSnapshotScheduler extends Construct {
         grantReports(this.reportsBucket, fn.role, step.reports);
         const bucket = this.logicalIdOf(this.reportsBucket);
         Validations.of(fn).acknowledge(
-          ...[...new Set([...step.reports.read, ...step.reports.write])].map((prefix) => ({
-            id: `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/${prefix}*]`,
-            reason: `object access is limited to the ${prefix} key prefix this step reads or writes`,
-          })),
+          ...[...new Set([...step.reports.read, ...step.reports.write, ...(step.reports.delete ?? [])])].map(
+            (prefix) => ({
+              id: `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/${prefix}*]`,
+              reason: `object access is limited to the ${prefix} key prefix this step reads or writes`,
+            }),
+          ),
         );
       }
       return fn;
@@ -538,6 +540,14 @@ function grantReports(bucket: s3.IBucket, role: iam.IRole, access: ReportsAccess
       new iam.PolicyStatement({
         actions: ['s3:PutObject'],
         resources: access.write.map((prefix) => bucket.arnForObjects(`${prefix}*`)),
+      }),
+    );
+  }
+  if (access.delete?.length) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:DeleteObject'],
+        resources: access.delete.map((prefix) => bucket.arnForObjects(`${prefix}*`)),
       }),
     );
   }

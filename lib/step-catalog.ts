@@ -10,6 +10,8 @@ export interface ReportsAccess {
   readonly read: readonly string[];
   /** Prefixes it writes (`s3:PutObject`). */
   readonly write: readonly string[];
+  /** Prefixes it deletes from (`s3:DeleteObject`; the bucket is versioned, so history stays). */
+  readonly delete?: readonly string[];
 }
 
 /** One workflow function. */
@@ -57,6 +59,8 @@ export type StepName = (typeof STEP_NAMES)[number];
 const RUN_RESULTS = 'runs/';
 const RUN_REPORTS = 'reports/';
 const DRILL_RECORDS = 'drills/';
+/** What each deployment created in Milvus (ledger/snapshot-ledger.ts, drill-ledger.ts). */
+const LEDGER = 'ledger/';
 
 /** The workflow's functions, in the order a run meets them. */
 export const STEP_CATALOG: Readonly<Record<StepName, StepDefinition>> = {
@@ -89,6 +93,7 @@ export const STEP_CATALOG: Readonly<Record<StepName, StepDefinition>> = {
     state: 'CreateSnapshot',
     directory: 'create-snapshot',
     milvus: true,
+    reports: { read: [LEDGER], write: [LEDGER], delete: [LEDGER] },
     timeoutSeconds: 120,
     memoryMb: 512,
     description: "Creates the run's dated snapshot of a collection, with the ownership marker",
@@ -97,7 +102,7 @@ export const STEP_CATALOG: Readonly<Record<StepName, StepDefinition>> = {
     state: 'EnforceRetention',
     directory: 'enforce-retention',
     milvus: true,
-    reports: { read: [DRILL_RECORDS], write: [] },
+    reports: { read: [DRILL_RECORDS, LEDGER], write: [LEDGER, RUN_RESULTS], delete: [LEDGER] },
     timeoutSeconds: 300,
     memoryMb: 512,
     description: "Applies the collection's retention policy to the snapshots this tool made",
@@ -106,6 +111,7 @@ export const STEP_CATALOG: Readonly<Record<StepName, StepDefinition>> = {
     state: 'ChooseSnapshot',
     directory: 'choose-snapshot',
     milvus: true,
+    reports: { read: [LEDGER], write: [] },
     timeoutSeconds: 120,
     memoryMb: 512,
     description: 'Picks the snapshot a restore drill restores',
@@ -114,6 +120,7 @@ export const STEP_CATALOG: Readonly<Record<StepName, StepDefinition>> = {
     state: 'SweepOrphans',
     directory: 'sweep-orphans',
     milvus: true,
+    reports: { read: [LEDGER], write: [], delete: [LEDGER] },
     timeoutSeconds: 300,
     memoryMb: 512,
     description: 'Drops drill collections left behind by earlier drills',
@@ -122,9 +129,10 @@ export const STEP_CATALOG: Readonly<Record<StepName, StepDefinition>> = {
     state: 'StartRestore',
     directory: 'start-restore',
     milvus: true,
+    reports: { read: [LEDGER], write: [LEDGER] },
     timeoutSeconds: 120,
     memoryMb: 512,
-    description: 'Pins the snapshot and starts its restore into a drill collection',
+    description: 'Records the drill collection in the ledger and starts the restore into it',
   },
   PollRestore: {
     state: 'PollRestore',
@@ -147,6 +155,7 @@ export const STEP_CATALOG: Readonly<Record<StepName, StepDefinition>> = {
     state: 'CleanupDrill',
     directory: 'cleanup-drill',
     milvus: true,
+    reports: { read: [LEDGER], write: [LEDGER], delete: [LEDGER] },
     timeoutSeconds: 120,
     memoryMb: 512,
     description: 'Drops the drill collection and releases the pin, whatever happened',
@@ -173,7 +182,7 @@ export const STEP_CATALOG: Readonly<Record<StepName, StepDefinition>> = {
     state: 'BuildReport',
     directory: 'build-report',
     milvus: false,
-    reports: { read: [RUN_RESULTS], write: [RUN_REPORTS] },
+    reports: { read: [RUN_RESULTS], write: [RUN_REPORTS, LEDGER] },
     timeoutSeconds: 300,
     memoryMb: 1024,
     description: 'Assembles, stores and formats the run report',

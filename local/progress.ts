@@ -1,5 +1,6 @@
 import { formatTable } from '../cli/format/text-table';
-import type { RunReport } from '../functions/shared/contracts/run-report';
+import type { RetentionResult, RunReport } from '../functions/shared/contracts/run-report';
+import { retentionSummary } from '../functions/shared/reports/retention-summary';
 import { lambdaCauseMessage, type RunEvent } from './run-local';
 
 /** The part of a per-collection step's output the progress lines read. */
@@ -12,12 +13,7 @@ interface CollectionState {
     readonly rowCount?: number;
     readonly alreadyExisted?: boolean;
   };
-  readonly retention?: {
-    readonly dryRun?: boolean;
-    readonly kept?: readonly unknown[];
-    readonly dropped?: readonly unknown[];
-    readonly skipped?: readonly unknown[];
-  };
+  readonly retention?: RetentionResult;
   readonly drillSource?: { readonly snapshotName?: string; readonly expectedRows?: number };
   readonly orphans?: { readonly dropped?: readonly string[] };
   readonly restore?: { readonly targetCollection?: string; readonly resumed?: boolean };
@@ -50,11 +46,7 @@ const STEP_LINES: Record<string, (s: CollectionState) => string | undefined> = {
     s.flushState?.flushed ? 'flushed' : `flush not complete yet (${s.flushState?.waitedSeconds ?? 0} s)`,
   CreateSnapshot: (s) =>
     `snapshot ${s.backup?.snapshotName} (${s.backup?.rowCount} rows${s.backup?.alreadyExisted ? ', already there' : ''})`,
-  EnforceRetention: (s) => {
-    const r = s.retention;
-    const skipped = r?.skipped?.length ? `, skipped ${r.skipped.length}` : '';
-    return `retention: kept ${r?.kept?.length ?? 0}, ${r?.dryRun ? 'would drop' : 'dropped'} ${r?.dropped?.length ?? 0}${skipped}`;
-  },
+  EnforceRetention: (s) => (s.retention?.counts ? `retention: ${retentionSummary(s.retention)}` : undefined),
   ChooseSnapshot: (s) =>
     `drill of ${s.drillSource?.snapshotName} (${s.drillSource?.expectedRows} rows expected)`,
   SweepOrphans: (s) =>
@@ -129,9 +121,7 @@ export function progressLine(event: RunEvent, elapsedMs: number): string | undef
 /** The run's summary: one row per collection. */
 export function summaryTable(report: RunReport): string {
   const rows = report.collections.map((c) => {
-    const retention = c.retention
-      ? `kept ${c.retention.kept.length}, ${c.retention.dryRun ? 'would drop' : 'dropped'} ${c.retention.dropped.length}${c.retention.skipped.length ? `, skipped ${c.retention.skipped.length}` : ''}`
-      : '-';
+    const retention = c.retention ? retentionSummary(c.retention) : '-';
     const drill = c.drill
       ? `${c.drill.verified ? 'verified' : c.drill.state}${c.drill.state === 'Completed' ? ` in ${(c.drill.restoreMs / 1000).toFixed(1)} s` : ''}, ${c.drill.checks.filter((k) => k.ok).length}/${c.drill.checks.length} checks${c.drill.cleanedUp ? '' : ', NOT cleaned up'}`
       : '-';

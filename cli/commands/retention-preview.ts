@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { planRetention, type RetentionPlan } from '../../functions/enforce-retention/retention-planner';
@@ -15,6 +16,11 @@ import {
   SnapshotNotFoundError,
   WorkflowError,
 } from '../../functions/shared/errors';
+import {
+  SnapshotLedger,
+  type SortedSnapshots,
+  sortByOwnership,
+} from '../../functions/shared/ledger/snapshot-ledger';
 import { connectMilvus, milvusConnectionSchema } from '../../functions/shared/milvus/milvus-connection';
 import type { MilvusGateway, SnapshotDescription } from '../../functions/shared/milvus/milvus-gateway';
 import {
@@ -31,11 +37,11 @@ import {
   type RetentionPolicy,
 } from '../../functions/shared/retention-policy';
 import { parseSnapshotMarker } from '../../functions/shared/snapshot-marker';
-import { describeIssues } from '../../functions/shared/validation';
+import { describeIssues, ownEntry } from '../../functions/shared/validation';
 import { DEFAULT_LOCAL_DEPLOYMENT_ID, type DeploymentConfig } from '../../lib/config/deployment-config';
 import { DeploymentConfigError, loadDeploymentConfig } from '../../lib/config/load-config';
 import { awsCall } from '../aws/aws-errors';
-import { type AwsOptions, addAwsOptions, withAwsSession } from '../aws/aws-session';
+import { type AwsOptions, AwsSession, addAwsOptions } from '../aws/aws-session';
 import { CliError, EXIT_CODES } from '../cli-error';
 import type { CliIo } from '../cli-io';
 import { formatTable } from '../format/text-table';
@@ -44,6 +50,7 @@ import { readJsonInput } from '../read-json-input';
 
 interface PreviewOptions extends AwsOptions {
   readonly collection: string;
+  readonly deploymentId?: string;
   readonly milvusUri?: string;
   readonly milvusToken?: string;
   readonly config?: string;
@@ -110,7 +117,14 @@ export function registerRetentionPreviewCommand(retention: Command, io: CliIo): 
       new Option('--at <time>', 'evaluate the policy at this time (default: now)').argParser(parseInstant),
     )
     .option('--verified <snapshot>', 'the newest snapshot a restore drill verified (always kept)')
-    .option('--reports <dir|s3://bucket>', 'read the newest verified snapshot from this report store')
+    .option(
+      '--reports <dir|s3://bucket>',
+      "the deployment's report store: its ledger says which snapshots are its own, and its drill records the newest verified (default: .local-runs when it exists)",
+    )
+    .option(
+      '--deployment-id <id>',
+      `the deployment whose ledger to read (default: deploymentId of the configuration, else ${DEFAULT_LOCAL_DEPLOYMENT_ID})`,
+    )
     .option('--json', 'print { keep, drop } as JSON, the shape `retention plan` prints');
   addAwsOptions(command).action(async (options: PreviewOptions) => {
     const token = options.milvusToken || undefined;
@@ -131,43 +145,63 @@ export function registerRetentionPreviewCommand(retention: Command, io: CliIo): 
     if (!connection.success) throw new CliError(`--milvus-uri: ${describeIssues(connection.error.issues)}`);
 
     const scope: RecordScope = {
-      deploymentId: target.config?.deploymentId ?? DEFAULT_LOCAL_DEPLOYMENT_ID,
+      deploymentId: options.deploymentId ?? target.config?.deploymentId ?? DEFAULT_LOCAL_DEPLOYMENT_ID,
       clusterKey: clusterIdentity(address, target.config?.milvus.clusterId).key,
     };
-    const verified = options.verified ?? (await newestVerified(options, target, scope, io));
-    const ref = { database: target.database, collection: target.collection };
-    let snapshots: SnapshotDescription[];
+    const aws = new AwsSession(options);
     try {
-      const milvus = await connectMilvus(connection.data, token);
+      const store = reportStoreOf(options, io, aws);
+      const verified =
+        options.verified ?? (store ? await newestVerified(store, options, target, scope, io) : undefined);
+      const ref = { database: target.database, collection: target.collection };
+      let snapshots: SnapshotDescription[];
       try {
-        snapshots = await describeAll(milvus, ref, await milvus.listSnapshots(ref));
-      } finally {
-        await milvus.close();
+        const milvus = await connectMilvus(connection.data, token);
+        try {
+          snapshots = await describeAll(milvus, ref, await milvus.listSnapshots(ref));
+        } finally {
+          await milvus.close();
+        }
+      } catch (error) {
+        throw milvusCliError(error, address, scrub);
       }
-    } catch (error) {
-      throw milvusCliError(error, address, scrub);
-    }
+      const records = store
+        ? (
+            await readStore(options, () =>
+              new SnapshotLedger(store, scope).list(ref.database, ref.collection),
+            )
+          ).records
+        : [];
+      if (!store) {
+        io.stderr.write(
+          "note: no --reports given: without the ledger no snapshot is proven this deployment's, so none would be dropped\n",
+        );
+      }
+      const sorted = sortByOwnership(snapshots, records, scope.deploymentId);
 
-    const now = options.at ?? new Date();
-    const plan = planRetention({
-      now: now.toISOString(),
-      policy: target.policy,
-      snapshots: snapshots.map((s) => ({
-        name: s.name,
-        createdAt: s.createdAt.toISOString(),
-        owned: parseSnapshotMarker(s.description) !== undefined,
-        verified: s.name === verified,
-      })),
-      protect: [...target.protect],
-    });
-    if (verified !== undefined && !snapshots.some((s) => s.name === verified)) {
-      io.stderr.write(`note: the verified snapshot ${verified} is not among the collection's snapshots\n`);
+      const now = options.at ?? new Date();
+      const plan = planRetention({
+        now: now.toISOString(),
+        policy: target.policy,
+        snapshots: snapshots.map((s) => ({
+          name: s.name,
+          createdAt: s.createdAt.toISOString(),
+          owned: sorted.ours.has(s.name),
+          verified: s.name === verified,
+        })),
+        protect: [...target.protect],
+      });
+      if (verified !== undefined && !snapshots.some((s) => s.name === verified)) {
+        io.stderr.write(`note: the verified snapshot ${verified} is not among the collection's snapshots\n`);
+      }
+      if (options.json) {
+        io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+        return;
+      }
+      io.stdout.write(formatPreview(target, snapshots, plan, now, verified, sorted));
+    } finally {
+      aws.destroy();
     }
-    if (options.json) {
-      io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
-      return;
-    }
-    io.stdout.write(formatPreview(target, snapshots, plan, now, verified));
   });
 }
 
@@ -212,7 +246,7 @@ async function previewTarget(options: PreviewOptions, io: CliIo): Promise<Previe
         'pass --policy to preview it with a policy of your own',
     );
   }
-  const policy = config.retention[configured.retention];
+  const policy = ownEntry(config.retention, configured.retention);
   if (!policy) {
     throw new CliError(
       `collection ${key} names retention policy "${configured.retention}", which ${configPath} does not define`,
@@ -256,33 +290,42 @@ async function readPolicy(value: string, io: CliIo): Promise<RetentionPolicy> {
   }
 }
 
+/** The report store of `--reports` (a directory or `s3://bucket`), else `.local-runs` when it exists. */
+function reportStoreOf(options: PreviewOptions, io: CliIo, aws: AwsSession): ReportStore | undefined {
+  const given = options.reports ?? (existsSync(resolve(io.cwd, '.local-runs')) ? '.local-runs' : undefined);
+  if (given === undefined) return undefined;
+  const bucket = /^s3:\/\/([^/]+)\/?$/.exec(given)?.[1];
+  if (bucket === undefined) return new FileReportStore(resolve(io.cwd, given));
+  return new S3ReportStore(aws.s3, bucket);
+}
+
+/** Reads from the store, turning an AWS failure into a message that says what to fix. */
+async function readStore<T>(options: PreviewOptions, read: () => Promise<T>): Promise<T> {
+  const bucket = /^s3:\/\/([^/]+)\/?$/.exec(options.reports ?? '')?.[1];
+  if (bucket === undefined) return read();
+  return awsCall({ action: 's3:GetObject', target: `s3://${bucket}/ledger/` }, read);
+}
+
 async function newestVerified(
+  store: ReportStore,
   options: PreviewOptions,
   target: PreviewTarget,
   scope: RecordScope,
   io: CliIo,
 ): Promise<string | undefined> {
-  if (options.reports === undefined) return undefined;
   const key = ReportKeys.latestVerified(scope, target.database, target.collection);
-  const bucket = /^s3:\/\/([^/]+)\/?$/.exec(options.reports)?.[1];
-  const read = (store: ReportStore) => store.getJson(key);
-  const value =
-    bucket === undefined
-      ? await read(new FileReportStore(resolve(io.cwd, options.reports)))
-      : await withAwsSession(options, (aws) =>
-          awsCall({ action: 's3:GetObject', target: `s3://${bucket}/${key}` }, () =>
-            read(new S3ReportStore(aws.s3, bucket)),
-          ),
-        );
+  const value = await readStore(options, () => store.getJson(key));
   if (value === undefined) {
-    io.stderr.write(
-      `note: ${options.reports} has no verified snapshot of ${target.database}.${target.collection}\n`,
-    );
+    if (options.reports !== undefined) {
+      io.stderr.write(
+        `note: ${options.reports} has no verified snapshot of ${target.database}.${target.collection}\n`,
+      );
+    }
     return undefined;
   }
   const parsed = latestVerifiedSchema.safeParse(value);
   if (!parsed.success)
-    throw new CliError(`${options.reports}/${key} is not a verified-snapshot record`, EXIT_CODES.internal);
+    throw new CliError(`${key} in the report store is not a verified-snapshot record`, EXIT_CODES.internal);
   return parsed.data.snapshotName;
 }
 
@@ -329,6 +372,7 @@ function formatPreview(
   plan: RetentionPlan,
   now: Date,
   verified: string | undefined,
+  sorted: SortedSnapshots,
 ): string {
   const header = [
     `${target.database}.${target.collection}: ${target.policySource}`,
@@ -341,8 +385,13 @@ function formatPreview(
   if (snapshots.length === 0) return `${header}\nThe collection has no snapshots.\n`;
 
   const byName = new Map(snapshots.map((s) => [s.name, s]));
+  const notOurs = new Map(sorted.notOurs.map((n) => [n.name, n.reason]));
   const decisions = [
-    ...plan.keep.map((k) => ({ name: k.name, decision: 'keep', why: k.reasons.join(', ') })),
+    ...plan.keep.map((k) => ({
+      name: k.name,
+      decision: 'keep',
+      why: notOurs.get(k.name) ?? k.reasons.join(', '),
+    })),
     ...plan.drop.map((d) => ({ name: d.name, decision: 'drop', why: d.reason })),
   ].sort((a, b) => {
     const ta = byName.get(a.name)?.createdAt.getTime() ?? 0;
@@ -358,14 +407,14 @@ function formatPreview(
       { header: 'why' },
     ],
     decisions.map((d) => {
+      const record = sorted.ours.get(d.name);
       const marker = parseSnapshotMarker(byName.get(d.name)?.description);
-      return [
-        d.name,
-        formatUtc(byName.get(d.name)?.createdAt),
-        marker ? `this tool (${marker.schedule})` : 'someone else',
-        d.decision,
-        d.why,
-      ];
+      const maker = record
+        ? `this deployment (${marker?.schedule ?? record.runId})`
+        : marker?.deployment
+          ? `${marker.deployment} (marker only)`
+          : 'someone else';
+      return [d.name, formatUtc(byName.get(d.name)?.createdAt), maker, d.decision, d.why];
     }),
   );
   return `${header}\n${table}\nWould keep ${plan.keep.length}, drop ${plan.drop.length}.\n`;

@@ -1,4 +1,5 @@
 import type { CollectionResult, RunReport } from '../../functions/shared/contracts/run-report';
+import { retentionSummary } from '../../functions/shared/reports/retention-summary';
 import { formatTable } from './text-table';
 import { formatDuration, formatUtc } from './time-format';
 
@@ -59,11 +60,7 @@ function snapshotCell(c: CollectionResult): string {
 }
 
 function retentionCell(c: CollectionResult): string {
-  if (!c.retention) return '-';
-  const r = c.retention;
-  const verb = r.dryRun ? 'would drop' : 'dropped';
-  const skipped = r.skipped.length > 0 ? `, skipped ${r.skipped.length}` : '';
-  return `kept ${r.kept.length}, ${verb} ${r.dropped.length}${skipped}`;
+  return c.retention ? retentionSummary(c.retention) : '-';
 }
 
 function drillCell(c: CollectionResult): string {

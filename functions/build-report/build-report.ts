@@ -8,7 +8,9 @@ import {
   type RunReport,
   runReportSchema,
 } from '../shared/contracts/run-report';
-import { ReportKeys, type ReportStore } from '../shared/reports/report-store';
+import { DrillLedger } from '../shared/ledger/drill-ledger';
+import { ReportKeys, type ReportStore, recordScopeOf } from '../shared/reports/report-store';
+import { retentionSummary } from '../shared/reports/retention-summary';
 
 /**
  * Input of BuildReport: the state after the Map — the run, the collections it covered, and the
@@ -51,7 +53,7 @@ export interface PublishedReport {
 
 /** What BuildReport needs. */
 export interface BuildReportDependencies {
-  readonly store: Pick<ReportStore, 'getJson' | 'putJson'>;
+  readonly store: ReportStore;
   readonly now: () => Date;
 }
 
@@ -102,8 +104,11 @@ export async function buildReport(
     });
   }
 
-  const report = assembleReport(run, collections, deps.now());
+  const finishedAt = deps.now();
+  const report = assembleReport(run, collections, finishedAt);
   const location = await deps.store.putJson(ReportKeys.runReport(run.runId, new Date(run.startedAt)), report);
+  // From now on no drill of this run is running: a later run's sweep may remove what it left.
+  await new DrillLedger(deps.store, recordScopeOf(run)).recordRunEnded(run.runId, finishedAt);
   return { report, location, published: publishedReport(report, location) };
 }
 
@@ -135,6 +140,7 @@ export function assembleReport(
   return runReportSchema.parse({
     schemaVersion: RUN_REPORT_SCHEMA_VERSION,
     runId: run.runId,
+    deployment: { id: run.deployment.id, cluster: run.deployment.cluster },
     trigger: run.trigger,
     ...(run.schedule !== undefined && { schedule: run.schedule }),
     mode: run.mode,
@@ -149,7 +155,7 @@ export function assembleReport(
       skipped: count('SKIPPED'),
       snapshotsCreated: collections.filter((c) => c.backup && !c.backup.alreadyExisted).length,
       snapshotsDropped: collections.reduce(
-        (n, c) => n + (c.retention && !c.retention.dryRun ? c.retention.dropped.length : 0),
+        (n, c) => n + (c.retention && !c.retention.dryRun ? c.retention.counts.dropped : 0),
         0,
       ),
       drillsVerified: collections.filter((c) => c.drill?.verified).length,
@@ -261,9 +267,7 @@ function collectionLine(c: CollectionResult): string {
     parts.push(`snapshot ${c.backup.snapshotName} ${how} (${c.backup.rowCount} rows)`);
   }
   if (c.retention) {
-    const verb = c.retention.dryRun ? 'would drop' : 'dropped';
-    const skipped = c.retention.skipped.length > 0 ? `, skipped ${c.retention.skipped.length}` : '';
-    parts.push(`retention kept ${c.retention.kept.length}, ${verb} ${c.retention.dropped.length}${skipped}`);
+    parts.push(`retention ${retentionSummary(c.retention)}`);
   }
   if (c.drill) {
     const d = c.drill;

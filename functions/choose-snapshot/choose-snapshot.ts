@@ -2,8 +2,15 @@ import * as z from 'zod';
 import { collectionStepBaseSchema } from '../shared/contracts/run-context';
 import { backupResultSchema } from '../shared/contracts/run-report';
 import { NoSnapshotToDrillError, SnapshotNotFoundError } from '../shared/errors';
+import {
+  ownershipOf,
+  type SnapshotContents,
+  SnapshotLedger,
+  type SnapshotRecord,
+  snapshotContentsSchema,
+} from '../shared/ledger/snapshot-ledger';
 import type { CollectionRef, MilvusGateway, SnapshotDescription } from '../shared/milvus/milvus-gateway';
-import { parseSnapshotMarker, type SnapshotMarker } from '../shared/snapshot-marker';
+import { type ReportStore, recordScopeOf } from '../shared/reports/report-store';
 
 /** ChooseSnapshot's input: the run, the collection, and the backup when this run just made one. */
 export const chooseSnapshotInputSchema = collectionStepBaseSchema.extend({
@@ -13,16 +20,14 @@ export const chooseSnapshotInputSchema = collectionStepBaseSchema.extend({
 /** ChooseSnapshot's input. */
 export type ChooseSnapshotInput = z.infer<typeof chooseSnapshotInputSchema>;
 
-/** The snapshot a drill restores, and what its marker says a restore must contain (`$.drillSource`). */
+/** The snapshot a drill restores, and what the ledger recorded it holds (`$.drillSource`). */
 export const drillSourceSchema = z
   .object({
     snapshotName: z.string().min(1),
     /** Creation time from the snapshot's `create_ts` (ISO 8601). */
     createdAt: z.iso.datetime(),
-    /** Rows recorded in the marker when the snapshot was taken. */
-    expectedRows: z.number().int().nonnegative(),
-    /** Schema fingerprint recorded in the marker. */
-    schemaFingerprint: z.string().min(1),
+    /** What the snapshot holds, as recorded when it was taken: what the restored copy must hold. */
+    contents: snapshotContentsSchema,
   })
   .strict();
 
@@ -31,98 +36,84 @@ export type DrillSource = z.infer<typeof drillSourceSchema>;
 
 /** What ChooseSnapshot needs. */
 export interface ChooseSnapshotDependencies {
-  readonly milvus: MilvusGateway;
+  readonly milvus: Pick<MilvusGateway, 'describeSnapshot'>;
+  readonly store: Pick<ReportStore, 'getJson' | 'putJson' | 'createJson' | 'list' | 'delete'>;
 }
 
 /**
  * Picks the snapshot to drill: the one named in the run (`run.drillSnapshot`), else the one this
- * run just created (`backup`), else the newest snapshot of the collection that carries this tool's
- * marker. A named snapshot that is missing or not ours, or a collection without any snapshot of
- * ours, fails with {@link NoSnapshotToDrillError}.
+ * run just created (`backup`), else the newest snapshot of the collection that this deployment's
+ * ledger proves its own. Only such a snapshot can be drilled: the ledger holds what it contains,
+ * which is what the drill checks the restored copy against. A named snapshot that is missing or
+ * not this deployment's, or a collection without any, fails with {@link NoSnapshotToDrillError}.
  */
 export async function chooseSnapshot(
   input: ChooseSnapshotInput,
-  { milvus }: ChooseSnapshotDependencies,
+  { milvus, store }: ChooseSnapshotDependencies,
 ): Promise<DrillSource> {
   const ref: CollectionRef = { database: input.target.database, collection: input.target.collection };
+  const ledger = new SnapshotLedger(store, recordScopeOf(input.run));
+  const deploymentId = input.run.deployment.id;
   const named = input.run.drillSnapshot ?? input.backup?.snapshotName;
   if (named !== undefined) {
     const why = input.run.drillSnapshot !== undefined ? 'named in the run input' : 'created by this run';
-    return toDrillSource(await describeOwned(milvus, ref, named, why));
-  }
-  const newest = await newestOwned(milvus, ref);
-  if (!newest) {
-    throw new NoSnapshotToDrillError(
-      `${ref.database}.${ref.collection} has no snapshot made by milvus-snapshot-scheduler to drill; ` +
-        'run a backup first, or name a snapshot with "snapshot" in the execution input',
+    const snapshot = await describeIfExists(milvus, ref, named);
+    if (!snapshot) {
+      throw new NoSnapshotToDrillError(`snapshot ${named} (${why}) does not exist in ${where(ref)}`);
+    }
+    const ownership = ownershipOf(
+      snapshot,
+      await ledger.read(ref.database, ref.collection, named),
+      deploymentId,
     );
-  }
-  return toDrillSource(newest);
-}
-
-interface OwnedSnapshot {
-  readonly description: SnapshotDescription;
-  readonly marker: SnapshotMarker;
-}
-
-async function describeOwned(
-  milvus: MilvusGateway,
-  ref: CollectionRef,
-  snapshotName: string,
-  why: string,
-): Promise<OwnedSnapshot> {
-  let description: SnapshotDescription;
-  try {
-    description = await milvus.describeSnapshot(ref, snapshotName);
-  } catch (error) {
-    if (error instanceof SnapshotNotFoundError) {
+    if (!ownership.ours) {
       throw new NoSnapshotToDrillError(
-        `snapshot ${snapshotName} (${why}) does not exist in ${ref.database}.${ref.collection}`,
-        { cause: error, milvusCode: error.milvusCode },
+        `snapshot ${named} (${why}) of ${where(ref)} is not this deployment's (${ownership.reason}), ` +
+          'so a drill cannot know what it must contain',
       );
     }
+    return toDrillSource(snapshot, ownership.record.contents);
+  }
+
+  const { records } = await ledger.list(ref.database, ref.collection);
+  for (const record of records.filter((r) => r.state !== 'dropping').sort(newestFirst)) {
+    const snapshot = await describeIfExists(milvus, ref, record.snapshotName);
+    if (snapshot && ownershipOf(snapshot, record, deploymentId).ours)
+      return toDrillSource(snapshot, record.contents);
+  }
+  throw new NoSnapshotToDrillError(
+    `${where(ref)} has no snapshot of this deployment to drill; ` +
+      'run a backup first (mode "backup" or "full"), or name a snapshot with "snapshot" in the execution input',
+  );
+}
+
+/** Newest first by Milvus' `create_ts` (exact, as a BigInt), then by intent time; the name breaks a tie. */
+function newestFirst(a: SnapshotRecord, b: SnapshotRecord): number {
+  const ta = BigInt(a.createTs ?? '0');
+  const tb = BigInt(b.createTs ?? '0');
+  if (ta !== tb) return ta > tb ? -1 : 1;
+  if (a.intentAt !== b.intentAt) return a.intentAt > b.intentAt ? -1 : 1;
+  return a.snapshotName > b.snapshotName ? -1 : 1;
+}
+
+async function describeIfExists(
+  milvus: Pick<MilvusGateway, 'describeSnapshot'>,
+  ref: CollectionRef,
+  name: string,
+): Promise<SnapshotDescription | undefined> {
+  try {
+    return await milvus.describeSnapshot(ref, name);
+  } catch (error) {
+    // Dropped meanwhile (a concurrent retention run), or never there.
+    if (error instanceof SnapshotNotFoundError) return undefined;
     throw error;
   }
-  const marker = parseSnapshotMarker(description.description);
-  if (!marker) {
-    throw new NoSnapshotToDrillError(
-      `snapshot ${snapshotName} (${why}) of ${ref.database}.${ref.collection} was not made by ` +
-        'milvus-snapshot-scheduler (its description has no marker), so a drill cannot know what it must contain',
-    );
-  }
-  return { description, marker };
 }
 
-async function newestOwned(milvus: MilvusGateway, ref: CollectionRef): Promise<OwnedSnapshot | undefined> {
-  let newest: OwnedSnapshot | undefined;
-  for (const name of await milvus.listSnapshots(ref)) {
-    let description: SnapshotDescription;
-    try {
-      description = await milvus.describeSnapshot(ref, name);
-    } catch (error) {
-      // Dropped between the list and the describe (a concurrent retention run): not a candidate.
-      if (error instanceof SnapshotNotFoundError) continue;
-      throw error;
-    }
-    const marker = parseSnapshotMarker(description.description);
-    if (!marker) continue;
-    if (!newest || isNewer(description, newest.description)) newest = { description, marker };
-  }
-  return newest;
+function toDrillSource(snapshot: SnapshotDescription, contents: SnapshotContents): DrillSource {
+  return { snapshotName: snapshot.name, createdAt: snapshot.createdAt.toISOString(), contents };
 }
 
-/** Newer by `create_ts` (exact, as a BigInt); the name breaks a tie so the choice is stable. */
-function isNewer(a: SnapshotDescription, b: SnapshotDescription): boolean {
-  const ta = BigInt(a.createTs || '0');
-  const tb = BigInt(b.createTs || '0');
-  return ta !== tb ? ta > tb : a.name > b.name;
-}
-
-function toDrillSource({ description, marker }: OwnedSnapshot): DrillSource {
-  return {
-    snapshotName: description.name,
-    createdAt: description.createdAt.toISOString(),
-    expectedRows: marker.rows,
-    schemaFingerprint: marker.schema,
-  };
+function where(ref: CollectionRef): string {
+  return `${ref.database}.${ref.collection}`;
 }

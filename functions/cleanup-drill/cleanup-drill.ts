@@ -2,10 +2,13 @@ import * as z from 'zod';
 import { drillSourceSchema } from '../choose-snapshot/choose-snapshot';
 import { pollResultSchema } from '../poll-restore/poll-restore';
 import { collectionStepBaseSchema } from '../shared/contracts/run-context';
-import { CollectionNotFoundError, DrillTargetConflictError, MilvusUnavailableError } from '../shared/errors';
+import { CollectionNotFoundError, MilvusUnavailableError, RestoreJobNotFoundError } from '../shared/errors';
+import { DrillLedger } from '../shared/ledger/drill-ledger';
+import { drillCollectionState } from '../shared/ledger/drill-proof';
 import type { CollectionRef, MilvusGateway } from '../shared/milvus/milvus-gateway';
-import { drillTargetName, isOwnDrillTarget } from '../start-restore/drill-target';
-import { ownRestoreJob, restoreStartSchema } from '../start-restore/start-restore';
+import { type ReportStore, recordScopeOf } from '../shared/reports/report-store';
+import { drillTargetName } from '../start-restore/drill-target';
+import { restoreStartSchema } from '../start-restore/start-restore';
 import { verificationResultSchema } from '../verify-restore/verify-restore';
 
 /** What Step Functions' Catch puts in the `ResultPath` of a caught error. */
@@ -42,11 +45,13 @@ export const cleanupResultSchema = z
     dropped: z.boolean(),
     /** Why the drill collection was deliberately kept, when it was. */
     keptReason: z.string().optional(),
-    /** The drill's pin was released (false when there was none). */
-    pinReleased: z.boolean(),
-    /** Nothing the drill meant to remove is left behind. */
+    /**
+     * Nothing the drill created is left in Milvus, and nothing it asked for can still appear: the
+     * drill collection is verified absent (or kept on purpose) and no restore request of the drill
+     * is unaccounted for.
+     */
     cleanedUp: z.boolean(),
-    /** What went wrong; the orphan sweep of a later run removes a collection left behind. */
+    /** What may be left behind, and why; the orphan sweep of a later drill removes it. */
     problems: z.array(z.string()),
   })
   .strict();
@@ -56,7 +61,12 @@ export type CleanupResult = z.infer<typeof cleanupResultSchema>;
 
 /** What CleanupDrill needs. */
 export interface CleanupDrillDependencies {
-  readonly milvus: MilvusGateway;
+  readonly milvus: Pick<
+    MilvusGateway,
+    'hasCollection' | 'describeCollection' | 'listRestoreJobs' | 'dropCollection' | 'restoreState'
+  >;
+  readonly store: Pick<ReportStore, 'getJson' | 'putJson' | 'createJson' | 'list' | 'delete'>;
+  readonly now: () => Date;
 }
 
 /** Whether the drill collection is kept on purpose, and why. */
@@ -69,14 +79,18 @@ export function keepReason(
   return undefined;
 }
 
+const RUNNING = new Set(['RestoreSnapshotPending', 'RestoreSnapshotExecuting']);
+
 /**
- * Runs after every drill, whatever happened: drops the drill collection and releases the drill's
- * pin. It drops only the collection this drill created: its name must equal the name the drill
- * computes and start with the drill prefix, and the drill must have started a restore into it
- * (`restore` in the input, or — when StartRestore failed after Milvus applied the restore — a
- * restore job of the drilled snapshot targeting it). A {@link DrillTargetConflictError} means the
- * collection is someone else's: it is never dropped. A failed restore leaves its target in place,
- * so it is dropped like any other.
+ * Runs after every drill, whatever happened: drops the drill collection — only the one this
+ * drill's ledger record proves it created (by its Milvus id, or a restore job of the snapshot
+ * into it) — and then checks that Milvus really holds nothing of it any more.
+ *
+ * `cleanedUp` is true only when the collection is verified absent (or kept on purpose), none of
+ * the drill's restore jobs is still running, and every RestoreSnapshot request of the drill was
+ * answered: a request whose reply was lost may still create the collection later, so the report
+ * says so and the record stays in the ledger, where the next drill's sweep finds it. The record
+ * is removed once nothing is left.
  *
  * Problems are reported (`cleanedUp: false`), not thrown, so the drill's result is still recorded;
  * only a transient Milvus failure is thrown, after everything was attempted, for the state machine
@@ -84,9 +98,10 @@ export function keepReason(
  */
 export async function cleanupDrill(
   input: CleanupDrillInput,
-  { milvus }: CleanupDrillDependencies,
+  deps: CleanupDrillDependencies,
 ): Promise<CleanupResult> {
-  const { run, target, restore, verification, drillError } = input;
+  const { run, target, verification } = input;
+  const { milvus } = deps;
   const problems: string[] = [];
   let transient: MilvusUnavailableError | undefined;
   const attempt = async <T>(what: string, action: () => Promise<T>): Promise<T | undefined> => {
@@ -99,58 +114,73 @@ export async function cleanupDrill(
     }
   };
 
-  const computed = drillTargetName(run, target.collection);
-  const targetRef: CollectionRef = { database: target.database, collection: computed };
-  let targetCollection: string | null = restore?.targetCollection ?? null;
-  let dropped = false;
-  let keptReason: string | undefined;
+  const name = drillTargetName(run, target.collection);
+  const ref: CollectionRef = { database: target.database, collection: name };
+  const ledger = new DrillLedger(deps.store, recordScopeOf(run));
+  const record = await ledger.read(ref.database, name);
+  if (!record || record.runId !== run.runId) {
+    // The drill never asked for a restore (or the name is another run's): nothing of this drill exists.
+    return { targetCollection: null, dropped: false, cleanedUp: true, problems: [] };
+  }
 
-  if (restore && !isOwnDrillTarget(run, target.collection, restore.targetCollection)) {
-    problems.push(
-      `refused to drop ${target.database}.${restore.targetCollection}: it is not this drill's collection ` +
-        `(${computed}) or lacks the drill prefix '${run.drill.prefix}_'`,
-    );
-  } else if (drillError?.Error !== DrillTargetConflictError.name) {
-    const exists = await attempt(`look up ${computed}`, () => milvus.hasCollection(targetRef));
-    const source = input.drillSource;
-    // Without `restore`, StartRestore threw: the collection is ours only if Milvus ran our restore into it.
-    const startedByThisDrill = async () =>
-      source !== undefined &&
-      (await attempt(`list restore jobs of ${computed}`, () =>
-        ownRestoreJob(milvus, targetRef, source.snapshotName),
-      )) !== undefined;
-    const ours = exists === true && (restore !== undefined || (await startedByThisDrill()));
-    if (ours) {
-      targetCollection = computed;
-      keptReason = keepReason(run.drill, verification?.verified === true && !verification.deepPending);
-      if (!keptReason) {
-        await attempt(`drop ${target.database}.${computed}`, async () => {
-          try {
-            await milvus.dropCollection(targetRef);
-          } catch (error) {
-            if (!(error instanceof CollectionNotFoundError)) throw error;
-          }
-          dropped = true;
-        });
+  let dropped = false;
+  let absent = false;
+  const keptReason = keepReason(run.drill, verification?.verified === true && !verification.deepPending);
+  const state = await attempt(`look up ${name}`, () => drillCollectionState(milvus, record));
+  if (state && !state.exists) absent = true;
+  if (state?.exists && !state.ours) {
+    problems.push(`${ref.database}.${name} exists but is left untouched: ${state.reason}`);
+  }
+  if (state?.exists && state.ours && !keptReason) {
+    await attempt(`drop ${ref.database}.${name}`, async () => {
+      try {
+        await milvus.dropCollection(ref);
+      } catch (error) {
+        if (!(error instanceof CollectionNotFoundError)) throw error;
       }
+      dropped = true;
+    });
+    if (dropped) {
+      const still = await attempt(`check that ${name} is gone`, () => milvus.hasCollection(ref));
+      if (still === false) absent = true;
+      else if (still === true) problems.push(`${ref.database}.${name} is still listed after it was dropped`);
     }
   }
 
-  let pinReleased = false;
-  if (restore) {
-    await attempt(`release pin ${restore.pinId}`, async () => {
-      await milvus.unpinSnapshot(restore.pinId);
-      pinReleased = true;
+  for (const jobId of record.jobIds) {
+    const job = await attempt(`read restore job ${jobId}`, () =>
+      milvus.restoreState(jobId).catch((error: unknown) => {
+        // Forgotten by Milvus: long over.
+        if (error instanceof RestoreJobNotFoundError) return undefined;
+        throw error;
+      }),
+    );
+    if (job && RUNNING.has(job.state)) problems.push(`restore job ${jobId} into ${name} is still running`);
+  }
+  if (record.lostRequests > 0 && !keptReason) {
+    problems.push(
+      `${record.lostRequests} restore request(s) into ${name} got no reply and may still create it; ` +
+        "the next drill's orphan sweep removes it if it appears",
+    );
+  }
+
+  if (keptReason && state?.exists && state.ours) {
+    await ledger.write({
+      ...record,
+      state: 'kept',
+      updatedBy: run.runId,
+      updatedAt: deps.now().toISOString(),
     });
+  } else if (absent && problems.length === 0) {
+    await attempt('remove the drill record', () => ledger.remove(record));
   }
 
   if (transient) throw transient;
   return {
-    targetCollection,
+    targetCollection: name,
     dropped,
     ...(keptReason ? { keptReason } : {}),
-    pinReleased,
-    cleanedUp: problems.length === 0,
+    cleanedUp: problems.length === 0 && (absent || keptReason !== undefined),
     problems,
   };
 }

@@ -1,10 +1,21 @@
 import * as z from 'zod';
-import { collectionStepBaseSchema } from '../shared/contracts/run-context';
-import { backupResultSchema, type retentionResultSchema } from '../shared/contracts/run-report';
+import { collectionStepBaseSchema, type RunContext } from '../shared/contracts/run-context';
+import {
+  backupResultSchema,
+  RETENTION_LIST_LIMIT,
+  type RetentionResult,
+} from '../shared/contracts/run-report';
 import { InvalidInputError, SnapshotNotFoundError, SnapshotPinnedError } from '../shared/errors';
-import type { MilvusGateway, SnapshotDescription } from '../shared/milvus/milvus-gateway';
+import { DrillLedger, drillIsOver } from '../shared/ledger/drill-ledger';
+import {
+  INTENT_STALE_MS,
+  SnapshotLedger,
+  type SnapshotRecord,
+  sortByOwnership,
+} from '../shared/ledger/snapshot-ledger';
+import type { CollectionRef, MilvusGateway, SnapshotDescription } from '../shared/milvus/milvus-gateway';
 import { ReportKeys, type ReportStore, recordScopeOf } from '../shared/reports/report-store';
-import { parseSnapshotMarker } from '../shared/snapshot-marker';
+import { ownEntry } from '../shared/validation';
 import { planRetention } from './retention-planner';
 
 /** Input of EnforceRetention: the run, the collection, and the snapshot this run made (if any). */
@@ -13,12 +24,12 @@ export const enforceRetentionInputSchema = collectionStepBaseSchema.extend({
 });
 
 /** EnforceRetention's result (`$.retention`). */
-export type RetentionResult = z.infer<typeof retentionResultSchema>;
+export type { RetentionResult };
 
 /** What EnforceRetention needs. */
 export interface EnforceRetentionDependencies {
   readonly milvus: Pick<MilvusGateway, 'listSnapshots' | 'describeSnapshot' | 'dropSnapshot'>;
-  readonly store: Pick<ReportStore, 'getJson'>;
+  readonly store: Pick<ReportStore, 'getJson' | 'putJson' | 'createJson' | 'list' | 'delete'>;
   readonly now: () => Date;
 }
 
@@ -27,73 +38,222 @@ const DESCRIBE_CONCURRENCY = 8;
 
 const latestVerifiedSchema = z.object({ snapshotName: z.string() }).loose();
 
+type Named = { name: string; reason: string };
+
 /**
- * Applies the collection's retention policy to its snapshots.
+ * Applies the collection's retention policy to the snapshots this deployment made.
  *
- * Only snapshots carrying our marker are candidates; the newest snapshot that passed a restore
- * drill, the one this run just made, and the configured `protect` names are always kept. A drop
- * refused because the snapshot is pinned (a restore or a drill is using it) is reported as
- * skipped, not as a failure; a snapshot already gone counts as dropped. In a dry run nothing is
- * dropped and `dropped` lists what would be.
+ * Only snapshots whose ledger record proves them this deployment's are candidates (see
+ * {@link ownershipOf}); everything else is left alone and listed as `notOurs` with the reason.
+ * The newest snapshot that passed a restore drill, the one this run just made, the configured
+ * `protect` names and snapshots a running drill restores are always kept.
+ *
+ * Each drop is recorded (`dropping`) before the DropSnapshot call, so a drop whose reply was lost
+ * is recognised by the retry — or by any later run — as done: the report counts what Milvus no
+ * longer holds, not what the code meant to do. After the drops the collection's snapshots are
+ * listed again, and a snapshot still there is reported as skipped, never as dropped. A pinned
+ * snapshot (a restore is using it) is skipped and retried next run.
+ *
+ * In a dry run nothing is changed, the ledger included, and `dropped` lists what would be.
  */
 export async function enforceRetention(
   input: z.infer<typeof enforceRetentionInputSchema>,
   deps: EnforceRetentionDependencies,
 ): Promise<RetentionResult> {
   const { run, target } = input;
-  const policy = run.policies[target.policy];
+  const ref: CollectionRef = { database: target.database, collection: target.collection };
+  const policy = ownEntry(run.policies, target.policy);
   if (!policy) {
     throw new InvalidInputError(
-      `retention policy '${target.policy}' of ${target.database}.${target.collection} is not in the run's policies ` +
+      `retention policy '${target.policy}' of ${where(ref)} is not in the run's policies ` +
         `(${Object.keys(run.policies).join(', ')})`,
     );
   }
+  const scope = recordScopeOf(run);
+  const ledger = new SnapshotLedger(deps.store, scope);
+  const now = deps.now();
 
-  const names = await deps.milvus.listSnapshots(target);
-  const [described, verified] = await Promise.all([
-    describeAll(deps.milvus, target, names),
-    deps.store.getJson(ReportKeys.latestVerified(recordScopeOf(run), target.database, target.collection)),
+  const listed = await deps.milvus.listSnapshots(ref);
+  const [described, ledgerList, verified, inUse] = await Promise.all([
+    describeAll(deps.milvus, ref, listed),
+    ledger.list(ref.database, ref.collection),
+    deps.store.getJson(ReportKeys.latestVerified(scope, ref.database, ref.collection)),
+    snapshotsInDrills(new DrillLedger(deps.store, scope), ref, now),
   ]);
+  // Listed decides presence: a snapshot that could not be described is neither planned nor forgotten.
+  const present = new Set(listed);
   const verifiedName = latestVerifiedSchema.safeParse(verified).data?.snapshotName;
+  const sorted = sortByOwnership(described, ledgerList.records, run.deployment.id);
+  const { ours } = sorted;
+  const notOurs: Named[] = [...sorted.notOurs];
+
+  // Records whose snapshot Milvus no longer holds: drops whose reply was lost, vanished snapshots.
+  const dropped: Named[] = [];
+  const vanished: Named[] = [];
+  for (const record of ledgerList.records) {
+    if (present.has(record.snapshotName)) continue;
+    const outcome = absentRecordOutcome(record, run, now);
+    if (outcome === undefined) continue;
+    if (outcome.droppedByThisRun) dropped.push({ name: record.snapshotName, reason: outcome.reason });
+    else vanished.push({ name: record.snapshotName, reason: outcome.reason });
+    if (!run.dryRun) await ledger.remove(record);
+  }
 
   const plan = planRetention({
-    now: deps.now().toISOString(),
+    now: now.toISOString(),
     policy,
     snapshots: described.map((s) => ({
       name: s.name,
       createdAt: s.createdAt.toISOString(),
-      owned: parseSnapshotMarker(s.description) !== undefined,
+      owned: ours.has(s.name),
       verified: s.name === verifiedName,
     })),
-    protect: run.protect[`${target.database}.${target.collection}`] ?? [],
+    protect: ownEntry(run.protect, `${ref.database}.${ref.collection}`) ?? [],
     justCreated: input.backup?.snapshotName,
   });
-
-  const kept = plan.keep.map((k) => ({ name: k.name, reasons: [...k.reasons] }));
-  if (run.dryRun) {
-    return { dryRun: true, kept, dropped: plan.drop.map((d) => ({ ...d })), skipped: [] };
+  const kept = plan.keep
+    .filter((k) => ours.has(k.name))
+    .map((k) => ({ name: k.name, reasons: [...k.reasons] }));
+  const skipped: Named[] = [];
+  const candidates: Named[] = [];
+  for (const candidate of plan.drop) {
+    const drill = inUse.get(candidate.name);
+    if (drill)
+      skipped.push({
+        name: candidate.name,
+        reason: `a restore drill (run ${drill}) is using it; retried next run`,
+      });
+    else candidates.push({ ...candidate });
   }
 
-  const dropped: RetentionResult['dropped'] = [];
-  const skipped: RetentionResult['skipped'] = [];
-  for (const candidate of plan.drop) {
+  if (run.dryRun) {
+    return bounded(deps, run, ref, { dryRun: true, kept, dropped: candidates, skipped, notOurs, vanished });
+  }
+
+  const attempted: Named[] = [];
+  for (const candidate of candidates) {
+    const record = ours.get(candidate.name);
+    if (!record) continue;
+    // Recorded first: if the reply is lost, whoever comes next sees a drop in flight, not a vanished snapshot.
+    const dropping: SnapshotRecord = {
+      ...record,
+      state: 'dropping',
+      updatedBy: run.runId,
+      updatedAt: now.toISOString(),
+    };
+    await ledger.write(dropping);
     try {
-      await deps.milvus.dropSnapshot(target, candidate.name);
-      dropped.push({ ...candidate });
+      await deps.milvus.dropSnapshot(ref, candidate.name);
+      attempted.push(candidate);
     } catch (error) {
       if (error instanceof SnapshotPinnedError) {
+        await ledger.write(record);
         skipped.push({
           name: candidate.name,
-          reason: `pinned (a restore or drill is using it); will retry next run`,
+          reason: 'pinned (a restore or drill is using it); retried next run',
         });
       } else if (error instanceof SnapshotNotFoundError) {
-        dropped.push({ name: candidate.name, reason: `${candidate.reason}; it was already gone` });
+        attempted.push({ name: candidate.name, reason: `${candidate.reason}; it was already gone` });
       } else {
+        // A lost reply stays `dropping`: the retry (or the next run) finds out whether it took effect.
         throw error;
       }
     }
   }
-  return { dryRun: false, kept, dropped, skipped };
+
+  // What Milvus holds now decides what was dropped.
+  const left = attempted.length > 0 ? new Set(await deps.milvus.listSnapshots(ref)) : new Set<string>();
+  for (const drop of attempted) {
+    const record = ours.get(drop.name);
+    if (left.has(drop.name)) {
+      if (record) await ledger.write(record);
+      skipped.push({ name: drop.name, reason: 'Milvus still lists it after the drop; retried next run' });
+    } else {
+      if (record) await ledger.remove(record);
+      dropped.push(drop);
+    }
+  }
+  return bounded(deps, run, ref, { dryRun: false, kept, dropped, skipped, notOurs, vanished });
+}
+
+/**
+ * What a ledger record whose snapshot Milvus no longer lists means: a drop that took effect though
+ * its reply was lost (this run's, or an earlier run's), a snapshot removed outside this tool, or
+ * an intent that never became a snapshot. `undefined` while an intent may still be in progress.
+ */
+function absentRecordOutcome(
+  record: SnapshotRecord,
+  run: RunContext,
+  now: Date,
+): { droppedByThisRun: boolean; reason: string } | undefined {
+  switch (record.state) {
+    case 'dropping':
+      return record.updatedBy === run.runId
+        ? {
+            droppedByThisRun: true,
+            reason: 'dropped by an earlier attempt of this step, whose reply was lost',
+          }
+        : { droppedByThisRun: false, reason: `dropped by run ${record.updatedBy}, whose reply was lost` };
+    case 'created':
+      return {
+        droppedByThisRun: false,
+        reason: 'no longer in Milvus: dropped outside this tool, or with its collection',
+      };
+    case 'creating':
+      if (now.getTime() - Date.parse(record.updatedAt) < INTENT_STALE_MS) return undefined;
+      return { droppedByThisRun: false, reason: `run ${record.runId} set out to create it, and never did` };
+  }
+}
+
+/** Snapshots of the collection that a drill still running restores, by name, with the drill's run. */
+async function snapshotsInDrills(
+  drills: DrillLedger,
+  ref: CollectionRef,
+  now: Date,
+): Promise<Map<string, string>> {
+  const inUse = new Map<string, string>();
+  for (const record of await drills.list(ref.database)) {
+    if (record.source.collection !== ref.collection) continue;
+    if (drillIsOver(record, now, await drills.runEnded(record.runId))) continue;
+    inUse.set(record.source.snapshotName, record.runId);
+  }
+  return inUse;
+}
+
+/**
+ * The result as the state carries it: counts, and lists of at most {@link RETENTION_LIST_LIMIT}
+ * entries; when a list is longer, the complete result is stored and named in `fullResult`.
+ */
+async function bounded(
+  deps: EnforceRetentionDependencies,
+  run: RunContext,
+  ref: CollectionRef,
+  lists: Omit<RetentionResult, 'counts' | 'fullResult'>,
+): Promise<RetentionResult> {
+  const counts = {
+    kept: lists.kept.length,
+    dropped: lists.dropped.length,
+    skipped: lists.skipped.length,
+    notOurs: lists.notOurs.length,
+    vanished: lists.vanished.length,
+  };
+  const full: RetentionResult = { ...lists, counts };
+  if (Object.values(counts).every((n) => n <= RETENTION_LIST_LIMIT)) return full;
+  const location = await deps.store.putJson(
+    ReportKeys.retentionResult(run.runId, ref.database, ref.collection),
+    full,
+  );
+  const cap = <T>(list: readonly T[]) => list.slice(0, RETENTION_LIST_LIMIT);
+  return {
+    dryRun: lists.dryRun,
+    counts,
+    kept: cap(lists.kept),
+    dropped: cap(lists.dropped),
+    skipped: cap(lists.skipped),
+    notOurs: cap(lists.notOurs),
+    vanished: cap(lists.vanished),
+    fullResult: location,
+  };
 }
 
 /**
@@ -102,7 +262,7 @@ export async function enforceRetention(
  */
 async function describeAll(
   milvus: Pick<MilvusGateway, 'describeSnapshot'>,
-  target: { database: string; collection: string },
+  ref: CollectionRef,
   names: readonly string[],
 ): Promise<SnapshotDescription[]> {
   const out: SnapshotDescription[] = [];
@@ -110,7 +270,7 @@ async function describeAll(
     const batch = names.slice(i, i + DESCRIBE_CONCURRENCY);
     const results = await Promise.all(
       batch.map((name) =>
-        milvus.describeSnapshot(target, name).catch((error: unknown) => {
+        milvus.describeSnapshot(ref, name).catch((error: unknown) => {
           if (error instanceof SnapshotNotFoundError) return undefined;
           throw error;
         }),
@@ -119,4 +279,8 @@ async function describeAll(
     for (const r of results) if (r) out.push(r);
   }
   return out;
+}
+
+function where(ref: CollectionRef): string {
+  return `${ref.database}.${ref.collection}`;
 }

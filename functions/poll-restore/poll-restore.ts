@@ -35,6 +35,8 @@ export const pollResultSchema = z
     restoreMs: z.number().int().nonnegative(),
     /** Seconds to wait before the next poll (0 when the loop is over). */
     waitSeconds: z.number().int().nonnegative(),
+    /** Polls in a row, up to this one, that read RestoreSnapshotNone. */
+    noneStreak: z.number().int().nonnegative().optional(),
     decision: z.enum(POLL_DECISIONS),
   })
   .strict();
@@ -62,11 +64,20 @@ export type PollObservation =
   | { readonly kind: 'job'; readonly job: RestoreJob }
   | { readonly kind: 'notFound'; readonly message: string };
 
+/**
+ * Polls in a row that may read `RestoreSnapshotNone` before the drill fails. Milvus reports any
+ * internal job state it does not list (a publishing phase, in some versions) as None, so one None
+ * is not an answer; a job that stays None this long is reported as one that never ran.
+ */
+export const MAX_NONE_STREAK = 5;
+
 /** The drill's clock and budget at this poll. */
 export interface PollTiming {
   readonly backoff: PollBackoff;
   /** Polls made before this one. */
   readonly previousPolls: number;
+  /** Polls in a row before this one that read RestoreSnapshotNone. */
+  readonly previousNoneStreak?: number;
   readonly elapsedMs: number;
   readonly timeoutMs: number;
 }
@@ -110,17 +121,38 @@ export function decidePoll(observation: PollObservation, timing: PollTiming): Po
         reason: `Milvus reports the restore failed: ${job.reason.trim() || 'no reason given'}`,
       };
     case 'RestoreSnapshotPending':
-    case 'RestoreSnapshotExecuting': {
+    case 'RestoreSnapshotExecuting':
+    case 'RestoreSnapshotNone': {
+      const noneStreak = job.state === 'RestoreSnapshotNone' ? (timing.previousNoneStreak ?? 0) + 1 : 0;
+      const streak = noneStreak > 0 ? { noneStreak } : {};
+      const what =
+        job.state === 'RestoreSnapshotPending'
+          ? 'pending'
+          : job.state === 'RestoreSnapshotExecuting'
+            ? 'executing'
+            : 'in state RestoreSnapshotNone';
       if (elapsedMs >= timing.timeoutMs) {
         return {
           ...base,
           state: job.state,
           progress,
+          ...streak,
           decision: 'timedOut',
           reason:
-            `the restore was still ${job.state === 'RestoreSnapshotPending' ? 'pending' : 'executing'} ` +
-            `(progress ${progress} %) after ${formatDuration(elapsedMs)}, past the drill timeout of ` +
-            `${formatDuration(timing.timeoutMs)}`,
+            `the restore was still ${what} (progress ${progress} %) after ${formatDuration(elapsedMs)}, ` +
+            `past the drill timeout of ${formatDuration(timing.timeoutMs)}`,
+        };
+      }
+      if (noneStreak >= MAX_NONE_STREAK) {
+        return {
+          ...base,
+          state: job.state,
+          progress,
+          ...streak,
+          decision: 'failed',
+          reason:
+            `Milvus reported the restore job in state RestoreSnapshotNone ${noneStreak} polls in a row ` +
+            `(${formatDuration(elapsedMs)} after it started): it is not running`,
         };
       }
       const waitSeconds = nextWaitSeconds({
@@ -129,16 +161,8 @@ export function decidePoll(observation: PollObservation, timing: PollTiming): Po
         elapsedMs,
         timeoutMs: timing.timeoutMs,
       });
-      return { ...base, state: job.state, progress, waitSeconds, decision: 'wait' };
+      return { ...base, state: job.state, progress, ...streak, waitSeconds, decision: 'wait' };
     }
-    case 'RestoreSnapshotNone':
-      return {
-        ...base,
-        state: job.state,
-        progress,
-        decision: 'failed',
-        reason: 'Milvus reports the restore job in state RestoreSnapshotNone: the job was never scheduled',
-      };
     default:
       return {
         ...base,
@@ -169,6 +193,7 @@ export async function pollRestore(
   return decidePoll(observation, {
     backoff: input.run.drill.backoff,
     previousPolls: input.poll?.polls ?? 0,
+    previousNoneStreak: input.poll?.noneStreak ?? 0,
     elapsedMs: now().getTime() - Date.parse(input.restore.startedAt),
     timeoutMs: input.run.drill.timeoutMinutes * 60_000,
   });

@@ -10,7 +10,7 @@ import {
 } from '../shared/contracts/runtime-config';
 import { ConfigurationError, InvalidInputError } from '../shared/errors';
 import { snapshotName } from '../shared/snapshot-naming';
-import { describeIssues } from '../shared/validation';
+import { describeIssues, listNames, ownEntry } from '../shared/validation';
 
 /**
  * What the state machine hands PrepareRun: the execution's input as given, the execution's name
@@ -61,10 +61,10 @@ export function prepareRun(prepareInput: PrepareRunInput, cluster: ClusterIdenti
   const input = parseExecutionInput(prepareInput.input, (message) => new InvalidInputError(message));
 
   const scheduleName = input.schedule;
-  const schedule = scheduleName === undefined ? undefined : config.schedules[scheduleName];
+  const schedule = scheduleName === undefined ? undefined : ownEntry(config.schedules, scheduleName);
   if (scheduleName !== undefined && !schedule) {
     throw new InvalidInputError(
-      `unknown schedule "${scheduleName}"; configured schedules: ${listOrNone(Object.keys(config.schedules))}`,
+      `unknown schedule ${preview(scheduleName)}; configured schedules: ${listOrNone(Object.keys(config.schedules))}`,
     );
   }
 
@@ -83,7 +83,7 @@ export function prepareRun(prepareInput: PrepareRunInput, cluster: ClusterIdenti
   const policies: RunContext['policies'] = {};
   const protect: Record<string, string[]> = {};
   for (const c of collections) {
-    const policy = config.retention[c.retention];
+    const policy = ownEntry(config.retention, c.retention);
     if (policy) policies[c.retention] = policy;
     if (c.protect.length > 0) protect[collectionKey(c)] = [...c.protect];
   }
@@ -128,7 +128,7 @@ function selectCollections(
   const unknown = [...wanted].filter((key) => !configured.has(key));
   if (unknown.length > 0) {
     throw new InvalidInputError(
-      `unknown collection${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}; ` +
+      `unknown collection${unknown.length > 1 ? 's' : ''} ${listNames(unknown.map(preview))}; ` +
         `configured: ${listOrNone([...configured.keys()])}`,
     );
   }
@@ -141,5 +141,10 @@ function wholeSeconds(date: Date): Date {
 }
 
 function listOrNone(names: readonly string[]): string {
-  return names.length > 0 ? names.join(', ') : 'none';
+  return names.length > 0 ? listNames(names) : 'none';
+}
+
+/** A name from the input as a message shows it: quoted, and cut short if it is very long. */
+function preview(name: string): string {
+  return JSON.stringify(name.length > 80 ? `${name.slice(0, 77)}...` : name);
 }

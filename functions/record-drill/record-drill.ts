@@ -4,7 +4,7 @@ import { type CaughtError, caughtErrorSchema, cleanupResultSchema } from '../cle
 import { pollResultSchema } from '../poll-restore/poll-restore';
 import { type LatestVerified, latestVerifiedSchema } from '../shared/contracts/latest-verified';
 import { collectionStepBaseSchema } from '../shared/contracts/run-context';
-import { type DRILL_STATES, drillResultSchema } from '../shared/contracts/run-report';
+import { type DRILL_STATES, drillResultSchema, sweepResultSchema } from '../shared/contracts/run-report';
 import { type CollectionMetric, MetricUnit } from '../shared/lambda/collection-metrics';
 import { ReportKeys, type ReportStore, recordScopeOf } from '../shared/reports/report-store';
 import { restoreStartSchema } from '../start-restore/start-restore';
@@ -17,6 +17,7 @@ export const recordDrillInputSchema = collectionStepBaseSchema.extend({
   poll: pollResultSchema.optional(),
   verification: verificationResultSchema.optional(),
   cleanup: cleanupResultSchema.optional(),
+  orphans: sweepResultSchema.optional(),
   drillError: caughtErrorSchema.optional(),
   cleanupError: caughtErrorSchema.optional(),
 });
@@ -57,7 +58,7 @@ export async function recordDrill(
 
 /** The drill's result, from the outputs of its steps (pure). */
 export function buildDrillResult(input: RecordDrillInput, now: Date): DrillResult {
-  const { drillSource, restore, poll, verification, cleanup, drillError, cleanupError } = input;
+  const { drillSource, restore, poll, verification, cleanup, orphans, drillError, cleanupError } = input;
   const outcome = drillOutcome(input);
   const verified =
     outcome.state === 'Completed' &&
@@ -87,11 +88,13 @@ export function buildDrillResult(input: RecordDrillInput, now: Date): DrillResul
     polls: poll?.polls ?? 0,
     restoreMs: poll?.restoreMs ?? 0,
     wallMs: startedAt === undefined ? 0 : Math.max(0, Math.round(endedAt - startedAt)),
-    expectedRows: drillSource?.expectedRows ?? 0,
+    expectedRows: drillSource?.contents.rows ?? 0,
     restoredRows: verification?.restoredRows ?? null,
     checks: verification?.checks ?? [],
     verified,
     cleanedUp,
+    ...(cleanup && cleanup.problems.length > 0 && { leftBehind: cleanup.problems }),
+    ...(orphans && { sweep: orphans }),
   };
 }
 

@@ -77,6 +77,16 @@ export class SnapshotNameTakenError extends WorkflowError {
   }
 }
 
+/**
+ * Another run of this deployment recorded its intent to create the same snapshot and may be
+ * creating it right now. Transient: the state machine retries, and then finds the snapshot made.
+ */
+export class SnapshotInProgressError extends WorkflowError {
+  public constructor(message: string, options?: WorkflowErrorOptions) {
+    super(message, options);
+  }
+}
+
 /** The snapshot has active pins and cannot be dropped yet (Milvus code 2601). */
 export class SnapshotPinnedError extends WorkflowError {
   public constructor(message: string, options?: WorkflowErrorOptions) {
@@ -148,4 +158,4 @@ export class FlushTimeoutError extends WorkflowError {
 }
 
 /** The names the state machine's Retry clauses match: transient failures only. */
-export const RETRYABLE_ERROR_NAMES = [MilvusUnavailableError.name] as const;
+export const RETRYABLE_ERROR_NAMES = [MilvusUnavailableError.name, SnapshotInProgressError.name] as const;

@@ -1,9 +1,15 @@
 import * as z from 'zod';
 import { drillSourceSchema } from '../choose-snapshot/choose-snapshot';
 import { nextWaitSeconds } from '../poll-restore/poll-backoff';
-import { collectionStepBaseSchema } from '../shared/contracts/run-context';
-import { DrillTargetConflictError } from '../shared/errors';
+import { collectionStepBaseSchema, type RunContext } from '../shared/contracts/run-context';
+import {
+  CollectionAlreadyExistsError,
+  DrillTargetConflictError,
+  MilvusUnavailableError,
+} from '../shared/errors';
+import { DrillLedger, type DrillRecord } from '../shared/ledger/drill-ledger';
 import type { CollectionRef, MilvusGateway, RestoreJob } from '../shared/milvus/milvus-gateway';
+import { type ReportStore, recordScopeOf } from '../shared/reports/report-store';
 import { drillTargetName } from './drill-target';
 
 /** StartRestore's input: the run, the collection and the chosen snapshot. */
@@ -19,10 +25,10 @@ export const restoreStartSchema = z
   .object({
     /** The drill collection (see drill-target.ts). */
     targetCollection: z.string().min(1),
+    /** Milvus' id of the drill collection: what later steps check before they touch it. */
+    collectionId: z.string().min(1),
     /** Milvus' restore job id (int64, as a string). */
     jobId: z.string().min(1),
-    /** The drill's pin on the snapshot; CleanupDrill releases it. */
-    pinId: z.string().min(1),
     /** When the restore started (ISO 8601): the start of the drill's time budget. */
     startedAt: z.iso.datetime(),
     /** Seconds the state machine waits before the first poll. */
@@ -37,90 +43,173 @@ export type RestoreStart = z.infer<typeof restoreStartSchema>;
 
 /** What StartRestore needs. */
 export interface StartRestoreDependencies {
-  readonly milvus: MilvusGateway;
+  readonly milvus: Pick<
+    MilvusGateway,
+    'hasCollection' | 'describeCollection' | 'restoreSnapshot' | 'listRestoreJobs'
+  >;
+  readonly store: Pick<ReportStore, 'getJson' | 'putJson' | 'createJson' | 'list' | 'delete'>;
   readonly now: () => Date;
 }
 
 /**
- * How much longer than the drill timeout the drill's pin lasts: room for verification and cleanup
- * after a restore that finished just before the deadline. A pin whose release was lost expires by
- * itself after the drill timeout plus this margin.
- */
-export const PIN_MARGIN_SECONDS = 30 * 60;
-
-/** The longest pin Milvus accepts (30 days). */
-const MAX_PIN_TTL_SECONDS = 2_592_000;
-
-/**
- * Pins the snapshot, then restores it into this drill's collection.
+ * Restores the snapshot into this drill's collection.
  *
- * - The pin (TTL = drill timeout + {@link PIN_MARGIN_SECONDS}) keeps a concurrent retention run from
- *   dropping the snapshot mid-drill; if the restore call fails, the pin is released before the
- *   error is re-thrown.
- * - If the drill collection already exists and a restore job of the same snapshot targets it, it is
- *   this drill's restore started by an earlier attempt whose reply was lost: the step carries on
- *   with that job (`resumed: true`). Any other existing collection of that name fails the drill with
- *   {@link DrillTargetConflictError} and is never touched.
+ * The drill collection is recorded in the deployment's ledger before RestoreSnapshot is called,
+ * so cleanup — and the orphan sweep of a later run, if this one dies — can prove the collection
+ * is this drill's and drop it, while a look-alike name is never touched. No pin is taken: Milvus
+ * pins the snapshot itself while the restore runs, and retention skips a snapshot whose drill is
+ * recorded as running, so there is nothing the drill could fail to release.
+ *
+ * If the drill collection already exists and this drill's record says so (its id, or a restore
+ * job of the snapshot into it), it is this drill's restore started by an attempt whose reply was
+ * lost: the step carries on with it (`resumed: true`). Any other existing collection of that name
+ * fails the drill with {@link DrillTargetConflictError} and is never touched. A RestoreSnapshot
+ * whose reply is lost is counted in the record: it may still create the collection later, which
+ * cleanup must then report.
  */
 export async function startRestore(
   input: StartRestoreInput,
-  { milvus, now }: StartRestoreDependencies,
+  deps: StartRestoreDependencies,
 ): Promise<RestoreStart> {
   const { run, target, drillSource } = input;
   const source: CollectionRef = { database: target.database, collection: target.collection };
   const targetCollection = drillTargetName(run, target.collection);
   const targetRef: CollectionRef = { database: target.database, collection: targetCollection };
+  const ledger = new DrillLedger(deps.store, recordScopeOf(run));
   const timeoutMs = run.drill.timeoutMinutes * 60_000;
-  const ttlSeconds = Math.min(MAX_PIN_TTL_SECONDS, run.drill.timeoutMinutes * 60 + PIN_MARGIN_SECONDS);
+  const conflict = (why: string) =>
+    new DrillTargetConflictError(
+      `the drill collection ${target.database}.${targetCollection} already exists and ${why}, so this drill ` +
+        'did not create it; it is left untouched. Rename or drop it, or change drill.prefix.',
+    );
 
-  if (await milvus.hasCollection(targetRef)) {
-    const job = await ownRestoreJob(milvus, targetRef, drillSource.snapshotName);
-    if (!job) {
-      throw new DrillTargetConflictError(
-        `the drill collection ${target.database}.${targetCollection} already exists and no restore of ` +
-          `snapshot ${drillSource.snapshotName} targets it, so this drill did not create it; it is left ` +
-          'untouched. Rename or drop it, or change drill.prefix.',
-      );
-    }
-    const pinId = await milvus.pinSnapshot(source, drillSource.snapshotName, ttlSeconds);
-    const startedAt = job.startTime > 0 ? new Date(job.startTime) : now();
-    const elapsedMs = Math.max(0, now().getTime() - startedAt.getTime());
-    return {
-      targetCollection,
-      jobId: job.jobId,
-      pinId,
-      startedAt: startedAt.toISOString(),
-      firstWaitSeconds: nextWaitSeconds({ backoff: run.drill.backoff, attempt: 0, elapsedMs, timeoutMs }),
-      resumed: true,
-    };
+  let record = await ledger.read(targetRef.database, targetCollection);
+  if (record && record.runId !== run.runId) throw conflict(`is recorded for run ${record.runId}`);
+
+  if (await deps.milvus.hasCollection(targetRef)) {
+    if (!record) throw conflict("this deployment's ledger has no drill of that name");
+    return resume(record, input, deps, ledger, targetRef, timeoutMs, conflict);
   }
 
-  const pinId = await milvus.pinSnapshot(source, drillSource.snapshotName, ttlSeconds);
-  const startedAt = now();
+  const now = deps.now();
+  if (!record) {
+    record = newRecord(run, targetRef, drillSource.snapshotName, source.collection, now);
+    if (!(await ledger.create(record))) {
+      const other = await ledger.read(targetRef.database, targetCollection);
+      if (!other || other.runId !== run.runId) throw conflict('another drill recorded it first');
+      record = other;
+    }
+  }
   let jobId: string;
   try {
-    jobId = await milvus.restoreSnapshot(source, drillSource.snapshotName, targetCollection);
+    jobId = await deps.milvus.restoreSnapshot(source, drillSource.snapshotName, targetCollection);
   } catch (error) {
-    // Best effort: the pin also expires by its TTL. The restore's own error is what matters.
-    await milvus.unpinSnapshot(pinId).catch(() => undefined);
+    if (error instanceof MilvusUnavailableError) {
+      // The request may still be applied, now or later: whoever cleans up must know.
+      await ledger.write(touch({ ...record, lostRequests: record.lostRequests + 1 }, run, deps.now()));
+      throw error;
+    }
+    // An earlier request of this drill, applied after its reply was lost, created the collection.
+    if (error instanceof CollectionAlreadyExistsError) {
+      return resume(record, input, deps, ledger, targetRef, timeoutMs, conflict);
+    }
     throw error;
   }
+  const collection = await deps.milvus.describeCollection(targetRef);
+  await ledger.write(
+    touch({ ...record, jobIds: [...record.jobIds, jobId], collectionId: collection.id }, run, deps.now()),
+  );
   return {
     targetCollection,
+    collectionId: collection.id,
     jobId,
-    pinId,
-    startedAt: startedAt.toISOString(),
+    startedAt: now.toISOString(),
     firstWaitSeconds: nextWaitSeconds({ backoff: run.drill.backoff, attempt: 0, elapsedMs: 0, timeoutMs }),
     resumed: false,
   };
 }
 
+/** Carries on with the restore into a drill collection that exists, if this drill's record proves it its own. */
+async function resume(
+  record: DrillRecord,
+  { run, drillSource }: StartRestoreInput,
+  deps: StartRestoreDependencies,
+  ledger: DrillLedger,
+  targetRef: CollectionRef,
+  timeoutMs: number,
+  conflict: (why: string) => DrillTargetConflictError,
+): Promise<RestoreStart> {
+  const collection = await deps.milvus.describeCollection(targetRef);
+  const job = await ownRestoreJob(deps.milvus, targetRef, drillSource.snapshotName);
+  const provenById = record.collectionId !== undefined && record.collectionId === collection.id;
+  if (!provenById && !job) {
+    throw conflict(`no restore of snapshot ${drillSource.snapshotName} by this drill targets it`);
+  }
+  if (!job) throw conflict('the restore job this drill started into it is no longer known to Milvus');
+  const known = record.jobIds.includes(job.jobId);
+  await ledger.write(
+    touch(
+      {
+        ...record,
+        collectionId: collection.id,
+        jobIds: known ? record.jobIds : [...record.jobIds, job.jobId],
+        // A job this drill did not know of is a request whose reply was lost: now accounted for.
+        lostRequests: known ? record.lostRequests : Math.max(0, record.lostRequests - 1),
+      },
+      run,
+      deps.now(),
+    ),
+  );
+  const startedAt = job.startTime > 0 ? new Date(job.startTime) : deps.now();
+  const elapsedMs = Math.max(0, deps.now().getTime() - startedAt.getTime());
+  return {
+    targetCollection: targetRef.collection,
+    collectionId: collection.id,
+    jobId: job.jobId,
+    startedAt: startedAt.toISOString(),
+    firstWaitSeconds: nextWaitSeconds({ backoff: run.drill.backoff, attempt: 0, elapsedMs, timeoutMs }),
+    resumed: true,
+  };
+}
+
+function newRecord(
+  run: RunContext,
+  targetRef: CollectionRef,
+  snapshotName: string,
+  sourceCollection: string,
+  now: Date,
+): DrillRecord {
+  const scope = recordScopeOf(run);
+  return {
+    schemaVersion: 1,
+    kind: 'drill',
+    deploymentId: scope.deploymentId,
+    clusterKey: scope.clusterKey,
+    database: targetRef.database,
+    drillCollection: targetRef.collection,
+    source: { collection: sourceCollection, snapshotName },
+    runId: run.runId,
+    state: 'restoring',
+    startedAt: now.toISOString(),
+    // The drill cannot outlive its run: the state machine stops the run at its timeout.
+    deadline: new Date(Date.parse(run.startedAt) + run.deployment.runTimeoutMinutes * 60_000).toISOString(),
+    jobIds: [],
+    lostRequests: 0,
+    updatedBy: run.runId,
+    updatedAt: now.toISOString(),
+  };
+}
+
+function touch(record: DrillRecord, run: RunContext, now: Date): DrillRecord {
+  return { ...record, updatedBy: run.runId, updatedAt: now.toISOString() };
+}
+
 /**
- * The restore job of `snapshotName` that targets the drill collection, if there is one: the proof
- * that the collection was created by this drill. The newest such job wins.
+ * The restore job of `snapshotName` that targets the drill collection, if there is one: with the
+ * ledger record, the proof that the collection was created by this drill. The newest such job wins.
  */
 export async function ownRestoreJob(
-  milvus: MilvusGateway,
+  milvus: Pick<MilvusGateway, 'listRestoreJobs'>,
   targetRef: CollectionRef,
   snapshotName: string,
 ): Promise<RestoreJob | undefined> {

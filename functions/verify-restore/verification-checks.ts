@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import type { drillCheckSchema } from '../shared/contracts/run-report';
+import type { SnapshotContents } from '../shared/ledger/snapshot-ledger';
 import type { IndexSummary, SearchHit } from '../shared/milvus/milvus-gateway';
 
 /** One verification check: what was expected, what was found, and whether that is good enough. */
@@ -15,10 +16,14 @@ export const CHECK = {
   indexes: 'indexes',
   /** Its flushed row count equals the recorded one, within the tolerance. */
   rowCount: 'rowCount',
+  /** Its flushed segments hold the recorded rows (compaction may merge segments, never lose rows). */
+  segments: 'segments',
   /** Deep: it loaded before the drill deadline. */
   loaded: 'loaded',
-  /** Deep: `count(*)` sees the restored rows: some, and no more than recorded (deletes lower it). */
+  /** Deep: `count(*)` equals the one recorded at backup (or, when none was, stays within the flushed rows). */
   countStar: 'countStar',
+  /** Deep: every primary key sampled at backup is found in the restored copy. */
+  sampledKeys: 'sampledKeys',
   /** Deep: each sampled vector finds its own row as the top hit. */
   selfSearch: 'selfSearch',
 } as const;
@@ -48,19 +53,68 @@ export function rowCountCheck(
 }
 
 /**
- * The `count(*)` check of the deep verification. The recorded count is the flushed-segment count
- * (Milvus' statistics), which still includes rows deleted before the snapshot; `count(*)` does not.
- * So `count(*)` may be lower, but never higher than recorded (plus the tolerance), and never 0
- * when rows were recorded: that is a restore whose data cannot be read.
+ * The `count(*)` check of the deep verification. `count(*)` honours deletes, so it is compared with
+ * the `count(*)` recorded when the snapshot was taken (within the tolerance): a restored copy that
+ * shows fewer rows than the snapshot held never passes. When the collection was not loaded at
+ * backup (nothing recorded), the only bound is the flushed-row statistic, which still counts
+ * deleted rows: `count(*)` may then be lower, never higher, and never 0 when rows were recorded —
+ * the check says so in its expected value.
  */
-export function countStarCheck(recorded: number, counted: number, tolerancePercent: number): DrillCheck {
-  const ceiling = Math.floor(recorded + (recorded * tolerancePercent) / 100 + 1e-9);
-  const floor = recorded > 0 ? 1 : 0;
+export function countStarCheck(
+  recorded: Pick<SnapshotContents, 'rows' | 'visibleRows'>,
+  counted: number,
+  tolerancePercent: number,
+): DrillCheck {
+  if (recorded.visibleRows !== null)
+    return rowCountCheck(CHECK.countStar, recorded.visibleRows, counted, tolerancePercent);
+  const ceiling = Math.floor(recorded.rows + (recorded.rows * tolerancePercent) / 100 + 1e-9);
+  const floor = recorded.rows > 0 ? 1 : 0;
   return {
     name: CHECK.countStar,
     ok: counted >= floor && counted <= ceiling,
-    expected: floor === ceiling ? ceiling : `${floor}..${ceiling}`,
+    expected: `${floor}..${ceiling} (no count(*) was recorded: the collection was not loaded at backup)`,
     actual: counted,
+  };
+}
+
+/** `4 segments, 2000 rows`. */
+export function segmentText(segments: { readonly count: number; readonly rows: number }): string {
+  return `${segments.count} segment${segments.count === 1 ? '' : 's'}, ${segments.rows} rows`;
+}
+
+/**
+ * The segments check: the restored copy's flushed segments must hold the rows the snapshot's
+ * segments held (within the tolerance). Their number may be lower (compaction merges segments),
+ * never their rows: a restore that lost segments fails here without loading anything.
+ */
+export function segmentsCheck(
+  recorded: { readonly count: number; readonly rows: number },
+  restored: { readonly count: number; readonly rows: number } | null,
+  tolerancePercent: number,
+): DrillCheck {
+  if (restored === null) {
+    return notRun(CHECK.segments, segmentText(recorded), 'Milvus did not list the restored segments');
+  }
+  return {
+    name: CHECK.segments,
+    ok: rowsWithinTolerance(recorded.rows, restored.rows, tolerancePercent),
+    expected: segmentText(recorded),
+    actual: segmentText(restored),
+  };
+}
+
+/** The sampled-keys check: every key sampled at backup must be found. */
+export function sampledKeysCheck(sampled: readonly string[], found: readonly string[]): DrillCheck {
+  const present = new Set(found);
+  const missing = sampled.filter((k) => !present.has(k));
+  return {
+    name: CHECK.sampledKeys,
+    ok: missing.length === 0,
+    expected: `${sampled.length} sampled key${sampled.length === 1 ? '' : 's'}`,
+    actual:
+      missing.length === 0
+        ? `${sampled.length} found`
+        : `${sampled.length - missing.length} found; missing ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`,
   };
 }
 

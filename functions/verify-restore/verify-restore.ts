@@ -17,7 +17,10 @@ import {
   notRun,
   rowCountCheck,
   type SelfSearchResult,
+  sampledKeysCheck,
   schemaCheck,
+  segmentsCheck,
+  segmentText,
   selfSearchCheck,
 } from './verification-checks';
 
@@ -113,39 +116,47 @@ interface StandardOutcome {
 async function standardChecks(
   input: VerifyRestoreInput,
   restored: CollectionRef,
-  milvus: MilvusGateway,
+  milvus: VerifyRestoreDependencies['milvus'],
 ): Promise<StandardOutcome> {
-  const { drillSource, target, run } = input;
+  const { drillSource, target, run, restore } = input;
+  const { contents } = drillSource;
+  const tolerance = run.drill.rowTolerancePercent;
   const exists = await milvus.hasCollection(restored);
-  if (!exists) {
-    const why = 'the restored collection does not exist';
+  const summary = exists ? await milvus.describeCollection(restored) : undefined;
+  if (!summary || summary.id !== restore.collectionId) {
+    const why = summary
+      ? `a collection named ${restored.collection} exists, but it is not the one this drill restored into`
+      : 'the restored collection does not exist';
     return {
       flushedRows: null,
       checks: [
-        { name: CHECK.exists, ok: false, expected: restored.collection, actual: null },
-        notRun(CHECK.schema, drillSource.schemaFingerprint, why),
+        {
+          name: CHECK.exists,
+          ok: false,
+          expected: `${restored.collection} (id ${restore.collectionId})`,
+          actual: summary ? `id ${summary.id}` : null,
+        },
+        notRun(CHECK.schema, contents.schema, why),
         notRun(CHECK.indexes, null, why),
-        notRun(CHECK.rowCount, drillSource.expectedRows, why),
+        notRun(CHECK.rowCount, contents.rows, why),
+        ...(contents.segments ? [notRun(CHECK.segments, segmentText(contents.segments), why)] : []),
       ],
     };
   }
-  const summary = await milvus.describeCollection(restored);
-  const sourceIndexes = await milvus.describeIndexes({
-    database: target.database,
-    collection: target.collection,
-  });
-  const restoredIndexes = await milvus.describeIndexes(restored);
-  const flushedRows = await milvus.flushedRowCount(restored);
-  return {
-    flushedRows,
-    summary,
-    checks: [
-      { name: CHECK.exists, ok: true, expected: restored.collection, actual: restored.collection },
-      schemaCheck(drillSource.schemaFingerprint, schemaFingerprint(summary.schema)),
-      indexCheck(sourceIndexes, restoredIndexes),
-      rowCountCheck(CHECK.rowCount, drillSource.expectedRows, flushedRows, run.drill.rowTolerancePercent),
-    ],
-  };
+  const [sourceIndexes, restoredIndexes, flushedRows, segments] = await Promise.all([
+    milvus.describeIndexes({ database: target.database, collection: target.collection }),
+    milvus.describeIndexes(restored),
+    milvus.flushedRowCount(restored),
+    contents.segments ? milvus.flushedSegments(restored) : Promise.resolve(undefined),
+  ]);
+  const checks: DrillCheck[] = [
+    { name: CHECK.exists, ok: true, expected: restored.collection, actual: restored.collection },
+    schemaCheck(contents.schema, schemaFingerprint(summary.schema)),
+    indexCheck(sourceIndexes, restoredIndexes),
+    rowCountCheck(CHECK.rowCount, contents.rows, flushedRows, tolerance),
+  ];
+  if (contents.segments) checks.push(segmentsCheck(contents.segments, segments ?? null, tolerance));
+  return { flushedRows, summary, checks };
 }
 
 async function continueDeepCheck(
@@ -194,11 +205,21 @@ async function continueDeepCheck(
 
   const summary = await milvus.describeCollection(restored);
   const count = await milvus.countRows(restored);
+  const { contents } = drillSource;
   const checks: DrillCheck[] = [
     ...previous.checks,
     { name: CHECK.loaded, ok: true, expected: LOADED, actual: LOADED },
-    countStarCheck(drillSource.expectedRows, count, run.drill.rowTolerancePercent),
+    countStarCheck(contents, count, run.drill.rowTolerancePercent),
   ];
+  if (contents.sampleKeys.length > 0) {
+    const found = await milvus.findKeys(
+      restored,
+      summary.primaryField,
+      contents.sampleKeys,
+      contents.primaryIsString,
+    );
+    checks.push(sampledKeysCheck(contents.sampleKeys, found));
+  }
   const vector = summary.vectorFields.find((f) => f.dataType === SEARCHABLE_VECTOR);
   if (!vector) {
     checks.push({

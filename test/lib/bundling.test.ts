@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ const OPTIONAL_NATIVE = ['bufferutil', 'utf-8-validate'];
 let outdir: string;
 let assets: Record<StepName, string>;
 let emulator: RunningMilvusEmulator;
+let reportsDir: string;
 
 beforeAll(async () => {
   outdir = mkdtempSync(join(tmpdir(), 'bundled-'));
@@ -42,9 +43,14 @@ beforeAll(async () => {
     }),
   ) as Record<StepName, string>;
   emulator = await startMilvusEmulator({ token: TOKEN, seedDemo: true });
+  reportsDir = mkdtempSync(join(tmpdir(), 'bundled-reports-'));
 }, 180_000);
 
-afterAll(async () => emulator?.stop());
+afterAll(async () => {
+  await emulator?.stop();
+  rmSync(reportsDir, { recursive: true, force: true });
+  rmSync(outdir, { recursive: true, force: true });
+});
 
 const bundle = (step: StepName) => readFileSync(join(assets[step], 'index.js'), 'utf8');
 
@@ -74,6 +80,8 @@ function invokeBundled(
           MILVUS_ADDRESS: emulator.address,
           MILVUS_TOKEN: TOKEN,
           MILVUS_TIMEOUT_MS: '10000',
+          // The ledger the Milvus steps keep: a directory, as in local runs.
+          REPORTS_DIR: reportsDir,
           POWERTOOLS_LOG_LEVEL: 'SILENT',
           POWERTOOLS_METRICS_DISABLED: 'true',
           POWERTOOLS_TRACE_ENABLED: 'false',

@@ -131,7 +131,18 @@ describe('functions', () => {
 
   it('gives the reports bucket only to the steps that read or write results', () => {
     const withBucket = STEP_NAMES.filter((s) => 'REPORTS_BUCKET' in environmentOf(s));
-    expect(withBucket).toEqual(['EnforceRetention', 'RecordDrill', 'RecordCollectionResult', 'BuildReport']);
+    // The Milvus steps that create, drop or prove ownership keep the ledger in the bucket.
+    expect(withBucket).toEqual([
+      'CreateSnapshot',
+      'EnforceRetention',
+      'ChooseSnapshot',
+      'SweepOrphans',
+      'StartRestore',
+      'CleanupDrill',
+      'RecordDrill',
+      'RecordCollectionResult',
+      'BuildReport',
+    ]);
     expect(environmentOf('BuildReport').REPORTS_BUCKET).toEqual({
       Ref: logicalId(stack.scheduler.reportsBucket),
     });
@@ -161,13 +172,19 @@ describe('least-privilege IAM', () => {
     expect(s3('BuildReport')).toEqual([
       { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('runs/') },
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn() },
-      { Effect: 'Allow', Action: 's3:PutObject', Resource: objects('reports/') },
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: [objects('reports/'), objects('ledger/')] },
     ]);
     expect(s3('RecordCollectionResult')).toEqual([
       { Effect: 'Allow', Action: 's3:PutObject', Resource: objects('runs/') },
     ]);
     expect(s3('EnforceRetention')).toEqual([
-      { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('drills/') },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: [objects('drills/'), objects('ledger/')] },
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn() },
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: [objects('ledger/'), objects('runs/')] },
+      { Effect: 'Allow', Action: 's3:DeleteObject', Resource: objects('ledger/') },
+    ]);
+    expect(s3('ChooseSnapshot')).toEqual([
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('ledger/') },
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn() },
     ]);
     expect(s3('RecordDrill')).toHaveLength(3);

@@ -51,7 +51,7 @@ describe('npm run local', () => {
     expect(stdout).toMatch(/COLLECTION +STATUS +SNAPSHOT/);
     expect(stdout).toMatch(/^SUCCEEDED: 3 succeeded, 0 failed, 0 skipped; 3 snapshot\(s\) created/m);
     const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'));
-    expect(report).toMatchObject({ schemaVersion: 1, status: 'SUCCEEDED', mode: 'full' });
+    expect(report).toMatchObject({ schemaVersion: 2, status: 'SUCCEEDED', mode: 'full' });
   });
 
   it('starts the run clock when the run starts: the report is dated by the real start, and ends after it', async () => {

@@ -116,7 +116,7 @@ describe('end-to-end scenarios on the emulator', () => {
     }
   });
 
-  it('3. a lost reply on CreateSnapshot: the retry recognises its own snapshot, no duplicate', async () => {
+  it('3. a lost reply on CreateSnapshot: the retry recognises its own snapshot by its nonce, no duplicate', async () => {
     // Prepare
     world = await startLocalWorld({
       faults: {
@@ -138,8 +138,9 @@ describe('end-to-end scenarios on the emulator', () => {
     // Assess
     const report = reportOf(result);
     expect(result.status).toBe('SUCCEEDED');
-    expect(collection(report, 'default.products').backup).toMatchObject({ alreadyExisted: true });
-    expect(collection(report, 'default.support_tickets').backup).toMatchObject({ alreadyExisted: false });
+    // Made by this run (its first reply was lost), so counted as created, not as found.
+    expect(collection(report, 'default.products').backup).toMatchObject({ alreadyExisted: false });
+    expect(report.summary.snapshotsCreated).toBe(3);
     expect(world.snapshots('products')).toHaveLength(1);
   });
 
@@ -230,7 +231,10 @@ describe('end-to-end scenarios on the emulator', () => {
     expect(world.collections()).toContain(squatter);
     expect(world.emulator.inspect.rowCounts('default', squatter)).toMatchObject({ growing: 7 });
     expect(world.snapshots('products')).toContain('before_migration');
-    expect(products.retention?.kept).toContainEqual({ name: 'before_migration', reasons: ['not managed'] });
+    expect(products.retention?.notOurs).toContainEqual({
+      name: 'before_migration',
+      reason: 'not made by milvus-snapshot-scheduler',
+    });
     expect(collection(reportOf(result), 'default.support_tickets').status).toBe('SUCCEEDED');
   });
 

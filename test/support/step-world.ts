@@ -6,16 +6,18 @@ import type { Context } from 'aws-lambda';
 import { type FaultPlan, ManualClock, type RunningMilvusEmulator } from '../../emulator';
 import { handler as chooseSnapshot } from '../../functions/choose-snapshot/handler';
 import { handler as cleanupDrill } from '../../functions/cleanup-drill/handler';
+import { measureContents } from '../../functions/create-snapshot/create-snapshot';
 import { handler as pollRestore } from '../../functions/poll-restore/handler';
 import { handler as recordDrill } from '../../functions/record-drill/handler';
 import { useClock } from '../../functions/shared/clock';
 import { clusterIdentity } from '../../functions/shared/contracts/deployment';
 import { drillSettingsSchema, flushSettingsSchema } from '../../functions/shared/contracts/drill-settings';
 import { type RunContext, runContextSchema } from '../../functions/shared/contracts/run-context';
+import { DrillLedger } from '../../functions/shared/ledger/drill-ledger';
+import { newNonce, SnapshotLedger, type SnapshotRecord } from '../../functions/shared/ledger/snapshot-ledger';
 import { connectMilvus } from '../../functions/shared/milvus/milvus-connection';
 import type { MilvusGateway } from '../../functions/shared/milvus/milvus-gateway';
-import type { RecordScope } from '../../functions/shared/reports/report-store';
-import { schemaFingerprint } from '../../functions/shared/schema-fingerprint';
+import { FileReportStore, type RecordScope } from '../../functions/shared/reports/report-store';
 import { formatSnapshotDescription } from '../../functions/shared/snapshot-marker';
 import { handler as startRestore } from '../../functions/start-restore/handler';
 import { handler as sweepOrphans } from '../../functions/sweep-orphans/handler';
@@ -25,6 +27,7 @@ import {
   type EmulatorFixture,
   flush,
   insertRows,
+  load,
   startFixture,
 } from '../emulator/support/emulator-fixture';
 import { testRunDeployment } from './deployment';
@@ -73,31 +76,89 @@ export async function startDrillWorld(faults?: FaultPlan): Promise<DrillWorld> {
 }
 
 /** A collection with `rows` flushed rows (ids 1..rows), an HNSW index on `vector`. */
-export async function seedCollection(world: DrillWorld, name: string, rows: number): Promise<void> {
+export async function seedCollection(
+  world: DrillWorld,
+  name: string,
+  rows: number,
+  options: { readonly loaded?: boolean } = {},
+): Promise<void> {
   await createTestCollection(world.client, { name, dim: 4 });
   if (rows > 0) await insertRows(world.client, name, 1, rows);
   await flush(world.client, name);
+  if (options.loaded) await load(world.client, name);
 }
 
 /**
- * A snapshot carrying this tool's marker, as CreateSnapshot makes it. `recordedRows` lets a test
- * record a count that differs from what the snapshot really holds.
+ * A snapshot this deployment made, as CreateSnapshot makes it: its ledger record (contents
+ * measured now) and the snapshot, whose marker repeats the record's nonce. `recordedRows` lets a
+ * test record a row count that differs from what the snapshot really holds.
  */
 export async function takeOwnedSnapshot(
   world: DrillWorld,
   collection: string,
   snapshotName: string,
   recordedRows?: number,
-): Promise<void> {
+): Promise<SnapshotRecord> {
   const ref = { database: 'default', collection };
-  const rows = recordedRows ?? (await world.milvus.flushedRowCount(ref));
-  const schema = schemaFingerprint((await world.milvus.describeCollection(ref)).schema);
-  const slot = new Date(world.clock.now());
+  const measured = await measureContents(world.milvus, ref, 3);
+  const contents = recordedRows === undefined ? measured : { ...measured, rows: recordedRows };
+  const now = new Date(world.clock.now()).toISOString();
+  const scope = worldScope(world);
+  const intent: SnapshotRecord = {
+    schemaVersion: 1,
+    kind: 'snapshot',
+    deploymentId: scope.deploymentId,
+    clusterKey: scope.clusterKey,
+    database: ref.database,
+    collection,
+    snapshotName,
+    runId: 'earlier-run',
+    nonce: newNonce(),
+    state: 'creating',
+    intentAt: now,
+    contents,
+    updatedBy: 'earlier-run',
+    updatedAt: now,
+  };
   const description = formatSnapshotDescription(
-    { schedule: 'daily', rows, schema },
-    { database: 'default', collection, slot },
+    {
+      deployment: scope.deploymentId,
+      schedule: 'daily',
+      rows: contents.rows,
+      schema: contents.schema,
+      nonce: intent.nonce,
+    },
+    { database: 'default', collection, slot: new Date(world.clock.now()) },
   );
   await world.milvus.createSnapshot(ref, snapshotName, description);
+  const described = await world.milvus.describeSnapshot(ref, snapshotName);
+  const record: SnapshotRecord = {
+    ...intent,
+    state: 'created',
+    createTs: described.createTs,
+    createdAt: described.createdAt.toISOString(),
+  };
+  await worldLedger(world).write(record);
+  return record;
+}
+
+/** What the step cores need, pointed at this world: its gateway, its reports directory, its clock. */
+export function worldDeps(world: DrillWorld) {
+  return {
+    milvus: world.milvus,
+    store: new FileReportStore(world.reportsDir),
+    now: () => new Date(world.clock.now()),
+  };
+}
+
+/** This world's snapshot ledger (the test deployment, on this world's emulator). */
+export function worldLedger(world: DrillWorld): SnapshotLedger {
+  return new SnapshotLedger(new FileReportStore(world.reportsDir), worldScope(world));
+}
+
+/** This world's drill ledger. */
+export function worldDrillLedger(world: DrillWorld): DrillLedger {
+  return new DrillLedger(new FileReportStore(world.reportsDir), worldScope(world));
 }
 
 /** The record scope (deployment and cluster) of every run made with {@link drillRun} in this world. */

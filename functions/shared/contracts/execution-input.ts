@@ -2,6 +2,9 @@ import * as z from 'zod';
 import { describeIssues } from '../validation';
 import { RUN_MODES } from './runtime-config';
 
+/** Collections an execution input may name (a run of the whole configuration names none). */
+export const MAX_INPUT_COLLECTIONS = 10_000;
+
 /**
  * What starts a run: a schedule's input, or what an operator types in the Step Functions console.
  * Every key is optional; defaults come from the configuration. Unknown keys are refused, so a typo
@@ -14,7 +17,7 @@ export const executionInputSchema = z
     /** `backup`, `drill` or `full`. @default the schedule's mode, else `backup` */
     mode: z.enum(RUN_MODES).optional(),
     /** Only these collections: `database.collection`, or `collection` in `default`. @default all */
-    collections: z.array(z.string().min(1)).min(1).optional(),
+    collections: z.array(z.string().min(1)).min(1).max(MAX_INPUT_COLLECTIONS).optional(),
     /** Change nothing: no flush, snapshot, drop or drill; report what retention would do. @default false */
     dryRun: z.boolean().optional(),
     /** Drill this snapshot (by name) instead of the newest one. */

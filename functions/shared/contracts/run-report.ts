@@ -1,12 +1,15 @@
 import * as z from 'zod';
+import { clusterIdentitySchema } from './deployment';
 import { RUN_MODES } from './runtime-config';
 
 /** What the backup of one collection produced. */
 export const backupResultSchema = z
   .object({
     snapshotName: z.string(),
-    /** The snapshot was already there and ours (a retried or repeated slot). */
+    /** The snapshot was already there, made by another run of this deployment (a slot run twice). */
     alreadyExisted: z.boolean(),
+    /** The run that made it, when it was already there. */
+    madeByRun: z.string().optional(),
     /** Rows in the collection's flushed segments when the snapshot was taken. */
     rowCount: z.number().int().nonnegative(),
     /** Creation time from the snapshot's `create_ts` (ISO 8601). */
@@ -14,13 +17,64 @@ export const backupResultSchema = z
   })
   .strict();
 
-/** What retention decided for one collection. */
+/** Entries each list of a retention result holds in the state; the complete lists are stored. */
+export const RETENTION_LIST_LIMIT = 25;
+
+const namedReasonSchema = z.object({ name: z.string(), reason: z.string() }).strict();
+
+/** What retention decided for one collection, and what Milvus held afterwards. */
 export const retentionResultSchema = z
   .object({
     dryRun: z.boolean(),
+    /** How many snapshots each list has in full (the lists here stop at {@link RETENTION_LIST_LIMIT}). */
+    counts: z
+      .object({
+        kept: z.number().int().nonnegative(),
+        dropped: z.number().int().nonnegative(),
+        skipped: z.number().int().nonnegative(),
+        notOurs: z.number().int().nonnegative(),
+        vanished: z.number().int().nonnegative(),
+      })
+      .strict(),
+    /** This deployment's snapshots the policy keeps, with every reason. */
     kept: z.array(z.object({ name: z.string(), reasons: z.array(z.string()) }).strict()),
-    dropped: z.array(z.object({ name: z.string(), reason: z.string() }).strict()),
-    skipped: z.array(z.object({ name: z.string(), reason: z.string() }).strict()),
+    /** Dropped, and no longer in Milvus (in a dry run: what would be dropped). */
+    dropped: z.array(namedReasonSchema),
+    /** To drop, but still in Milvus (pinned, or in a drill): the next run tries again. */
+    skipped: z.array(namedReasonSchema),
+    /** Snapshots of the collection this deployment's ledger does not prove its own: never touched. */
+    notOurs: z.array(namedReasonSchema),
+    /** This deployment's snapshots that are gone without this run dropping them. */
+    vanished: z.array(namedReasonSchema),
+    /** Where the complete lists are stored, when one was too long for the state. */
+    fullResult: z.string().optional(),
+  })
+  .strict();
+
+/** What retention decided for one collection. */
+export type RetentionResult = z.infer<typeof retentionResultSchema>;
+
+/** Entries each list of a sweep result holds; the counts say how many there were. */
+export const SWEEP_LIST_LIMIT = 25;
+
+/** What a drill's orphan sweep did in the drilled collection's database. */
+export const sweepResultSchema = z
+  .object({
+    /** Drill collections of earlier, ended drills of this deployment, dropped. */
+    dropped: z.array(z.string()),
+    /** Collections left alone: look-alike names this deployment did not create, and unprovable ones. */
+    notOurs: z.array(namedReasonSchema),
+    /** How many there were of each (the lists stop at {@link SWEEP_LIST_LIMIT}). */
+    counts: z
+      .object({
+        dropped: z.number().int().nonnegative(),
+        notOurs: z.number().int().nonnegative(),
+        inProgress: z.number().int().nonnegative(),
+        failed: z.number().int().nonnegative(),
+      })
+      .strict(),
+    /** Orphans that could not be dropped; the next run tries again. */
+    failed: z.array(namedReasonSchema).optional(),
   })
   .strict();
 
@@ -55,6 +109,10 @@ export const drillResultSchema = z
     checks: z.array(drillCheckSchema),
     verified: z.boolean(),
     cleanedUp: z.boolean(),
+    /** What cleanup says may be left behind, when `cleanedUp` is false. */
+    leftBehind: z.array(z.string()).optional(),
+    /** What the drill's orphan sweep did before the restore. */
+    sweep: sweepResultSchema.optional(),
   })
   .strict();
 
@@ -78,7 +136,7 @@ export const collectionResultSchema = z
 export type CollectionResult = z.infer<typeof collectionResultSchema>;
 
 /** Current version of the run report schema. Bumped on any incompatible change. */
-export const RUN_REPORT_SCHEMA_VERSION = 1;
+export const RUN_REPORT_SCHEMA_VERSION = 2;
 
 /**
  * The run report: the SNS message's JSON, the EventBridge event's detail, the S3 object and the
@@ -88,6 +146,8 @@ export const runReportSchema = z
   .object({
     schemaVersion: z.literal(RUN_REPORT_SCHEMA_VERSION),
     runId: z.string(),
+    /** The deployment that ran, and the Milvus cluster it ran on. */
+    deployment: z.object({ id: z.string(), cluster: clusterIdentitySchema }).strict(),
     trigger: z.enum(['schedule', 'manual']),
     schedule: z.string().optional(),
     mode: z.enum(RUN_MODES),

@@ -1,7 +1,7 @@
 import { IANAZone } from 'luxon';
 import * as z from 'zod';
 import { retentionPolicySchema } from '../retention-policy';
-import { MAX_MILVUS_NAME_LENGTH, milvusNameProblem } from '../snapshot-naming';
+import { drillCollectionTime, MAX_MILVUS_NAME_LENGTH, milvusNameProblem } from '../snapshot-naming';
 import { drillSettingsSchema, flushSettingsSchema } from './drill-settings';
 
 /** What a run does to each collection. */
@@ -98,6 +98,9 @@ export type ScheduleConfig = z.infer<typeof scheduleConfigSchema>;
 
 const SCHEDULE_NAME = /^[A-Za-z0-9_-]{1,48}$/;
 
+/** The one key a JSON object cannot hold as data everywhere: refused as a schedule or policy name. */
+const RESERVED_KEY = '__proto__';
+
 /**
  * The part of the configuration a run needs. The construct embeds it in the state machine
  * definition, so the first step of every run (and the local runner) sees exactly what was deployed.
@@ -108,11 +111,22 @@ export const runtimeConfigSchema = z
     collections: z.array(collectionConfigSchema).min(1, 'list at least one collection'),
     /** Named schedules. The name is recorded in each snapshot's marker. */
     schedules: z.record(
-      z.string().regex(SCHEDULE_NAME, 'schedule names use letters, digits, "_" and "-" (at most 48)'),
+      z
+        .string()
+        .regex(SCHEDULE_NAME, 'schedule names use letters, digits, "_" and "-" (at most 48)')
+        .refine((name) => name !== RESERVED_KEY, { message: `"${RESERVED_KEY}" cannot name a schedule` }),
       scheduleConfigSchema,
     ),
     /** Named retention policies; `default` applies to collections that name none. */
-    retention: z.record(z.string().min(1), retentionPolicySchema),
+    retention: z.record(
+      z
+        .string()
+        .min(1)
+        .refine((name) => name !== RESERVED_KEY, {
+          message: `"${RESERVED_KEY}" cannot name a retention policy`,
+        }),
+      retentionPolicySchema,
+    ),
     /** Restore drill settings. */
     drill: drillSettingsSchema.default(drillSettingsSchema.parse({})),
     /** Flush wait settings. */
@@ -128,7 +142,16 @@ export const runtimeConfigSchema = z
       if (keys.has(key))
         ctx.addIssue({ code: 'custom', path: ['collections', i], message: `${key} is listed twice` });
       keys.add(key);
-      if (!config.retention[c.retention]) {
+      if (drillCollectionTime(config.drill.prefix, c.name) !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['collections', i, 'name'],
+          message:
+            `${key} is named like a drill collection (${config.drill.prefix}_<collection>_<YYYYMMDD>_<HHMMSS>); ` +
+            'back it up under another name, or change drill.prefix',
+        });
+      }
+      if (!Object.hasOwn(config.retention, c.retention)) {
         ctx.addIssue({
           code: 'custom',
           path: ['collections', i, 'retention'],

@@ -52,6 +52,8 @@ export interface IndexSummary {
 
 /** A described collection, reduced to what the workflow uses. */
 export interface CollectionSummary {
+  /** Milvus' id of the collection (int64, as a string): what proves a collection is the one recorded. */
+  readonly id: string;
   readonly schema: FingerprintSchema;
   readonly primaryField: string;
   readonly primaryIsString: boolean;
@@ -151,6 +153,7 @@ export class MilvusGateway {
     const fields = res.schema.fields;
     const primary = fields.find((f) => f.is_primary_key);
     return {
+      id: String(res.collectionID ?? ''),
       schema: {
         enable_dynamic_field: res.schema.enable_dynamic_field,
         fields: fields.map((f) => ({
@@ -170,6 +173,59 @@ export class MilvusGateway {
         .filter((f) => /Vector$/.test(String(f.data_type)))
         .map((f) => ({ name: f.name, dataType: String(f.data_type) })),
     };
+  }
+
+  /**
+   * The collection's flushed segments: how many, and the rows they hold. `undefined` when Milvus
+   * does not answer the call (it is an administrative one some managed services do not expose).
+   */
+  public async flushedSegments(ref: CollectionRef): Promise<{ count: number; rows: number } | undefined> {
+    let res: Awaited<ReturnType<MilvusClient['getPersistentSegmentInfo']>>;
+    try {
+      res = await this.call(`list segments of ${name(ref)}`, () =>
+        this.client.getPersistentSegmentInfo({ collectionName: ref.collection, dbName: ref.database }),
+      );
+    } catch (error) {
+      if (error instanceof MilvusUnsupportedError) return undefined;
+      throw error;
+    }
+    const flushed = res.infos.filter((i) => String(i.state) === 'Flushed' || String(i.state) === '3');
+    return { count: flushed.length, rows: flushed.reduce((n, i) => n + Number(i.num_rows ?? 0), 0) };
+  }
+
+  /** Up to `limit` primary keys of a loaded collection, as strings. */
+  public async sampleKeys(ref: CollectionRef, primaryField: string, limit: number): Promise<string[]> {
+    const res = await this.call(`sample keys of ${name(ref)}`, () =>
+      this.client.query({
+        collection_name: ref.collection,
+        db_name: ref.database,
+        filter: '',
+        output_fields: [primaryField],
+        limit,
+      }),
+    );
+    return res.data.map((row) => String(row[primaryField]));
+  }
+
+  /** Which of `keys` a loaded collection holds. */
+  public async findKeys(
+    ref: CollectionRef,
+    primaryField: string,
+    keys: readonly string[],
+    primaryIsString: boolean,
+  ): Promise<string[]> {
+    if (keys.length === 0) return [];
+    const literals = keys.map((k) => (primaryIsString ? JSON.stringify(k) : k));
+    const res = await this.call(`look up sampled keys in ${name(ref)}`, () =>
+      this.client.query({
+        collection_name: ref.collection,
+        db_name: ref.database,
+        filter: `${primaryField} in [${literals.join(', ')}]`,
+        output_fields: [primaryField],
+        limit: keys.length,
+      }),
+    );
+    return res.data.map((row) => String(row[primaryField]));
   }
 
   /** The collection's indexes (an empty list when it has none). */

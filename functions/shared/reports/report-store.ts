@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { link, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   NoSuchKey,
   PutObjectCommand,
@@ -30,6 +31,8 @@ export interface ReportStore {
   getJson(key: string): Promise<unknown>;
   /** Every key under `prefix`, in lexical order. */
   list(prefix: string): Promise<string[]>;
+  /** Removes the document at `key`; removing one that is not there is fine. */
+  delete(key: string): Promise<void>;
 }
 
 /** Whose records a key belongs to: one deployment, on one Milvus cluster. */
@@ -52,6 +55,9 @@ export const ReportKeys = {
   /** One collection's result in one run. */
   collectionResult: (runId: string, database: string, collection: string) =>
     `runs/${safe(runId)}/collections/${keySegment(database)}/${keySegment(collection)}.json`,
+  /** One collection's complete retention result in one run, when the state holds only its start. */
+  retentionResult: (runId: string, database: string, collection: string) =>
+    `runs/${safe(runId)}/retention/${keySegment(database)}/${keySegment(collection)}.json`,
   /** The prefix of all collection results of a run. */
   collectionResults: (runId: string) => `runs/${safe(runId)}/collections/`,
   /** A run's report, filed by the day it started (UTC). */
@@ -150,6 +156,11 @@ export class S3ReportStore implements ReportStore {
     }
   }
 
+  public async delete(key: string): Promise<void> {
+    // On the versioned bucket this adds a delete marker: the record's history stays readable.
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
   public async list(prefix: string): Promise<string[]> {
     const keys: string[] = [];
     for await (const page of paginateListObjectsV2(
@@ -204,6 +215,12 @@ export class FileReportStore implements ReportStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
+  }
+
+  public async delete(key: string): Promise<void> {
+    await unlink(this.pathOf(key)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
   }
 
   public async list(prefix: string): Promise<string[]> {

@@ -191,7 +191,7 @@ describe('report <run>', () => {
   it('refuses a stored document that is not a run report, naming where it is (exit code 1)', async () => {
     // Prepare
     executionIs('SUCCEEDED');
-    s3.on(GetObjectCommand).resolves({ Body: jsonBody({ ...sampleReport(NAME), schemaVersion: 2 }) });
+    s3.on(GetObjectCommand).resolves({ Body: jsonBody({ ...sampleReport(NAME), schemaVersion: 3 }) });
 
     // Act
     const run = await cli('report', NAME, ...DEPLOYMENT);

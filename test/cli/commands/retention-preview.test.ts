@@ -5,8 +5,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { runCli } from '../../../cli/program';
 import { ManualClock } from '../../../emulator';
 import { clusterIdentity } from '../../../functions/shared/contracts/deployment';
+import { newNonce, SnapshotLedger } from '../../../functions/shared/ledger/snapshot-ledger';
 import { connectMilvus } from '../../../functions/shared/milvus/milvus-connection';
-import { ReportKeys } from '../../../functions/shared/reports/report-store';
+import { FileReportStore, ReportKeys } from '../../../functions/shared/reports/report-store';
 import { schemaFingerprint } from '../../../functions/shared/schema-fingerprint';
 import { formatSnapshotDescription } from '../../../functions/shared/snapshot-marker';
 import { DEFAULT_LOCAL_DEPLOYMENT_ID } from '../../../lib/config/deployment-config';
@@ -25,7 +26,10 @@ const AT = '2026-11-21T04:00:00Z';
 let world: EmulatorFixture;
 let dir: string;
 
-/** Takes a snapshot of default.products at the clock's time, with this tool's marker or not. */
+/** Where the local runner keeps its records: the CLI reads the ledger there by default. */
+const runsDir = () => join(dir, '.local-runs');
+
+/** Takes a snapshot of default.products at the clock's time: this deployment's (with its ledger record) or a person's. */
 async function snapshot(clock: ManualClock, name: string, at: string, owned: boolean): Promise<void> {
   clock.set(Date.parse(at));
   const milvus = await connectMilvus(
@@ -35,16 +39,52 @@ async function snapshot(clock: ManualClock, name: string, at: string, owned: boo
   try {
     const ref = { database: 'default', collection: 'products' };
     const schema = schemaFingerprint((await milvus.describeCollection(ref)).schema);
+    const nonce = newNonce();
     const description = owned
-      ? formatSnapshotDescription({ schedule: 'nightly', rows: 30, schema }, { ...ref, slot: new Date(at) })
+      ? formatSnapshotDescription(
+          { deployment: DEFAULT_LOCAL_DEPLOYMENT_ID, schedule: 'nightly', rows: 30, schema, nonce },
+          { ...ref, slot: new Date(at) },
+        )
       : 'taken by hand before the upgrade';
     await milvus.createSnapshot(ref, name, description);
+    if (!owned) return;
+    const created = await milvus.describeSnapshot(ref, name);
+    const scope = {
+      deploymentId: DEFAULT_LOCAL_DEPLOYMENT_ID,
+      clusterKey: clusterIdentity(world.emulator.address).key,
+    };
+    await new SnapshotLedger(new FileReportStore(runsDir()), scope).write({
+      schemaVersion: 1,
+      kind: 'snapshot',
+      deploymentId: scope.deploymentId,
+      clusterKey: scope.clusterKey,
+      database: 'default',
+      collection: 'products',
+      snapshotName: name,
+      runId: `nightly-${name}`,
+      nonce,
+      state: 'created',
+      intentAt: at,
+      createTs: created.createTs,
+      createdAt: created.createdAt.toISOString(),
+      contents: {
+        rows: 30,
+        segments: null,
+        visibleRows: null,
+        sampleKeys: [],
+        primaryIsString: false,
+        schema,
+      },
+      updatedBy: `nightly-${name}`,
+      updatedAt: at,
+    });
   } finally {
     await milvus.close();
   }
 }
 
 beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'retention-preview-'));
   const clock = new ManualClock(Date.parse('2026-11-17T03:00:00Z'));
   world = await startFixture({ clock, token: TOKEN });
   await createTestCollection(world.client, { name: 'products' });
@@ -60,7 +100,6 @@ beforeAll(async () => {
     await snapshot(clock, `nightly_202611${day}_030000`, `2026-11-${day}T03:00:00Z`, true);
   }
 
-  dir = await mkdtemp(join(tmpdir(), 'retention-preview-'));
   await writeFile(
     join(dir, 'scheduler.config.json'),
     JSON.stringify({
@@ -108,13 +147,13 @@ describe('retention preview', () => {
         '  protected: nightly_20261117_030000',
         'Preview only: nothing is dropped.',
         '',
-        'SNAPSHOT                 CREATED               MADE BY              DECISION  WHY',
-        'nightly_20261121_030000  2026-11-21 03:00:00Z  this tool (nightly)  keep      last',
-        'nightly_20261120_030000  2026-11-20 03:00:00Z  this tool (nightly)  keep      last',
-        'before_upgrade           2026-11-19 12:00:00Z  someone else         keep      not managed',
-        'nightly_20261119_030000  2026-11-19 03:00:00Z  this tool (nightly)  drop      not kept by any rule (keep last 2)',
-        'nightly_20261118_030000  2026-11-18 03:00:00Z  this tool (nightly)  drop      not kept by any rule (keep last 2)',
-        'nightly_20261117_030000  2026-11-17 03:00:00Z  this tool (nightly)  keep      protected',
+        'SNAPSHOT                 CREATED               MADE BY                    DECISION  WHY',
+        'nightly_20261121_030000  2026-11-21 03:00:00Z  this deployment (nightly)  keep      last',
+        'nightly_20261120_030000  2026-11-20 03:00:00Z  this deployment (nightly)  keep      last',
+        'before_upgrade           2026-11-19 12:00:00Z  someone else               keep      not made by milvus-snapshot-scheduler',
+        'nightly_20261119_030000  2026-11-19 03:00:00Z  this deployment (nightly)  drop      not kept by any rule (keep last 2)',
+        'nightly_20261118_030000  2026-11-18 03:00:00Z  this deployment (nightly)  drop      not kept by any rule (keep last 2)',
+        'nightly_20261117_030000  2026-11-17 03:00:00Z  this deployment (nightly)  keep      protected',
         '',
         'Would keep 4, drop 2.',
         '',
@@ -148,7 +187,7 @@ describe('retention preview', () => {
 
   it('keeps the newest verified snapshot, named by --verified or read from a report store', async () => {
     // Prepare
-    const reports = join(dir, 'reports');
+    const reports = runsDir();
     const scope = {
       deploymentId: DEFAULT_LOCAL_DEPLOYMENT_ID,
       clusterKey: clusterIdentity(world.emulator.address).key,
@@ -175,7 +214,8 @@ describe('retention preview', () => {
       'nightly_20261119_030000',
       '--json',
     );
-    const fromStore = await preview('--collection', 'products', '--reports', 'reports', '--json');
+    const fromStore = await preview('--collection', 'products', '--reports', '.local-runs', '--json');
+    await rm(key);
 
     // Assess
     expect(JSON.parse(named.stdout).keep).toContainEqual({

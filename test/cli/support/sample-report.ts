@@ -1,10 +1,12 @@
 import { type RunReport, runReportSchema } from '../../../functions/shared/contracts/run-report';
+import { TEST_CLUSTER, TEST_DEPLOYMENT } from '../../support/deployment';
 
 /** A full run of three collections: one fine, one whose backup failed, one whose drill did not verify. */
 export function sampleReport(runId: string, startedAt = '2026-11-21T03:00:00.000Z'): RunReport {
   return runReportSchema.parse({
-    schemaVersion: 1,
+    schemaVersion: 2,
     runId,
+    deployment: { id: TEST_DEPLOYMENT.id, cluster: TEST_CLUSTER },
     trigger: 'manual',
     mode: 'full',
     dryRun: false,
@@ -34,9 +36,12 @@ export function sampleReport(runId: string, startedAt = '2026-11-21T03:00:00.000
         },
         retention: {
           dryRun: false,
+          counts: { kept: 1, dropped: 1, skipped: 0, notOurs: 0, vanished: 0 },
           kept: [{ name: 'manual_20261121_030000', reasons: ['last'] }],
           dropped: [{ name: 'manual_20261120_030000', reason: 'not kept by any rule (keep last 1)' }],
           skipped: [],
+          notOurs: [],
+          vanished: [],
         },
         drill: {
           snapshotName: 'manual_20261121_030000',

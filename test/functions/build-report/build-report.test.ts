@@ -12,7 +12,9 @@ import {
 } from '../../../functions/build-report/build-report';
 import { RunMetric, runMetrics } from '../../../functions/build-report/run-metrics';
 import type { CollectionResult, RunReport } from '../../../functions/shared/contracts/run-report';
+import { DrillLedger } from '../../../functions/shared/ledger/drill-ledger';
 import { FileReportStore, ReportKeys } from '../../../functions/shared/reports/report-store';
+import { TEST_CLUSTER, TEST_DEPLOYMENT } from '../../support/deployment';
 import { backup, drill, products, retention, runContext } from '../record-collection-result/fixtures';
 
 const now = () => new Date('2026-11-21T03:04:12.000Z');
@@ -64,8 +66,9 @@ describe('buildReport', () => {
 
     // Assess
     expect(report).toMatchObject({
-      schemaVersion: 1,
+      schemaVersion: 2,
       runId: 'run-1',
+      deployment: { id: TEST_DEPLOYMENT.id, cluster: TEST_CLUSTER },
       trigger: 'schedule',
       schedule: 'nightly',
       mode: 'full',
@@ -90,6 +93,13 @@ describe('buildReport', () => {
       'user_events',
     ]);
     expect(location.endsWith(join('reports', '2026', '11', '21', 'run-1.json'))).toBe(true);
+    // Its drills are over: a later run's sweep may remove what they left.
+    expect(
+      await new DrillLedger(store, {
+        deploymentId: TEST_DEPLOYMENT.id,
+        clusterKey: TEST_CLUSTER.key,
+      }).runEnded('run-1'),
+    ).toBe(true);
     expect(JSON.parse(readFileSync(location, 'utf8'))).toEqual(report);
     expect(published).toMatchObject({
       status: 'FAILED',
@@ -102,7 +112,7 @@ describe('buildReport', () => {
   it('writes a message a person reads first: the outcome, the counts, failures first, then the JSON', async () => {
     const store = await storeWith('run-1', [succeeded(products), failed(tickets), succeeded(events)]);
     const { published } = await buildReport(input(), { store, now });
-    const [text, json] = published.message.split('--- report (JSON, schema version 1) ---\n');
+    const [text, json] = published.message.split('--- report (JSON, schema version 2) ---\n');
     expect(text).toContain('Milvus snapshot run FAILED\n');
     expect(text).toContain('Schedule:    nightly (started by its schedule)');
     expect(text).toContain('Finished:    2026-11-21T03:04:12.000Z (4m 10s)');
@@ -197,8 +207,9 @@ describe('publishedReport', () => {
       return i < failures ? failed(target) : succeeded(target);
     });
     return {
-      schemaVersion: 1,
+      schemaVersion: 2,
       runId: 'big-run',
+      deployment: { id: 'test-deployment', cluster: TEST_CLUSTER },
       trigger: 'schedule',
       schedule: 'nightly',
       mode: 'full',
@@ -254,8 +265,9 @@ describe('publishedReport', () => {
 describe('subjectOf', () => {
   it('stays a short ASCII line whatever the schedule is called', () => {
     const subject = subjectOf({
-      schemaVersion: 1,
+      schemaVersion: 2,
       runId: 'r',
+      deployment: { id: 'test-deployment', cluster: TEST_CLUSTER },
       trigger: 'schedule',
       schedule: 'a_very_long_schedule_name_that_goes_on_and_on_48',
       mode: 'full',
@@ -314,8 +326,9 @@ describe('runMetrics', () => {
 
 function manyCollectionsReport(): RunReport {
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     runId: 'r',
+    deployment: { id: 'test-deployment', cluster: TEST_CLUSTER },
     trigger: 'schedule',
     schedule: 'nightly',
     mode: 'full',

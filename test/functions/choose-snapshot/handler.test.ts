@@ -8,6 +8,7 @@ import {
   seedCollection,
   startDrillWorld,
   takeOwnedSnapshot,
+  worldLedger,
 } from '../../support/step-world';
 
 describe('ChooseSnapshot handler', () => {
@@ -20,24 +21,32 @@ describe('ChooseSnapshot handler', () => {
   });
   afterEach(async () => world.close());
 
-  it('picks the newest snapshot carrying our marker, ignoring newer ones made by someone else', async () => {
+  const descriptionOf = async (name: string) =>
+    (await world.milvus.describeSnapshot(products, name)).description;
+
+  it("picks this deployment's newest snapshot, ignoring newer ones made by a person or with a copied marker", async () => {
     // Prepare
     await takeOwnedSnapshot(world, 'products', 'daily_20261121_030000');
     world.clock.advance(3_600_000);
-    await takeOwnedSnapshot(world, 'products', 'daily_20261121_040000', 18);
+    const ours = await takeOwnedSnapshot(world, 'products', 'daily_20261121_040000', 18);
     world.clock.advance(3_600_000);
     await world.milvus.createSnapshot(products, 'zz_manual_by_a_person', 'taken by hand before a migration');
+    await world.milvus.createSnapshot(
+      products,
+      'daily_20261121_060000',
+      await descriptionOf('daily_20261121_040000'),
+    );
 
     // Act
     const source = await invoke(handler, collectionInput(drillRun(world), 'products'));
 
-    // Assess
+    // Assess: what the ledger recorded travels with the choice, for the drill to check
     expect(source).toEqual({
       snapshotName: 'daily_20261121_040000',
       createdAt: '2026-11-21T04:00:00.000Z',
-      expectedRows: 18,
-      schemaFingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
+      contents: ours.contents,
     });
+    expect(source.contents.rows).toBe(18);
   });
 
   it('drills the snapshot this run just created when there is one', async () => {
@@ -56,7 +65,7 @@ describe('ChooseSnapshot handler', () => {
     const source = await invoke(handler, { ...collectionInput(drillRun(world), 'products'), backup });
 
     // Assess
-    expect(source).toMatchObject({ snapshotName: 'daily_20261121_030000', expectedRows: 20 });
+    expect(source).toMatchObject({ snapshotName: 'daily_20261121_030000', contents: { rows: 20 } });
   });
 
   it('drills the snapshot named in the run input', async () => {
@@ -73,9 +82,11 @@ describe('ChooseSnapshot handler', () => {
     expect(source).toMatchObject({ snapshotName: 'daily_20261121_030000' });
   });
 
-  it('refuses a named snapshot that is missing or not ours', async () => {
+  it('refuses a named snapshot that is missing, made by hand, or carrying a copied marker', async () => {
     // Prepare
+    await takeOwnedSnapshot(world, 'products', 'daily_20261121_030000');
     await world.milvus.createSnapshot(products, 'by_hand', 'someone else');
+    await world.milvus.createSnapshot(products, 'forged', await descriptionOf('daily_20261121_030000'));
     const input = (name: string) => collectionInput(drillRun(world, {}, { drillSnapshot: name }), 'products');
 
     // Act / Assess
@@ -87,18 +98,24 @@ describe('ChooseSnapshot handler', () => {
     });
     await expect(invoke(handler, input('by_hand'))).rejects.toMatchObject({
       name: 'NoSnapshotToDrillError',
-      message: expect.stringContaining('was not made by milvus-snapshot-scheduler'),
+      message: expect.stringContaining("is not this deployment's (not made by milvus-snapshot-scheduler)"),
+    });
+    await expect(invoke(handler, input('forged'))).rejects.toMatchObject({
+      name: 'NoSnapshotToDrillError',
+      message: expect.stringContaining("marked as this deployment's, but not in its ledger"),
     });
   });
 
-  it('fails a collection that has no snapshot of ours', async () => {
-    // Prepare
+  it('fails a collection that has no snapshot of this deployment, whatever its neighbours hold', async () => {
+    // Prepare: a snapshot made by hand, and one whose ledger record was lost
     await world.milvus.createSnapshot(products, 'by_hand', 'someone else');
+    const lost = await takeOwnedSnapshot(world, 'products', 'daily_20261121_030000');
+    await worldLedger(world).remove(lost);
 
     // Act / Assess
     await expect(invoke(handler, collectionInput(drillRun(world), 'products'))).rejects.toMatchObject({
       name: 'NoSnapshotToDrillError',
-      message: expect.stringContaining('default.products has no snapshot made by milvus-snapshot-scheduler'),
+      message: expect.stringContaining('default.products has no snapshot of this deployment to drill'),
     });
   });
 

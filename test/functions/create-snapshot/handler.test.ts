@@ -3,7 +3,8 @@ import { handler as checkFlush } from '../../../functions/check-flush/handler';
 import { handler as createSnapshot } from '../../../functions/create-snapshot/handler';
 import { handler as flush } from '../../../functions/flush/handler';
 import type { RunContext } from '../../../functions/shared/contracts/run-context';
-import { parseSnapshotMarker } from '../../../functions/shared/snapshot-marker';
+import { RETRYABLE_ERROR_NAMES } from '../../../functions/shared/errors';
+import { formatSnapshotDescription, parseSnapshotMarker } from '../../../functions/shared/snapshot-marker';
 import { insertRows } from '../../emulator/support/emulator-fixture';
 import {
   collectionInput,
@@ -12,6 +13,8 @@ import {
   lambdaContext,
   seedCollection,
   startDrillWorld,
+  takeOwnedSnapshot,
+  worldLedger,
 } from '../../support/step-world';
 
 function backupRun(world: DrillWorld, snapshotName = 'daily_20261121_030000'): RunContext {
@@ -20,6 +23,7 @@ function backupRun(world: DrillWorld, snapshotName = 'daily_20261121_030000'): R
 
 describe('Flush → CheckFlush → CreateSnapshot, against the emulator', () => {
   let world: DrillWorld;
+  const products = { database: 'default', collection: 'products' };
   beforeEach(async () => {
     world = await startDrillWorld();
   });
@@ -48,7 +52,20 @@ describe('Flush → CheckFlush → CreateSnapshot, against the emulator', () => 
     });
     const [snapshot] = world.emulator.inspect.snapshots('default', 'products');
     expect(snapshot?.name).toBe('daily_20261121_030000');
-    expect(parseSnapshotMarker(snapshot?.description)).toMatchObject({ schedule: 'daily', rows: 150 });
+    const record = await worldLedger(world).read('default', 'products', 'daily_20261121_030000');
+    expect(record).toMatchObject({
+      state: 'created',
+      runId: 'drill-test-run',
+      createdAt: backup.createdAt,
+      contents: { rows: 150, visibleRows: null, sampleKeys: [] },
+    });
+    expect(parseSnapshotMarker(snapshot?.description)).toMatchObject({
+      version: 2,
+      deployment: 'test-deployment',
+      schedule: 'daily',
+      rows: 150,
+      nonce: record?.nonce,
+    });
     expect(snapshot?.description).toMatch(/^Scheduled snapshot of default\.products \(schedule daily/);
   });
 
@@ -67,19 +84,20 @@ describe('Flush → CheckFlush → CreateSnapshot, against the emulator', () => 
     expect(backup).toMatchObject({ rowCount: 100 });
   });
 
-  it('is idempotent: a repeated slot adopts its own snapshot and keeps the recorded count', async () => {
+  it("is idempotent: a slot delivered twice finds the first run's snapshot and keeps its recorded count", async () => {
     // Prepare
     await seedCollection(world, 'products', 10);
-    const input = collectionInput(backupRun(world), 'products');
-    await createSnapshot(input, lambdaContext('CreateSnapshot'));
+    const first = collectionInput(backupRun(world), 'products');
+    await createSnapshot(first, lambdaContext('CreateSnapshot'));
     await insertRows(world.client, 'products', 11, 15);
-    await flush(input, lambdaContext('Flush'));
+    await flush(first, lambdaContext('Flush'));
+    const second = collectionInput({ ...backupRun(world), runId: 'second-delivery' }, 'products');
 
     // Act
-    const again = await createSnapshot(input, lambdaContext('CreateSnapshot'));
+    const again = await createSnapshot(second, lambdaContext('CreateSnapshot'));
 
     // Assess
-    expect(again).toMatchObject({ alreadyExisted: true, rowCount: 10 });
+    expect(again).toMatchObject({ alreadyExisted: true, madeByRun: 'drill-test-run', rowCount: 10 });
     expect(world.emulator.inspect.snapshots('default', 'products')).toHaveLength(1);
   });
 
@@ -95,24 +113,78 @@ describe('Flush → CheckFlush → CreateSnapshot, against the emulator', () => 
     const first = await createSnapshot(input, lambdaContext('CreateSnapshot')).catch((e: unknown) => e);
     const retry = await createSnapshot(input, lambdaContext('CreateSnapshot'));
 
-    // Assess
+    // Assess: made by this run, whose reply was lost, so not "already there"
     expect((first as Error).name).toBe('MilvusUnavailableError');
     expect(retry).toMatchObject({
       snapshotName: 'daily_20261121_030000',
-      alreadyExisted: true,
+      alreadyExisted: false,
       rowCount: 10,
     });
     expect(world.emulator.inspect.snapshots('default', 'products')).toHaveLength(1);
+    expect(await worldLedger(world).read('default', 'products', 'daily_20261121_030000')).toMatchObject({
+      state: 'created',
+      runId: 'drill-test-run',
+    });
   });
 
-  it('refuses to adopt a same-named snapshot someone else made, and leaves it as it was', async () => {
+  it.each([
+    ['made by hand', async () => 'made by hand'],
+    [
+      'with a marker copied from a snapshot of ours',
+      async () => {
+        await takeOwnedSnapshot(world, 'products', 'daily_20261120_030000');
+        return (await world.milvus.describeSnapshot(products, 'daily_20261120_030000')).description;
+      },
+    ],
+    [
+      'by another deployment',
+      async () =>
+        formatSnapshotDescription(
+          {
+            deployment: 'staging.eu-west-1',
+            schedule: 'daily',
+            rows: 10,
+            schema: 'abcdef0123456789',
+            nonce: '0'.repeat(32),
+          },
+          { database: 'default', collection: 'products', slot: new Date(world.clock.now()) },
+        ),
+    ],
+  ])(
+    'never adopts a same-named snapshot created beforehand %s: the collection fails and it is left as it was',
+    async (_, describe) => {
+      // Prepare: the name the next scheduled run will use, taken beforehand
+      await seedCollection(world, 'products', 10);
+      const description = await describe();
+      await world.milvus.createSnapshot(products, 'daily_20261121_030000', description);
+
+      // Act
+      const act = createSnapshot(
+        collectionInput(backupRun(world), 'products'),
+        lambdaContext('CreateSnapshot'),
+      );
+
+      // Assess
+      await expect(act).rejects.toMatchObject({
+        name: 'SnapshotNameTakenError',
+        message: expect.stringMatching(
+          /daily_20261121_030000 already exists in default\.products and this deployment did not make it .*no snapshot was taken/,
+        ),
+      });
+      const taken = world.emulator.inspect
+        .snapshots('default', 'products')
+        .find((x) => x.name === 'daily_20261121_030000');
+      expect(taken?.description).toBe(description);
+      expect(await worldLedger(world).read('default', 'products', 'daily_20261121_030000')).toBeUndefined();
+    },
+  );
+
+  it('leaves no intent behind when Milvus refuses the snapshot outright', async () => {
     // Prepare
     await seedCollection(world, 'products', 10);
-    await world.milvus.createSnapshot(
-      { database: 'default', collection: 'products' },
-      'daily_20261121_030000',
-      'made by hand',
-    );
+    world.emulator.faults.load({
+      rules: [{ method: 'CreateSnapshot', milvusCode: 65535, reason: 'disk error', times: 1 }],
+    });
 
     // Act
     const act = createSnapshot(
@@ -121,15 +193,31 @@ describe('Flush → CheckFlush → CreateSnapshot, against the emulator', () => 
     );
 
     // Assess
-    await expect(act).rejects.toMatchObject({
-      name: 'SnapshotNameTakenError',
-      message: expect.stringMatching(
-        /daily_20261121_030000 already exists in default\.products and was not made by/,
-      ),
+    await expect(act).rejects.toMatchObject({ name: 'MilvusError' });
+    expect((await worldLedger(world).list('default', 'products')).records).toEqual([]);
+  });
+
+  it('waits (a retried error) while another run of this deployment is creating the same snapshot', async () => {
+    // Prepare: another run has recorded its intent, and not created the snapshot yet
+    await seedCollection(world, 'products', 10);
+    const other = await takeOwnedSnapshot(world, 'products', 'daily_20261121_030000');
+    await world.milvus.dropSnapshot(products, 'daily_20261121_030000');
+    await worldLedger(world).write({
+      ...other,
+      state: 'creating',
+      createTs: undefined,
+      createdAt: undefined,
     });
-    expect(world.emulator.inspect.snapshots('default', 'products').map((s) => s.description)).toEqual([
-      'made by hand',
-    ]);
+
+    // Act
+    const act = createSnapshot(
+      collectionInput(backupRun(world), 'products'),
+      lambdaContext('CreateSnapshot'),
+    );
+
+    // Assess
+    await expect(act).rejects.toMatchObject({ name: 'SnapshotInProgressError' });
+    expect(RETRYABLE_ERROR_NAMES).toContain('SnapshotInProgressError');
   });
 
   it('fails a missing collection with CollectionNotFoundError, naming it', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handler as enforceRetention } from '../../../functions/enforce-retention/handler';
 import type { RunContext } from '../../../functions/shared/contracts/run-context';
+import { RETENTION_LIST_LIMIT } from '../../../functions/shared/contracts/run-report';
 import { FileReportStore, ReportKeys } from '../../../functions/shared/reports/report-store';
 import {
   collectionInput,
@@ -10,6 +11,8 @@ import {
   seedCollection,
   startDrillWorld,
   takeOwnedSnapshot,
+  worldDrillLedger,
+  worldLedger,
   worldScope,
 } from '../../support/step-world';
 
@@ -68,19 +71,73 @@ describe('EnforceRetention against the emulator', () => {
 
     // Assess
     expect(remaining(world)).toEqual(['before_migration', ...names.slice(-3)].sort());
-    expect(result).toMatchObject({ dryRun: false, skipped: [] });
-    const dropped = (result as { dropped: Array<{ name: string; reason: string }> }).dropped;
-    expect(dropped.map((d) => d.name).sort()).toEqual(names.slice(0, 7).sort());
-    expect(dropped[0]?.reason).toBe('not kept by any rule (keep last 3)');
-    expect((result as { kept: unknown[] }).kept).toContainEqual({
-      name: 'before_migration',
-      reasons: ['not managed'],
+    expect(result).toMatchObject({
+      dryRun: false,
+      skipped: [],
+      counts: { kept: 3, dropped: 7, skipped: 0, notOurs: 1, vanished: 0 },
+      notOurs: [{ name: 'before_migration', reason: 'not made by milvus-snapshot-scheduler' }],
     });
+    expect(result.dropped.map((d) => d.name).sort()).toEqual(names.slice(0, 7).sort());
+    expect(result.dropped[0]?.reason).toBe('not kept by any rule (keep last 3)');
+    // The dropped snapshots' records go: the ledger holds what this deployment has in Milvus.
+    expect(
+      (await worldLedger(world).list('default', 'products')).records.map((r) => r.snapshotName).sort(),
+    ).toEqual(names.slice(-3).sort());
   });
 
-  it('changes nothing in a dry run, and says what it would drop', async () => {
-    // Prepare
+  it('keeps, and lists as not ours, every snapshot the ledger does not prove: copied markers, lost records, other deployments', async () => {
+    // Prepare: ten of ours, then neighbours that look like ours
     const names = await tenDailySnapshots(world);
+    const copied = (await world.milvus.describeSnapshot(ref, names[0] ?? '')).description;
+    await world.milvus.createSnapshot(ref, 'daily_20261101_030000', copied);
+    const lostRecord = await worldLedger(world).read('default', 'products', names[1] ?? '');
+    if (lostRecord) await worldLedger(world).remove(lostRecord);
+    // Dropped by someone and made again under the same name with the same description: not the snapshot recorded.
+    const recreated = (await world.milvus.describeSnapshot(ref, names[2] ?? '')).description;
+    await world.milvus.dropSnapshot(ref, names[2] ?? '');
+    await world.milvus.createSnapshot(ref, names[2] ?? '', recreated);
+    const other = drillRun(
+      world,
+      {},
+      { deployment: { ...drillRun(world).deployment, id: 'staging.eu-west-1' } },
+    );
+
+    // Act: a keep-nothing-extra policy for us; another deployment runs its own retention too
+    const ours = await enforceRetention(
+      collectionInput(retentionRun(world, { keepLast: 1 }), 'products'),
+      lambdaContext('EnforceRetention'),
+    );
+    const theirs = await enforceRetention(
+      collectionInput(
+        { ...other, mode: 'backup', policies: { default: { keepLast: 1 } as never } },
+        'products',
+      ),
+      lambdaContext('EnforceRetention'),
+    );
+
+    // Assess
+    expect(ours.notOurs).toEqual(
+      expect.arrayContaining([
+        { name: 'before_migration', reason: 'not made by milvus-snapshot-scheduler' },
+        { name: 'daily_20261101_030000', reason: "marked as this deployment's, but not in its ledger" },
+        { name: names[1], reason: "marked as this deployment's, but not in its ledger" },
+        {
+          name: names[2],
+          reason: expect.stringMatching(/^created at \d+, not at \d+ as the ledger records$/),
+        },
+      ]),
+    );
+    expect(remaining(world)).toEqual(
+      ['before_migration', 'daily_20261101_030000', names[1], names[2], names[9]].sort(),
+    );
+    expect(theirs.counts).toMatchObject({ dropped: 0, kept: 0, notOurs: 5 });
+    expect(theirs.notOurs).toContainEqual({ name: names[9], reason: 'made by deployment test-deployment' });
+  });
+
+  it('changes nothing in a dry run, the ledger included, and says what it would drop', async () => {
+    // Prepare
+    await tenDailySnapshots(world);
+    const ledgerBefore = (await worldLedger(world).list('default', 'products')).records;
 
     // Act
     const result = await enforceRetention(
@@ -90,27 +147,88 @@ describe('EnforceRetention against the emulator', () => {
 
     // Assess
     expect(remaining(world)).toHaveLength(11);
-    expect(result).toMatchObject({ dryRun: true });
-    expect((result as { dropped: unknown[] }).dropped).toHaveLength(7);
-    expect(names).toHaveLength(10);
+    expect(result).toMatchObject({ dryRun: true, counts: { dropped: 7 } });
+    expect((await worldLedger(world).list('default', 'products')).records).toEqual(ledgerBefore);
+  });
+
+  it('counts a drop whose reply was lost as dropped: the report says what Milvus holds', async () => {
+    // Prepare: the first DropSnapshot takes effect but its reply is lost
+    const names = await tenDailySnapshots(world);
+    world.emulator.faults.add({
+      method: 'DropSnapshot',
+      grpcStatus: 'UNAVAILABLE',
+      afterApply: true,
+      times: 1,
+    });
+    const input = collectionInput(retentionRun(world, { keepLast: 3 }), 'products');
+
+    // Act: the state machine retries the step
+    const first = await enforceRetention(input, lambdaContext('EnforceRetention')).catch((e: unknown) => e);
+    const retried = await enforceRetention(input, lambdaContext('EnforceRetention'));
+
+    // Assess
+    expect(first).toMatchObject({ name: 'MilvusUnavailableError' });
+    expect(retried.counts.dropped).toBe(7);
+    expect(retried.dropped).toContainEqual({
+      name: expect.any(String),
+      reason: 'dropped by an earlier attempt of this step, whose reply was lost',
+    });
+    expect(remaining(world)).toEqual(['before_migration', ...names.slice(-3)].sort());
   });
 
   it('reports a pinned snapshot as skipped, leaves it, and still drops the rest', async () => {
-    // Prepare: a drill (or a restore) holds a pin on the oldest snapshot
+    // Prepare: a restore holds a pin on the oldest snapshot
     const names = await tenDailySnapshots(world);
     const oldest = names[0] ?? '';
     await world.milvus.pinSnapshot(ref, oldest, 3600);
 
     // Act
-    const result = (await enforceRetention(
+    const result = await enforceRetention(
       collectionInput(retentionRun(world, { keepLast: 3 }), 'products'),
       lambdaContext('EnforceRetention'),
-    )) as { dropped: unknown[]; skipped: Array<{ name: string; reason: string }> };
+    );
 
     // Assess
     expect(result.skipped).toEqual([{ name: oldest, reason: expect.stringMatching(/^pinned/) }]);
-    expect(result.dropped).toHaveLength(6);
+    expect(result.counts.dropped).toBe(6);
     expect(remaining(world)).toContain(oldest);
+    expect(await worldLedger(world).read('default', 'products', oldest)).toMatchObject({ state: 'created' });
+  });
+
+  it('keeps a snapshot that a drill still running restores', async () => {
+    // Prepare: another run's drill of the oldest snapshot, recorded and not over
+    const names = await tenDailySnapshots(world);
+    const scope = worldScope(world);
+    const at = new Date(world.clock.now()).toISOString();
+    await worldDrillLedger(world).write({
+      schemaVersion: 1,
+      kind: 'drill',
+      deploymentId: scope.deploymentId,
+      clusterKey: scope.clusterKey,
+      database: 'default',
+      drillCollection: 'drill_products_20261121_030000_abcdef',
+      source: { collection: 'products', snapshotName: names[0] ?? '' },
+      runId: 'drilling-run',
+      state: 'restoring',
+      startedAt: at,
+      deadline: new Date(world.clock.now() + 3_600_000).toISOString(),
+      jobIds: [],
+      lostRequests: 0,
+      updatedBy: 'drilling-run',
+      updatedAt: at,
+    });
+
+    // Act
+    const result = await enforceRetention(
+      collectionInput(retentionRun(world, { keepLast: 3 }), 'products'),
+      lambdaContext('EnforceRetention'),
+    );
+
+    // Assess
+    expect(result.skipped).toEqual([
+      { name: names[0], reason: 'a restore drill (run drilling-run) is using it; retried next run' },
+    ]);
+    expect(remaining(world)).toContain(names[0]);
   });
 
   it('keeps the newest snapshot that passed a drill, and the one this run just made', async () => {
@@ -118,9 +236,7 @@ describe('EnforceRetention against the emulator', () => {
     const names = await tenDailySnapshots(world);
     await new FileReportStore(world.reportsDir).putJson(
       ReportKeys.latestVerified(worldScope(world), 'default', 'products'),
-      {
-        snapshotName: names[1],
-      },
+      { snapshotName: names[1] },
     );
     const backup = {
       snapshotName: names[9] ?? '',
@@ -130,10 +246,10 @@ describe('EnforceRetention against the emulator', () => {
     };
 
     // Act
-    const result = (await enforceRetention(
+    const result = await enforceRetention(
       { ...collectionInput(retentionRun(world, { keepLast: 1 }), 'products'), backup },
       lambdaContext('EnforceRetention'),
-    )) as { kept: Array<{ name: string; reasons: string[] }> };
+    );
 
     // Assess
     expect(result.kept).toContainEqual({ name: names[1], reasons: ['newest verified'] });
@@ -141,7 +257,26 @@ describe('EnforceRetention against the emulator', () => {
     expect(remaining(world)).toEqual(['before_migration', names[1], names[9]].sort());
   });
 
-  it('leaves out a snapshot that vanished between list and describe (a concurrent run dropped it)', async () => {
+  it('reports a snapshot of ours that is gone without this run dropping it, and forgets it', async () => {
+    // Prepare: someone dropped one of our snapshots by hand
+    const names = await tenDailySnapshots(world);
+    await world.milvus.dropSnapshot(ref, names[9] ?? '');
+
+    // Act
+    const result = await enforceRetention(
+      collectionInput(retentionRun(world, { keepLast: 20 }), 'products'),
+      lambdaContext('EnforceRetention'),
+    );
+
+    // Assess
+    expect(result.vanished).toEqual([
+      { name: names[9], reason: 'no longer in Milvus: dropped outside this tool, or with its collection' },
+    ]);
+    expect(result.counts.dropped).toBe(0);
+    expect(await worldLedger(world).read('default', 'products', names[9] ?? '')).toBeUndefined();
+  });
+
+  it('leaves out a snapshot that could not be described, without forgetting it', async () => {
     // Prepare
     await tenDailySnapshots(world);
     world.emulator.faults.load({
@@ -149,13 +284,36 @@ describe('EnforceRetention against the emulator', () => {
     });
 
     // Act
-    const result = (await enforceRetention(
+    const result = await enforceRetention(
       collectionInput(retentionRun(world, { keepLast: 3 }), 'products'),
       lambdaContext('EnforceRetention'),
-    )) as { kept: unknown[]; dropped: unknown[] };
+    );
 
-    // Assess: the snapshot that vanished between list and describe is simply not planned
-    expect(result.kept.length + result.dropped.length).toBe(10);
+    // Assess: ten planned of eleven, and every record of ours still there but the dropped ones
+    const { counts } = result;
+    expect(counts.kept + counts.dropped + counts.notOurs).toBe(10);
+    expect(counts.vanished).toBe(0);
+  });
+
+  it('keeps its output small whatever the number of snapshots: capped lists, full counts, the rest stored', async () => {
+    // Prepare: sixty snapshots of ours
+    for (let i = 0; i < 60; i++) {
+      world.clock.advance(60_000);
+      await takeOwnedSnapshot(world, 'products', `minutely_${String(i).padStart(3, '0')}`);
+    }
+
+    // Act
+    const input = collectionInput(retentionRun(world, { keepLast: 2 }), 'products');
+    const result = await enforceRetention(input, lambdaContext('EnforceRetention'));
+
+    // Assess
+    expect(result.counts).toMatchObject({ kept: 2, dropped: 58 });
+    expect(result.dropped).toHaveLength(RETENTION_LIST_LIMIT);
+    expect(result.fullResult).toBeDefined();
+    const stored = await new FileReportStore(world.reportsDir).getJson(
+      ReportKeys.retentionResult(input.run.runId, 'default', 'products'),
+    );
+    expect((stored as { dropped: unknown[] }).dropped).toHaveLength(58);
   });
 
   it('fails on a run without the collection policy, naming it, before dropping anything', async () => {

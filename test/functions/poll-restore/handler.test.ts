@@ -10,6 +10,7 @@ import {
   seedCollection,
   startDrillWorld,
   takeOwnedSnapshot,
+  worldDeps,
 } from '../../support/step-world';
 
 describe('PollRestore handler', () => {
@@ -24,7 +25,7 @@ describe('PollRestore handler', () => {
 
   const started = async () => {
     const base = collectionInput(drillRun(world), 'products');
-    const deps = { milvus: world.milvus, now: () => new Date(world.clock.now()) };
+    const deps = worldDeps(world);
     const drillSource = await chooseSnapshot(base, deps);
     return { ...base, restore: await startRestore({ ...base, drillSource }, deps) };
   };

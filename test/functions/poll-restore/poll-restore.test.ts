@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decidePoll, formatDuration, type PollTiming } from '../../../functions/poll-restore/poll-restore';
+import {
+  decidePoll,
+  formatDuration,
+  MAX_NONE_STREAK,
+  type PollTiming,
+} from '../../../functions/poll-restore/poll-restore';
 import { pollBackoffSchema } from '../../../functions/shared/contracts/drill-settings';
 import type { RestoreJob, RestoreState } from '../../../functions/shared/milvus/milvus-gateway';
 
@@ -57,10 +62,39 @@ describe('decidePoll', () => {
     expect(poll.reason).toContain('copy segment 7: object not found');
   });
 
-  it('fails RestoreSnapshotNone instead of polling it forever', () => {
-    expect(decidePoll(job('RestoreSnapshotNone'), timing())).toMatchObject({
+  it('keeps polling a job that reads RestoreSnapshotNone: Milvus shows internal phases (publishing) as None', () => {
+    // Act
+    const first = decidePoll(job('RestoreSnapshotNone'), timing());
+    const again = decidePoll(
+      job('RestoreSnapshotNone'),
+      timing({ previousNoneStreak: first.noneStreak ?? 0 }),
+    );
+
+    // Assess
+    expect(first).toMatchObject({ decision: 'wait', noneStreak: 1, state: 'RestoreSnapshotNone' });
+    expect(again).toMatchObject({ decision: 'wait', noneStreak: 2 });
+  });
+
+  it(`fails a job that stays RestoreSnapshotNone ${MAX_NONE_STREAK} polls in a row, saying so`, () => {
+    expect(
+      decidePoll(job('RestoreSnapshotNone'), timing({ previousNoneStreak: MAX_NONE_STREAK - 1 })),
+    ).toMatchObject({
       decision: 'failed',
-      reason: expect.stringContaining('RestoreSnapshotNone'),
+      noneStreak: MAX_NONE_STREAK,
+      reason: expect.stringMatching(/RestoreSnapshotNone 5 polls in a row .*: it is not running/),
+    });
+  });
+
+  it('starts counting None again after the job moves on', () => {
+    const poll = decidePoll(job('RestoreSnapshotExecuting'), timing({ previousNoneStreak: 4 }));
+    expect(poll.decision).toBe('wait');
+    expect(poll.noneStreak).toBeUndefined();
+  });
+
+  it('times out a job still reading None at the drill deadline', () => {
+    expect(decidePoll(job('RestoreSnapshotNone'), timing({ elapsedMs: HOUR }))).toMatchObject({
+      decision: 'timedOut',
+      reason: expect.stringContaining('still in state RestoreSnapshotNone'),
     });
   });
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { prepareRun } from '../../../functions/prepare-run/prepare-run';
 import type { RunContext } from '../../../functions/shared/contracts/run-context';
-import type { drillResultSchema } from '../../../functions/shared/contracts/run-report';
+import type { drillResultSchema, RetentionResult } from '../../../functions/shared/contracts/run-report';
 import { type RunMode, runtimeConfigSchema } from '../../../functions/shared/contracts/runtime-config';
 import { TEST_CLUSTER, TEST_DEPLOYMENT } from '../../support/deployment';
 
@@ -41,11 +41,14 @@ export const backup = {
   createdAt: '2026-11-21T03:00:03.120Z',
 };
 
-export const retention = {
+export const retention: RetentionResult = {
   dryRun: false,
+  counts: { kept: 1, dropped: 1, skipped: 0, notOurs: 0, vanished: 0 },
   kept: [{ name: 'nightly_20261121_030000', reasons: ['just created', 'daily 1'] }],
   dropped: [{ name: 'nightly_20261113_030000', reason: 'not kept by keep 7 daily' }],
   skipped: [],
+  notOurs: [],
+  vanished: [],
 };
 
 /** A drill result as RecordDrill makes it. */

@@ -10,6 +10,7 @@ import {
   seedCollection,
   startDrillWorld,
   takeOwnedSnapshot,
+  worldDrillLedger,
   worldScope,
 } from '../../support/step-world';
 
@@ -88,7 +89,12 @@ describe('a restore drill, run step by step as the state machine runs it', () =>
     expect(result).toMatchObject({ state: 'Completed', verified: true, restoredRows: 50, cleanedUp: true });
     expect(result.checks.slice(4)).toEqual([
       { name: 'loaded', ok: true, expected: 'LoadStateLoaded', actual: 'LoadStateLoaded' },
-      { name: 'countStar', ok: true, expected: '1..50', actual: 50 },
+      {
+        name: 'countStar',
+        ok: true,
+        expected: '1..50 (no count(*) was recorded: the collection was not loaded at backup)',
+        actual: 50,
+      },
       { name: 'selfSearch', ok: true, expected: 5, actual: 5 },
     ]);
     expect(world.emulator.calls.count('Search')).toBe(5);
@@ -96,11 +102,12 @@ describe('a restore drill, run step by step as the state machine runs it', () =>
     expect(drillCollections()).toEqual([]);
   });
 
-  it('verifies a snapshot taken after deletes in deep mode: count(*) is below the recorded statistics', async () => {
-    // Prepare: 5 rows deleted before the snapshot; Milvus' statistics still count them
+  it('verifies a snapshot taken after deletes in deep mode: count(*) equals the one recorded at backup', async () => {
+    // Prepare: 5 rows deleted before the snapshot; Milvus' statistics still count them, count(*) does not
     const deleted = await world.client.delete({ collection_name: 'products', filter: 'id <= 5' });
     expect(deleted.status.error_code).toBe('Success');
     await world.client.flush({ collection_names: ['products'] });
+    await world.milvus.startLoad({ database: 'default', collection: 'products' });
     await takeOwnedSnapshot(world, 'products', 'daily_20261121_040000');
     world.clock.advance(60_000);
 
@@ -117,15 +124,17 @@ describe('a restore drill, run step by step as the state machine runs it', () =>
       expectedRows: 50,
       restoredRows: 50,
     });
-    expect(drillResultSchema.parse(drill).checks).toContainEqual({
-      name: 'countStar',
+    const { checks } = drillResultSchema.parse(drill);
+    expect(checks).toContainEqual({ name: 'countStar', ok: true, expected: 45, actual: 45 });
+    expect(checks).toContainEqual({
+      name: 'sampledKeys',
       ok: true,
-      expected: '1..50',
-      actual: 45,
+      expected: '3 sampled keys',
+      actual: '3 found',
     });
   });
 
-  it('reports a failed restore with Milvus reason, drops the target it left and unpins the snapshot', async () => {
+  it('reports a failed restore with Milvus reason, and drops the target it left', async () => {
     // Prepare
     world.emulator.faults.load({
       restore: { outcome: 'failed', durationMs: 20_000, reason: 'copy segment 3: object not found' },
@@ -231,14 +240,14 @@ describe('a restore drill, run step by step as the state machine runs it', () =>
     expect(drill).toMatchObject({
       state: 'Failed',
       reason: expect.stringContaining(
-        'NoSnapshotToDrillError: default.orders has no snapshot made by milvus-snapshot-scheduler',
+        'NoSnapshotToDrillError: default.orders has no snapshot of this deployment to drill',
       ),
       snapshotName: '',
       cleanedUp: true,
     });
   });
 
-  it('keeps the drill collection when asked to, but still releases the pin', async () => {
+  it('keeps the drill collection when asked to, and records it as kept for a later sweep', async () => {
     // Prepare
     const run = drillRun(world, { keepDrillCollection: true });
 
@@ -252,6 +261,8 @@ describe('a restore drill, run step by step as the state machine runs it', () =>
       cleanedUp: true,
     });
     expect(drillCollections()).toEqual([drillTargetName(run, 'products')]);
-    expect(world.emulator.inspect.pins()).toEqual([]);
+    expect(await worldDrillLedger(world).read('default', drillTargetName(run, 'products'))).toMatchObject({
+      state: 'kept',
+    });
   });
 });

@@ -35,13 +35,19 @@ const base = (): RecordDrillInput => ({
   drillSource: {
     snapshotName: 'daily_20261120_030000',
     createdAt: '2026-11-20T03:00:01.000Z',
-    expectedRows: 2000,
-    schemaFingerprint: '4f2a9c1d7e3b5a60',
+    contents: {
+      rows: 2000,
+      segments: { count: 2, rows: 2000 },
+      visibleRows: 2000,
+      sampleKeys: ['1', '2', '3'],
+      primaryIsString: false,
+      schema: '4f2a9c1d7e3b5a60',
+    },
   },
   restore: {
     targetCollection: 'drill_products_20261121_030000_0a1b2c',
+    collectionId: '464011987654321001',
     jobId: '451',
-    pinId: '9001',
     startedAt: '2026-11-21T03:01:00.000Z',
     firstWaitSeconds: 5,
     resumed: false,
@@ -59,7 +65,6 @@ const completed = {
 const cleanup = {
   targetCollection: 'drill_products_20261121_030000_0a1b2c',
   dropped: true,
-  pinReleased: true,
   cleanedUp: true,
   problems: [],
 };
@@ -154,7 +159,7 @@ describe('buildDrillResult', () => {
             trace: [],
           }),
         },
-        cleanup: { ...cleanup, targetCollection: null, dropped: false, pinReleased: false },
+        cleanup: { ...cleanup, targetCollection: null, dropped: false },
       },
       NOW,
     );

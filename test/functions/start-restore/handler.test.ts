@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chooseSnapshot } from '../../../functions/choose-snapshot/choose-snapshot';
+import { FileReportStore } from '../../../functions/shared/reports/report-store';
 import { drillTargetName } from '../../../functions/start-restore/drill-target';
 import { handler } from '../../../functions/start-restore/handler';
-import { PIN_MARGIN_SECONDS } from '../../../functions/start-restore/start-restore';
 import {
   collectionInput,
   type DrillWorld,
@@ -11,6 +11,7 @@ import {
   seedCollection,
   startDrillWorld,
   takeOwnedSnapshot,
+  worldDrillLedger,
 } from '../../support/step-world';
 
 const SNAPSHOT = 'daily_20261121_030000';
@@ -27,11 +28,11 @@ describe('StartRestore handler', () => {
 
   const startInput = async (drill: Record<string, unknown> = {}) => {
     const base = collectionInput(drillRun(world, drill), 'products');
-    return { ...base, drillSource: await chooseSnapshot(base, { milvus: world.milvus }) };
+    const store = new FileReportStore(world.reportsDir);
+    return { ...base, drillSource: await chooseSnapshot(base, { milvus: world.milvus, store }) };
   };
-  const userPins = () => world.emulator.inspect.pins().filter((p) => p.kind === 'user');
 
-  it('pins the snapshot for the drill timeout plus a margin, then restores into the drill collection', async () => {
+  it('records the drill collection in the ledger first, then restores into it, taking no pin of its own', async () => {
     // Prepare
     const input = await startInput({ timeoutMinutes: 30 });
 
@@ -40,28 +41,26 @@ describe('StartRestore handler', () => {
 
     // Assess
     const target = drillTargetName(input.run, 'products');
+    const { id } = await world.milvus.describeCollection({ database: 'default', collection: target });
     expect(restore).toEqual({
       targetCollection: target,
+      collectionId: id,
       jobId: expect.stringMatching(/^\d+$/),
-      pinId: expect.stringMatching(/^\d+$/),
       startedAt: '2026-11-21T03:00:00.000Z',
       firstWaitSeconds: 5,
       resumed: false,
     });
-    expect(userPins()).toEqual([
-      expect.objectContaining({
-        pinId: restore.pinId,
-        snapshot: SNAPSHOT,
-        expiresAtMs: world.clock.now() + (30 * 60 + PIN_MARGIN_SECONDS) * 1000,
-      }),
-    ]);
-    expect(world.emulator.inspect.restoreJobs()).toEqual([
-      expect.objectContaining({
-        jobId: restore.jobId,
-        snapshot: SNAPSHOT,
-        target: { database: 'default', collection: target },
-      }),
-    ]);
+    expect(await worldDrillLedger(world).read('default', target)).toMatchObject({
+      runId: input.run.runId,
+      state: 'restoring',
+      source: { collection: 'products', snapshotName: SNAPSHOT },
+      jobIds: [restore.jobId],
+      collectionId: id,
+      lostRequests: 0,
+      // The drill cannot outlive its run: start + the run timeout (720 minutes).
+      deadline: '2026-11-21T15:00:00.000Z',
+    });
+    expect(world.emulator.inspect.pins().filter((p) => p.kind === 'user')).toEqual([]);
   });
 
   it('carries on with its own restore when the reply to RestoreSnapshot was lost', async () => {
@@ -75,12 +74,11 @@ describe('StartRestore handler', () => {
     const input = await startInput();
 
     // Act
-    const first = invoke(handler, input);
-    await expect(first).rejects.toMatchObject({ name: 'MilvusUnavailableError' });
+    await expect(invoke(handler, input)).rejects.toMatchObject({ name: 'MilvusUnavailableError' });
     world.clock.advance(2_000); // the state machine's retry interval
     const retried = await invoke(handler, input);
 
-    // Assess
+    // Assess: one job, found again, and the lost request accounted for
     const jobs = world.emulator.inspect.restoreJobs();
     expect(jobs).toHaveLength(1);
     expect(retried).toMatchObject({
@@ -88,10 +86,29 @@ describe('StartRestore handler', () => {
       jobId: jobs[0]?.jobId,
       startedAt: '2026-11-21T03:00:00.000Z',
     });
-    expect(userPins().map((p) => p.pinId)).toEqual([retried.pinId]); // the failed attempt released its pin
+    expect(await worldDrillLedger(world).read('default', retried.targetCollection)).toMatchObject({
+      jobIds: [retried.jobId],
+      lostRequests: 0,
+    });
   });
 
-  it('never touches an existing collection with the drill name that it did not restore', async () => {
+  it('counts a restore request whose reply was lost and that had not taken effect', async () => {
+    // Prepare
+    world.emulator.faults.add({ method: 'RestoreSnapshot', grpcStatus: 'UNAVAILABLE', times: 1 });
+    const input = await startInput();
+
+    // Act
+    await expect(invoke(handler, input)).rejects.toMatchObject({ name: 'MilvusUnavailableError' });
+    const retried = await invoke(handler, input);
+
+    // Assess: the first request may still land later; cleanup must know
+    expect(retried.resumed).toBe(false);
+    expect(await worldDrillLedger(world).read('default', retried.targetCollection)).toMatchObject({
+      lostRequests: 1,
+    });
+  });
+
+  it('never touches an existing collection with the drill name that the ledger does not record', async () => {
     // Prepare
     const input = await startInput();
     const name = drillTargetName(input.run, 'products');
@@ -103,11 +120,11 @@ describe('StartRestore handler', () => {
       message: expect.stringContaining(`the drill collection default.${name} already exists`),
     });
     expect(world.emulator.inspect.rowCounts('default', name)?.sealed).toBe(4);
-    expect(world.emulator.inspect.pins()).toEqual([]);
     expect(world.emulator.calls.count('RestoreSnapshot')).toBe(0);
+    expect(await worldDrillLedger(world).read('default', name)).toBeUndefined();
   });
 
-  it('releases its pin when Milvus refuses the restore', async () => {
+  it('fails with the reason Milvus gives when it refuses the restore, leaving nothing behind but its record', async () => {
     // Prepare
     world.emulator.faults.add({
       method: 'RestoreSnapshot',
@@ -120,5 +137,11 @@ describe('StartRestore handler', () => {
     // Act / Assess
     await expect(invoke(handler, input)).rejects.toMatchObject({ name: 'SnapshotNotFoundError' });
     expect(world.emulator.inspect.pins()).toEqual([]);
+    expect(
+      await worldDrillLedger(world).read('default', drillTargetName(input.run, 'products')),
+    ).toMatchObject({
+      jobIds: [],
+      lostRequests: 0,
+    });
   });
 });

@@ -5,65 +5,47 @@ import {
   drillCollectionTime,
   slotStamp,
 } from '../../../functions/shared/snapshot-naming';
-import { planOrphanSweep } from '../../../functions/sweep-orphans/orphan-filter';
+import { lookAlikeCollections } from '../../../functions/sweep-orphans/orphan-filter';
 
-const NOW = new Date('2026-11-21T03:00:00Z');
-const HOUR = 3_600_000;
-const rules = { prefix: 'drill', maxAgeMs: 24 * HOUR, now: NOW };
-const ago = (ms: number) => new Date(NOW.getTime() - ms);
+const STAMP = new Date('2026-11-21T03:00:00Z');
 
-describe('planOrphanSweep', () => {
-  it('drops only old drill collections and explains every prefixed one it keeps', () => {
+describe('lookAlikeCollections', () => {
+  it('lists names shaped like drill collections that the ledger does not record, and nothing else', () => {
     // Prepare
-    const old = drillCollectionName('drill', 'products', ago(25 * HOUR), 'abc123');
-    const oldUntagged = drillCollectionName('drill', 'orders', ago(48 * HOUR));
-    const young = drillCollectionName('drill', 'products', ago(23 * HOUR), 'abc123');
-    const future = drillCollectionName('drill', 'products', new Date(NOW.getTime() + HOUR), 'abc123');
-    const names = [old, oldUntagged, young, future, 'drill_notes', 'products', 'drills_x_20200101_000000'];
+    const recorded = drillCollectionName('drill', 'products', STAMP, 'abc123');
+    const userLookAlike = drillCollectionName('drill', 'orders', STAMP);
+    const names = [recorded, userLookAlike, 'drill_notes', 'products', 'drills_x_20200101_000000'];
 
     // Act
-    const plan = planOrphanSweep(names, rules);
+    const found = lookAlikeCollections(names, 'drill', new Set([recorded]));
 
     // Assess
-    expect(plan.drop.map((d) => d.name)).toEqual([oldUntagged, old].sort());
-    expect(plan.keep).toEqual(
-      expect.arrayContaining([
-        { name: 'drill_notes', reason: 'no drill stamp in its name: not a drill collection' },
-        { name: young, reason: 'younger than 24 h (stamped 2026-11-20T04:00:00.000Z)' },
-        { name: future, reason: 'stamped in the future (2026-11-21T04:00:00.000Z)' },
-      ]),
-    );
-    expect(plan.keep.map((k) => k.name)).not.toContain('products');
+    expect(found).toEqual([
+      {
+        name: userLookAlike,
+        reason: "named like a drill collection, but this deployment's ledger has no drill of that name",
+      },
+    ]);
   });
 
-  it('drops a collection exactly at the maximum age', () => {
-    expect(planOrphanSweep([`drill_p_${slotStamp(ago(24 * HOUR))}`], rules).drop).toHaveLength(1);
-  });
-
-  it('never drops a name without the prefix, without a stamp, or with a young stamp', () => {
+  it('never lists a recorded name, or a name that is not shaped like a drill collection', () => {
     const name = fc.oneof(
       fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_$]{0,40}$/),
       fc
-        .tuple(fc.stringMatching(/^[A-Za-z0-9_]{0,12}$/), fc.integer({ min: -2000, max: 2000 }))
-        .map(([middle, hours]) => `drill_${middle}_${slotStamp(ago(hours * HOUR))}`),
-      fc
-        .tuple(fc.stringMatching(/^[A-Za-z0-9_]{1,12}$/), fc.integer({ min: -2000, max: 2000 }))
-        .map(([middle, hours]) => `x${middle}_${slotStamp(ago(hours * HOUR))}`),
+        .tuple(fc.stringMatching(/^[A-Za-z0-9_]{0,12}$/), fc.integer({ min: 0, max: 2000 }))
+        .map(
+          ([middle, hours]) => `drill_${middle}_${slotStamp(new Date(STAMP.getTime() - hours * 3_600_000))}`,
+        ),
     );
     fc.assert(
       fc.property(
         fc.array(name, { maxLength: 30 }),
-        fc.integer({ min: 1, max: 720 }),
-        (names, maxAgeHours) => {
-          const plan = planOrphanSweep(names, { ...rules, maxAgeMs: maxAgeHours * HOUR });
-          for (const { name: dropped } of plan.drop) {
-            expect(names).toContain(dropped);
-            expect(dropped.startsWith('drill_')).toBe(true);
-            const stamped = drillCollectionTime('drill', dropped);
-            expect(stamped).toBeDefined();
-            expect(NOW.getTime() - (stamped?.getTime() ?? NOW.getTime())).toBeGreaterThanOrEqual(
-              maxAgeHours * HOUR,
-            );
+        fc.array(fc.nat(29), { maxLength: 10 }),
+        (names, picks) => {
+          const recorded = new Set(picks.map((i) => names[i]).filter((n): n is string => n !== undefined));
+          for (const { name: listed } of lookAlikeCollections(names, 'drill', recorded)) {
+            expect(recorded.has(listed)).toBe(false);
+            expect(drillCollectionTime('drill', listed)).toBeDefined();
           }
         },
       ),

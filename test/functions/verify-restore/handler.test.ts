@@ -11,6 +11,7 @@ import {
   seedCollection,
   startDrillWorld,
   takeOwnedSnapshot,
+  worldDeps,
 } from '../../support/step-world';
 
 describe('VerifyRestore handler', () => {
@@ -25,7 +26,7 @@ describe('VerifyRestore handler', () => {
   /** A drill whose restore has completed, ready for verification. */
   const restored = async (drill: Record<string, unknown> = {}, recordedRows?: number) => {
     await takeOwnedSnapshot(world, 'products', 'daily_20261121_030000', recordedRows);
-    const deps = { milvus: world.milvus, now: () => new Date(world.clock.now()) };
+    const deps = worldDeps(world);
     const base = collectionInput(drillRun(world, drill), 'products');
     const drillSource = await chooseSnapshot(base, deps);
     const restore = await startRestore({ ...base, drillSource }, deps);
@@ -72,6 +73,47 @@ describe('VerifyRestore handler', () => {
       ok: false,
       expected: 'tag:INVERTED, vector:HNSW',
       actual: 'vector:HNSW',
+    });
+  });
+
+  it('never verifies a restored copy that shows a fraction of the rows the snapshot held (deep)', async () => {
+    // Prepare: the source was loaded at backup, so count(*) and sampled keys were recorded; the
+    // restored copy then shows 1 row of 40, while its statistics still count 40
+    await world.milvus.startLoad({ database: 'default', collection: 'products' });
+    const input = await restored({ verification: 'deep' });
+    await world.client.delete({ collection_name: input.restore.targetCollection, filter: 'id > 1' });
+
+    // Act
+    let verification = await invoke(handler, input);
+    while (verification.deepPending) {
+      world.clock.advance((verification.waitSeconds ?? 1) * 1000);
+      verification = await invoke(handler, { ...input, verification });
+    }
+
+    // Assess
+    expect(verification.verified).toBe(false);
+    expect(verification.checks).toContainEqual({ name: 'rowCount', ok: true, expected: 40, actual: 40 });
+    expect(verification.checks).toContainEqual({ name: 'countStar', ok: false, expected: 40, actual: 1 });
+    expect(verification.checks).toContainEqual(
+      expect.objectContaining({ name: 'sampledKeys', ok: false, expected: '3 sampled keys' }),
+    );
+  });
+
+  it('refuses a collection of the drill name that is not the one the restore created', async () => {
+    // Prepare: the restored copy was replaced by another collection of the same name
+    const input = await restored();
+    await world.milvus.dropCollection({ database: 'default', collection: input.restore.targetCollection });
+    await seedCollection(world, input.restore.targetCollection, 40);
+
+    // Act
+    const verification = await invoke(handler, input);
+
+    // Assess
+    expect(verification.verified).toBe(false);
+    expect(verification.checks[0]).toMatchObject({
+      name: 'exists',
+      ok: false,
+      actual: expect.stringMatching(/^id \d+$/),
     });
   });
 

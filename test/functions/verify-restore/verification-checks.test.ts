@@ -5,7 +5,9 @@ import {
   indexCheck,
   rowCountCheck,
   rowsWithinTolerance,
+  sampledKeysCheck,
   schemaCheck,
+  segmentsCheck,
   selfSearchCheck,
 } from '../../../functions/verify-restore/verification-checks';
 
@@ -127,21 +129,78 @@ describe('self search', () => {
 
 describe('countStarCheck', () => {
   it.each([
-    // recorded, counted, tolerance %, ok, expected
-    [50, 50, 0, true, '1..50'],
-    [50, 45, 0, true, '1..50'], // rows deleted before the snapshot: statistics still count them
-    [50, 51, 0, false, '1..50'],
-    [50, 0, 0, false, '1..50'], // restored data nobody can read
-    [100, 105, 5, true, '1..105'],
-    [100, 106, 5, false, '1..105'],
-    [0, 0, 0, true, 0],
-    [0, 1, 0, false, 0],
-  ])('recorded %d, count(*) %d, tolerance %d %% → %s', (recorded, counted, tolerance, ok, expected) => {
-    expect(countStarCheck(recorded, counted, tolerance)).toEqual({
-      name: 'countStar',
-      ok,
-      expected,
-      actual: counted,
+    // recorded count(*), counted, tolerance %, ok, expected
+    [50, 50, 0, true, 50],
+    [50, 49, 0, false, 50], // a row the snapshot held is missing
+    [50, 1, 0, false, 50], // 1 of 50: never verified
+    [100, 95, 5, true, '100 ± 5 %'],
+    [100, 94, 5, false, '100 ± 5 %'],
+  ])(
+    'recorded count(*) %d, restored count(*) %d, tolerance %d %% → %s',
+    (visible, counted, tolerance, ok, expected) => {
+      expect(countStarCheck({ rows: 60, visibleRows: visible }, counted, tolerance)).toEqual({
+        name: 'countStar',
+        ok,
+        expected,
+        actual: counted,
+      });
+    },
+  );
+
+  it.each([
+    // recorded rows (statistics), counted, tolerance %, ok
+    [50, 50, 0, true],
+    [50, 45, 0, true], // rows deleted before the snapshot: statistics still count them
+    [50, 51, 0, false],
+    [50, 0, 0, false], // restored data nobody can read
+    [100, 105, 5, true],
+    [0, 1, 0, false],
+  ])(
+    'without a recorded count(*): statistics %d, count(*) %d, tolerance %d %% → %s',
+    (rows, counted, tolerance, ok) => {
+      const check = countStarCheck({ rows, visibleRows: null }, counted, tolerance);
+      expect(check.ok).toBe(ok);
+      expect(check.expected).toMatch(/no count\(\*\) was recorded: the collection was not loaded at backup/);
+    },
+  );
+});
+
+describe('segmentsCheck', () => {
+  it('passes when the restored segments hold the recorded rows, even merged into fewer segments', () => {
+    expect(segmentsCheck({ count: 4, rows: 2000 }, { count: 1, rows: 2000 }, 0)).toEqual({
+      name: 'segments',
+      ok: true,
+      expected: '4 segments, 2000 rows',
+      actual: '1 segment, 2000 rows',
+    });
+  });
+
+  it('fails a restore that lost a segment', () => {
+    expect(segmentsCheck({ count: 4, rows: 2000 }, { count: 3, rows: 1500 }, 0).ok).toBe(false);
+  });
+
+  it('cannot pass when Milvus does not list the restored segments', () => {
+    expect(segmentsCheck({ count: 4, rows: 2000 }, null, 0)).toMatchObject({
+      ok: false,
+      actual: 'not checked: Milvus did not list the restored segments',
+    });
+  });
+});
+
+describe('sampledKeysCheck', () => {
+  it('passes when every sampled key is found', () => {
+    expect(sampledKeysCheck(['1', '2'], ['2', '1'])).toEqual({
+      name: 'sampledKeys',
+      ok: true,
+      expected: '2 sampled keys',
+      actual: '2 found',
+    });
+  });
+
+  it('names the keys that are missing', () => {
+    expect(sampledKeysCheck(['1', '2', '3'], ['2'])).toMatchObject({
+      ok: false,
+      actual: '1 found; missing 1, 3',
     });
   });
 });

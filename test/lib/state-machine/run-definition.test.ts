@@ -128,7 +128,7 @@ describe('the run definition', () => {
         JitterStrategy: 'FULL',
       });
       const milvus = {
-        ErrorEquals: ['MilvusUnavailableError'],
+        ErrorEquals: ['MilvusUnavailableError', 'SnapshotInProgressError'],
         IntervalSeconds: 5,
         MaxAttempts: 5,
         BackoffRate: 2,

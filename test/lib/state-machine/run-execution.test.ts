@@ -77,24 +77,38 @@ const NORMAL: Record<string, Script> = {
   EnforceRetention: (i) =>
     retentionResultSchema.parse({
       dryRun: i.run.dryRun,
+      counts: { kept: 1, dropped: 0, skipped: 0, notOurs: 0, vanished: 0 },
       kept: [{ name: 'a', reasons: ['last 1'] }],
       dropped: [],
       skipped: [],
+      notOurs: [],
+      vanished: [],
     }),
   ChooseSnapshot: (i) =>
     drillSourceSchema.parse({
       snapshotName:
         (i.backup as { snapshotName?: string } | undefined)?.snapshotName ?? 'nightly_20261120_020000',
       createdAt: T0,
-      expectedRows: 100,
-      schemaFingerprint: '4f2a9c1d7e3b5a60',
+      contents: {
+        rows: 100,
+        segments: { count: 1, rows: 100 },
+        visibleRows: null,
+        sampleKeys: [],
+        primaryIsString: false,
+        schema: '4f2a9c1d7e3b5a60',
+      },
     }),
-  SweepOrphans: () => orphanSweepResultSchema.parse({ dropped: [] }),
+  SweepOrphans: () =>
+    orphanSweepResultSchema.parse({
+      dropped: [],
+      notOurs: [],
+      counts: { dropped: 0, notOurs: 0, inProgress: 0, failed: 0 },
+    }),
   StartRestore: (i) =>
     restoreStartSchema.parse({
       targetCollection: drillTargetName(i.run, i.target.collection),
+      collectionId: '464011987654321001',
       jobId: '77',
-      pinId: '99',
       startedAt: T0,
       firstWaitSeconds: 5,
       resumed: false,
@@ -121,7 +135,6 @@ const NORMAL: Record<string, Script> = {
     cleanupResultSchema.parse({
       targetCollection: drillTargetName(i.run, i.target.collection),
       dropped: true,
-      pinReleased: true,
       cleanedUp: true,
       problems: [],
     }),
