@@ -1,5 +1,5 @@
 import { invalidParameter } from './milvus-errors';
-import { validateName } from './names';
+import { validateFieldName } from './names';
 import type { WireCollectionSchema, WireFieldSchema } from './wire-types';
 
 /** Name of the hidden JSON field that holds dynamic (schema-less) keys. */
@@ -82,7 +82,7 @@ export function buildCollectionSchema(
   }
   const seen = new Set<string>();
   const fields = schema.fields.map((field, index): WireFieldSchema => {
-    const name = validateName('field', field.name);
+    const name = validateFieldName(field.name);
     if (seen.has(name)) {
       throw invalidParameter(`duplicated field name ${name} found`);
     }

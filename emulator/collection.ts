@@ -84,8 +84,6 @@ interface MutableSegment {
  */
 export class Collection {
   readonly id: string;
-  readonly database: string;
-  readonly name: string;
   readonly schema: CollectionSchemaModel;
   readonly shardsNum: number;
   readonly consistencyLevel: string;
@@ -97,6 +95,8 @@ export class Collection {
   readonly indexes = new Map<string, IndexInfo>();
   loaded = false;
 
+  #database: string;
+  #name: string;
   #segments: MutableSegment[] = [];
   #growing = new Map<string, MutableSegment>();
   #deleteSeq = new Map<string, number>();
@@ -105,8 +105,8 @@ export class Collection {
 
   constructor(init: CollectionInit) {
     this.id = init.id;
-    this.database = init.database;
-    this.name = init.name;
+    this.#database = init.database;
+    this.#name = init.name;
     this.schema = init.schema;
     this.shardsNum = init.shardsNum;
     this.consistencyLevel = init.consistencyLevel;
@@ -118,6 +118,29 @@ export class Collection {
       name: DEFAULT_PARTITION,
       createdAtMs: init.createdAtMs,
     });
+  }
+
+  /** The database the collection lives in (RenameCollection can move it). */
+  get database(): string {
+    return this.#database;
+  }
+
+  /** The collection's name (RenameCollection can change it). */
+  get name(): string {
+    return this.#name;
+  }
+
+  /** Gives the collection a new database and name; the caller re-registers it under them. */
+  moveTo(database: string, name: string): void {
+    this.#database = database;
+    this.#name = name;
+  }
+
+  /** Flushed segments, oldest first: what GetPersistentSegmentInfo reports. */
+  flushedSegments(): { readonly id: string; readonly partition: string; readonly rows: number }[] {
+    return this.#segments
+      .filter((s) => s.state === 'flushed')
+      .map((s) => ({ id: s.id, partition: s.partition, rows: s.rows.length }));
   }
 
   /** Adds a partition. */

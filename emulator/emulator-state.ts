@@ -92,15 +92,26 @@ export class EmulatorState {
 
   /** Registers a new collection in its database. */
   addCollection(collection: Collection): void {
-    this.database(collection.database).collections.set(collection.name, collection);
+    this.database(collection.database).add(collection);
     this.#collectionsById.set(collection.id, collection);
   }
 
   /** Removes a collection; its snapshots go with it unless pinned. */
   removeCollection(collection: Collection): void {
-    this.databases.get(collection.database)?.collections.delete(collection.name);
+    this.databases.get(collection.database)?.remove(collection);
     this.#collectionsById.delete(collection.id);
     this.snapshots.collectionDropped(collection.id, this.now());
+  }
+
+  /**
+   * Gives a collection a new name, possibly in another database. Its ID, data, snapshots and
+   * aliases stay with it (the caller checked that a move across databases has no aliases).
+   */
+  renameCollection(collection: Collection, database: string, name: string): void {
+    const target = this.database(database);
+    this.databases.get(collection.database)?.remove(collection);
+    collection.moveTo(database, name);
+    target.add(collection);
   }
 
   /**

@@ -45,7 +45,9 @@ export interface FaultDecision {
 
 /** How a restore job should behave, after applying the plan's defaults. */
 export interface ResolvedRestoreBehaviour {
-  readonly outcome: 'completed' | 'failed' | 'stuck';
+  readonly outcome: 'completed' | 'failed' | 'stuck' | 'lossy';
+  /** The share of the snapshot the restore copies: below 1 for `lossy`, else 1. */
+  readonly keepFraction: number;
   /** Clock milliseconds the copy takes; undefined = the emulator's default. */
   readonly durationMs: number | undefined;
   readonly reason: string | undefined;
@@ -138,6 +140,7 @@ export class FaultEngine implements FaultController {
     const entry = this.#restore.find((e) => e.collection === undefined || e.collection === sourceCollection);
     return {
       outcome: entry?.outcome ?? 'completed',
+      keepFraction: entry?.keepFraction ?? 1,
       durationMs: entry?.durationMs,
       reason: entry?.reason,
     };

@@ -67,19 +67,49 @@ export const faultRuleSchema = z
   });
 
 /** Outcomes a restore job can be told to have. */
-export const RESTORE_OUTCOMES = ['completed', 'failed', 'stuck'] as const;
+export const RESTORE_OUTCOMES = ['completed', 'failed', 'stuck', 'lossy'] as const;
 
 /**
  * How restore jobs behave. `completed` (the default) finishes after `durationMs` of clock time;
- * `failed` fails then with `reason`; `stuck` stays Executing until the server's 24 h timeout.
- * `collection`, when set, limits the entry to restores of that source collection.
+ * `failed` fails then with `reason`; `stuck` stays Executing until the server's 24 h timeout;
+ * `lossy` completes normally but copies only `keepFraction` of the snapshot: whole sealed
+ * segments are left out when it has several (as when datacoord skips segments it no longer has),
+ * else rows of its one segment. `collection`, when set, limits the entry to restores of that
+ * source collection.
  */
-export const restoreBehaviourSchema = z.strictObject({
-  collection: z.string().min(1).optional(),
-  outcome: z.enum(RESTORE_OUTCOMES).optional(),
-  durationMs: milliseconds.optional(),
-  reason: z.string().optional(),
-});
+export const restoreBehaviourSchema = z
+  .strictObject({
+    collection: z.string().min(1).optional(),
+    outcome: z.enum(RESTORE_OUTCOMES).optional(),
+    durationMs: milliseconds.optional(),
+    reason: z.string().optional(),
+    keepFraction: z.number().optional(),
+  })
+  .superRefine((entry, ctx) => {
+    const { keepFraction } = entry;
+    if (keepFraction !== undefined && !(keepFraction >= 0 && keepFraction < 1)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['keepFraction'],
+        message: `keepFraction is the share of the snapshot a lossy restore keeps: at least 0 and below 1, got ${keepFraction}`,
+      });
+    }
+    if (entry.outcome === 'lossy' && entry.keepFraction === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['keepFraction'],
+        message:
+          'a lossy restore needs keepFraction (at least 0 and below 1): the share of the snapshot it keeps',
+      });
+    }
+    if (entry.outcome !== 'lossy' && entry.keepFraction !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['keepFraction'],
+        message: `keepFraction applies only to outcome "lossy", got outcome "${entry.outcome ?? 'completed'}"`,
+      });
+    }
+  });
 
 /**
  * A fault plan: global latency, fault rules, and restore behaviour. `restore` may be one entry

@@ -126,7 +126,7 @@ function unaryHandler(
     options.calls.record({
       method: method.name,
       at: options.state.now(),
-      database: context.databaseName(typeof request.db_name === 'string' ? request.db_name : undefined),
+      database: context.databaseName(requestDatabase(request)),
       ...(collections.length > 0 ? { collection: collections.join(',') } : {}),
     });
 
@@ -223,17 +223,30 @@ function streamingHandler(
   };
 }
 
+function requestDatabase(request: Record<string, unknown>): string | undefined {
+  const name = request.db_name ?? request.dbName;
+  return typeof name === 'string' ? name : undefined;
+}
+
 function metadataValue(metadata: Metadata, key: string): string | undefined {
   const [value] = metadata.get(key);
   return value === undefined || value === '' ? undefined : String(value);
 }
 
-/** The collections a request names (Flush names several; RestoreSnapshot names its source). */
+/**
+ * The collections a request names (Flush names several; RestoreSnapshot names its source;
+ * RenameCollection its old name; GetPersistentSegmentInfo spells the field in camelCase).
+ */
 function requestCollections(request: Record<string, unknown>): string[] {
   const names = request.collection_names;
   if (Array.isArray(names)) {
     return names.filter((n): n is string => typeof n === 'string' && n !== '');
   }
-  const name = request.collection_name;
-  return typeof name === 'string' && name !== '' ? [name] : [];
+  for (const key of ['collection_name', 'collectionName', 'oldName']) {
+    const name = request[key];
+    if (typeof name === 'string' && name !== '') {
+      return [name];
+    }
+  }
+  return [];
 }
