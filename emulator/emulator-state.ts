@@ -3,6 +3,7 @@ import type { Collection } from './collection';
 import { Database, DEFAULT_DATABASE } from './database';
 import { HybridTimestampOracle } from './hybrid-timestamp';
 import { IdAllocator } from './id-allocator';
+import { LateApplicationQueue } from './late-applications';
 import { collectionNotFound, databaseNotFound } from './milvus-errors';
 import { type RestoreEnvironment, RestoreJobRegistry } from './restore-jobs';
 import { SnapshotRegistry } from './snapshot-registry';
@@ -26,7 +27,12 @@ export class EmulatorState {
   readonly databases = new Map<string, Database>();
   readonly snapshots = new SnapshotRegistry();
   readonly restores: RestoreJobRegistry;
+  /** Calls answered with a failure now and applied later (fault rules with `applyAfterMs`). */
+  readonly late = new LateApplicationQueue();
   #seq = 0;
+  // While a late call is applied, "now" is its due time, so everything it stamps (create_ts,
+  // restore start times, pin expiries) reads as if it had happened then.
+  #timeOverrideMs: number | undefined;
   #collectionsById = new Map<string, Collection>();
   readonly #restoreEnvironment: RestoreEnvironment;
 
@@ -34,7 +40,7 @@ export class EmulatorState {
     readonly clock: Clock,
     readonly settings: EmulatorSettings,
   ) {
-    this.tso = new HybridTimestampOracle(clock);
+    this.tso = new HybridTimestampOracle({ now: () => this.now() });
     this.restores = new RestoreJobRegistry(settings.restoreJobRetentionMs);
     this.databases.set(DEFAULT_DATABASE, new Database(DEFAULT_DATABASE, '1', clock.now()));
     this.#restoreEnvironment = {
@@ -48,9 +54,9 @@ export class EmulatorState {
     };
   }
 
-  /** Current clock time. */
+  /** Current clock time (the due time while a late call is applied). */
   now(): number {
-    return this.clock.now();
+    return this.#timeOverrideMs ?? this.clock.now();
   }
 
   /** The next mutation sequence number (orders inserts against deletes). */
@@ -115,13 +121,29 @@ export class EmulatorState {
   }
 
   /**
-   * Brings time-driven state up to the clock: restore jobs advance (copying segments, ending,
-   * releasing their pins), expired pins and jobs are forgotten. Runs before every call, so
-   * nothing needs a timer and a ManualClock fully controls what clients observe.
+   * Brings time-driven state up to the clock: late calls that are due are applied, restore jobs
+   * advance (copying segments, ending, releasing their pins), expired pins and jobs are
+   * forgotten. Runs before every call, so nothing needs a timer and a ManualClock fully
+   * controls what clients observe.
    */
   settle(): void {
-    const now = this.now();
-    this.restores.settle(now, this.#restoreEnvironment);
-    this.snapshots.sweep(now);
+    if (this.#timeOverrideMs === undefined) {
+      // Late calls are applied in due order, each after the state was brought up to its time.
+      for (const entry of this.late.due(this.clock.now())) {
+        this.#settleAt(entry.record.dueAtMs);
+        this.#timeOverrideMs = entry.record.dueAtMs;
+        try {
+          this.late.run(entry);
+        } finally {
+          this.#timeOverrideMs = undefined;
+        }
+      }
+    }
+    this.#settleAt(this.now());
+  }
+
+  #settleAt(nowMs: number): void {
+    this.restores.settle(nowMs, this.#restoreEnvironment);
+    this.snapshots.sweep(nowMs);
   }
 }

@@ -26,15 +26,18 @@ export interface FaultController {
   rules(): readonly FaultRuleStatus[];
 }
 
-/** A failure the emulator injects instead of (or after) performing a call. */
+/** When an injected failure lets the call happen anyway. */
+interface FailureTiming {
+  /** The call is performed, then its reply replaced by the failure. */
+  readonly afterApply: boolean;
+  /** The failure is the reply, and the call is performed this long after it arrived (clock ms). */
+  readonly applyAfterMs?: number;
+}
+
+/** A failure the emulator injects instead of (or after, or before) performing a call. */
 export type InjectedFailure =
-  | {
-      readonly kind: 'grpc';
-      readonly status: GrpcStatusName;
-      readonly details: string;
-      readonly afterApply: boolean;
-    }
-  | { readonly kind: 'milvus'; readonly code: number; readonly reason: string; readonly afterApply: boolean };
+  | ({ readonly kind: 'grpc'; readonly status: GrpcStatusName; readonly details: string } & FailureTiming)
+  | ({ readonly kind: 'milvus'; readonly code: number; readonly reason: string } & FailureTiming);
 
 /** What the plan says about one incoming call. */
 export interface FaultDecision {
@@ -115,20 +118,24 @@ export class FaultEngine implements FaultController {
         active.remaining -= 1;
       }
       latencyMs += rule.latencyMs ?? 0;
+      const timing: FailureTiming = {
+        afterApply: rule.afterApply === true,
+        ...(rule.applyAfterMs === undefined ? {} : { applyAfterMs: rule.applyAfterMs }),
+      };
       if (rule.grpcStatus !== undefined) {
         failure = {
           kind: 'grpc',
           status: rule.grpcStatus,
           details:
             rule.reason ?? `fault injected by the Milvus emulator: ${method} answered ${rule.grpcStatus}`,
-          afterApply: rule.afterApply === true,
+          ...timing,
         };
       } else if (rule.milvusCode !== undefined) {
         failure = {
           kind: 'milvus',
           code: rule.milvusCode,
           reason: rule.reason ?? `fault injected by the Milvus emulator: code ${rule.milvusCode}`,
-          afterApply: rule.afterApply === true,
+          ...timing,
         };
       }
     }

@@ -35,6 +35,9 @@ const milliseconds = z.number().int().nonnegative();
  *   Milvus status with that code, as a server-side failure does.
  * - `afterApply`: the call is performed first, then the reply is replaced by the fault (a lost
  *   reply: the client sees a failure but the change happened).
+ * - `applyAfterMs`: the call is answered with the fault now and performed that many
+ *   milliseconds of emulator clock time later (a reply that comes after the client's deadline:
+ *   the client gave up, the server did not).
  * - `latencyMs`: extra delay for matching calls; alone (no status) it only slows them down.
  * - `times`: how many matching calls the rule affects; omitted = every matching call.
  */
@@ -47,6 +50,7 @@ export const faultRuleSchema = z
     reason: z.string().optional(),
     times: z.number().int().nonnegative().optional(),
     afterApply: z.boolean().optional(),
+    applyAfterMs: milliseconds.optional(),
     latencyMs: milliseconds.optional(),
   })
   .superRefine((rule, ctx) => {
@@ -62,6 +66,22 @@ export const faultRuleSchema = z
         code: 'custom',
         path: ['afterApply'],
         message: 'afterApply needs a grpcStatus or milvusCode to replace the reply with',
+      });
+    }
+    if (rule.applyAfterMs !== undefined && rule.grpcStatus === undefined && rule.milvusCode === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['applyAfterMs'],
+        message:
+          'applyAfterMs needs a grpcStatus (e.g. DEADLINE_EXCEEDED) or milvusCode to answer with while the call waits',
+      });
+    }
+    if (rule.applyAfterMs !== undefined && rule.afterApply === true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['applyAfterMs'],
+        message:
+          'a rule applies the call either before its reply (afterApply) or after it (applyAfterMs), not both',
       });
     }
   });

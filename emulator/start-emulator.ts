@@ -83,6 +83,12 @@ export interface RunningMilvusEmulator {
   readonly inspect: EmulatorInspector;
   /** Every RPC received. */
   readonly calls: CallLog;
+  /**
+   * Resolves once no late application (fault rule `applyAfterMs`) is pending, having applied
+   * each when its time came. On a ManualClock it resolves once the clock has been advanced
+   * past the last due time (it checks every few milliseconds of real time).
+   */
+  lateApplicationsDone(): Promise<void>;
 }
 
 /** Default retention of terminal restore jobs (the server's). */
@@ -181,7 +187,28 @@ export async function startMilvusEmulator(
     faults,
     inspect: createInspector(state),
     calls,
+    lateApplicationsDone: () => lateApplicationsDone(state, clock),
   };
+}
+
+// How often lateApplicationsDone looks again while a call is pending (real milliseconds).
+const LATE_POLL_MS = 25;
+
+function lateApplicationsDone(state: EmulatorState, clock: Clock): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      state.settle();
+      const next = state.late.nextDueMs();
+      if (next === undefined) {
+        resolve();
+        return;
+      }
+      // A timer that does not keep the process alive: a test that forgets to advance a
+      // ManualClock fails on its own timeout instead of hanging the run.
+      setTimeout(check, Math.min(Math.max(next - clock.now(), 1), LATE_POLL_MS)).unref();
+    };
+    check();
+  });
 }
 
 function nonNegative(name: string, value: number | undefined, fallback: number): number {

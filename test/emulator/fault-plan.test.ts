@@ -98,6 +98,15 @@ describe('fault plan schema', () => {
     [{ rules: [{ method: 'Flush', afterAplly: true }] }, 'rules[0]'],
     [{ rules: [{ method: 'Flush', grpcStatus: 'INTERNAL', milvusCode: 5 }] }, 'rules[0].milvusCode'],
     [{ rules: [{ method: 'Flush', afterApply: true }] }, 'rules[0].afterApply'],
+    [{ rules: [{ method: 'Flush', applyAfterMs: 100 }] }, 'rules[0].applyAfterMs'],
+    [
+      { rules: [{ method: 'Flush', applyAfterMs: -1, grpcStatus: 'DEADLINE_EXCEEDED' }] },
+      'rules[0].applyAfterMs',
+    ],
+    [
+      { rules: [{ method: 'Flush', grpcStatus: 'DEADLINE_EXCEEDED', applyAfterMs: 10, afterApply: true }] },
+      'rules[0].applyAfterMs',
+    ],
     [{ restore: { outcome: 'finished' } }, 'restore.outcome'],
     [{ restore: [{ outcome: 'failed' }, { durationMs: -5 }] }, 'restore[1].durationMs'],
     [{ rule: [] }, '(plan)'],
