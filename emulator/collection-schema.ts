@@ -133,6 +133,24 @@ export function buildCollectionSchema(
   };
 }
 
+/**
+ * The model of a schema that was validated before (a saved state): the same lookups as
+ * {@link buildCollectionSchema} builds, with the field IDs it assigned then.
+ */
+export function schemaModelOf(wire: WireCollectionSchema): CollectionSchemaModel {
+  const primaryField = wire.fields.find((f) => f.is_primary_key);
+  if (primaryField === undefined) {
+    throw new RangeError(`the schema of ${wire.name} has no primary key`);
+  }
+  return {
+    wire,
+    primaryField,
+    vectorFields: wire.fields.filter((f) => isVectorType(f.data_type)),
+    fieldsByName: new Map(wire.fields.map((f) => [f.name, f])),
+    dynamic: wire.enable_dynamic_field,
+  };
+}
+
 function checkFieldType(field: WireFieldSchema, name: string, collectionName: string): void {
   const type = field.data_type;
   if (DENSE_VECTOR_TYPES.has(type)) {

@@ -5,8 +5,8 @@ import { HybridTimestampOracle } from './hybrid-timestamp';
 import { IdAllocator } from './id-allocator';
 import { LateApplicationQueue } from './late-applications';
 import { collectionNotFound, databaseNotFound } from './milvus-errors';
-import { type RestoreEnvironment, RestoreJobRegistry } from './restore-jobs';
-import { SnapshotRegistry } from './snapshot-registry';
+import { type RestoreEnvironment, type RestoreJob, RestoreJobRegistry } from './restore-jobs';
+import { type Pin, type Snapshot, SnapshotRegistry } from './snapshot-registry';
 
 /** Timing knobs of the emulated server. */
 export interface EmulatorSettings {
@@ -18,6 +18,20 @@ export interface EmulatorSettings {
   readonly restoreTimeoutMs: number;
   /** How long a non-empty restore takes when the fault plan does not say. */
   readonly defaultRestoreDurationMs: number;
+}
+
+/** A saved state, rebuilt into live objects, for {@link EmulatorState.adopt}. */
+export interface AdoptedState {
+  readonly databases: readonly Database[];
+  /** In any order; each is registered in its database. */
+  readonly collections: readonly Collection[];
+  readonly snapshots: readonly Snapshot[];
+  readonly orphanedSnapshotIds: readonly string[];
+  readonly pins: readonly Pin[];
+  readonly restoreJobs: readonly RestoreJob[];
+  readonly nextId: bigint;
+  readonly tsoFloor: bigint;
+  readonly lastSeq: number;
 }
 
 /** Everything the emulated Milvus server holds in memory. */
@@ -63,6 +77,41 @@ export class EmulatorState {
   nextSeq(): number {
     this.#seq += 1;
     return this.#seq;
+  }
+
+  /** The last mutation sequence number handed out. */
+  get lastSeq(): number {
+    return this.#seq;
+  }
+
+  /**
+   * Replaces everything the server holds with a saved state (see state-file.ts). The ID
+   * allocator, the TSO floor and the mutation sequence only move forward.
+   */
+  adopt(saved: AdoptedState): void {
+    this.databases.clear();
+    this.#collectionsById.clear();
+    for (const database of saved.databases) {
+      this.databases.set(database.name, database);
+    }
+    for (const collection of saved.collections) {
+      this.addCollection(collection);
+    }
+    for (const snapshot of saved.snapshots) {
+      this.snapshots.add(snapshot);
+    }
+    for (const pin of saved.pins) {
+      this.snapshots.pin(pin);
+    }
+    for (const id of saved.orphanedSnapshotIds) {
+      this.snapshots.markOrphaned(id);
+    }
+    for (const job of saved.restoreJobs) {
+      this.restores.adopt(job);
+    }
+    this.ids.advanceTo(saved.nextId);
+    this.tso.raiseFloor(saved.tsoFloor);
+    this.#seq = Math.max(this.#seq, saved.lastSeq);
   }
 
   /**

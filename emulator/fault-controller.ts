@@ -71,6 +71,7 @@ export class FaultEngine implements FaultController {
   #latencyMs = 0;
   #rules: ActiveRule[] = [];
   #restore: readonly RestoreBehaviour[] = [];
+  #suspended = 0;
 
   constructor(plan?: FaultPlan) {
     if (plan !== undefined) {
@@ -101,8 +102,24 @@ export class FaultEngine implements FaultController {
     return this.#rules.map(({ rule, remaining }) => ({ rule, remaining: remaining ?? 'always' }));
   }
 
+  /**
+   * Runs `work` with the plan out of force: calls arriving meanwhile, from any client, are
+   * neither delayed nor failed and consume no rule (the emulator's own seeding uses this).
+   */
+  async suspended<T>(work: () => Promise<T>): Promise<T> {
+    this.#suspended += 1;
+    try {
+      return await work();
+    } finally {
+      this.#suspended -= 1;
+    }
+  }
+
   /** Decides the fate of a call and consumes the rules that apply to it. */
   decide(method: string, collections: readonly string[]): FaultDecision {
+    if (this.#suspended > 0) {
+      return { latencyMs: 0 };
+    }
     let latencyMs = this.#latencyMs;
     let failure: InjectedFailure | undefined;
     for (const active of this.#rules) {
@@ -144,7 +161,10 @@ export class FaultEngine implements FaultController {
 
   /** The restore behaviour for a restore of `sourceCollection`: first matching entry wins. */
   restoreBehaviour(sourceCollection: string): ResolvedRestoreBehaviour {
-    const entry = this.#restore.find((e) => e.collection === undefined || e.collection === sourceCollection);
+    const entry =
+      this.#suspended > 0
+        ? undefined
+        : this.#restore.find((e) => e.collection === undefined || e.collection === sourceCollection);
     return {
       outcome: entry?.outcome ?? 'completed',
       keepFraction: entry?.keepFraction ?? 1,
