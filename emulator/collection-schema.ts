@@ -1,5 +1,5 @@
 import { invalidParameter } from './milvus-errors';
-import { validateName } from './names';
+import { validateFieldName } from './names';
 import type { WireCollectionSchema, WireFieldSchema } from './wire-types';
 
 /** Name of the hidden JSON field that holds dynamic (schema-less) keys. */
@@ -82,7 +82,7 @@ export function buildCollectionSchema(
   }
   const seen = new Set<string>();
   const fields = schema.fields.map((field, index): WireFieldSchema => {
-    const name = validateName('field', field.name);
+    const name = validateFieldName(field.name);
     if (seen.has(name)) {
       throw invalidParameter(`duplicated field name ${name} found`);
     }
@@ -130,6 +130,24 @@ export function buildCollectionSchema(
     vectorFields,
     fieldsByName: new Map(fields.map((f) => [f.name, f])),
     dynamic: schema.enable_dynamic_field,
+  };
+}
+
+/**
+ * The model of a schema that was validated before (a saved state): the same lookups as
+ * {@link buildCollectionSchema} builds, with the field IDs it assigned then.
+ */
+export function schemaModelOf(wire: WireCollectionSchema): CollectionSchemaModel {
+  const primaryField = wire.fields.find((f) => f.is_primary_key);
+  if (primaryField === undefined) {
+    throw new RangeError(`the schema of ${wire.name} has no primary key`);
+  }
+  return {
+    wire,
+    primaryField,
+    vectorFields: wire.fields.filter((f) => isVectorType(f.data_type)),
+    fieldsByName: new Map(wire.fields.map((f) => [f.name, f])),
+    dynamic: wire.enable_dynamic_field,
   };
 }
 

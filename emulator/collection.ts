@@ -69,6 +69,22 @@ export interface CollectionInit {
   readonly defaultPartitionId: string;
 }
 
+/** A collection's data as plain structures, for saving and restoring the emulator's state. */
+export interface CollectionData {
+  /** Oldest first. Flushed rows are frozen arrays, possibly shared with snapshots. */
+  readonly segments: readonly {
+    readonly id: string;
+    readonly partition: string;
+    readonly shard: number;
+    readonly state: 'growing' | 'flushed';
+    readonly rows: readonly Row[];
+  }[];
+  /** Primary key → sequence number of its latest delete, flushed or not. */
+  readonly deleteSeq: ReadonlyMap<string, number>;
+  readonly unflushedDeletes: ReadonlyMap<string, number>;
+  readonly flushedDeletes: ReadonlyMap<string, number>;
+}
+
 interface MutableSegment {
   readonly id: string;
   readonly partition: string;
@@ -84,8 +100,6 @@ interface MutableSegment {
  */
 export class Collection {
   readonly id: string;
-  readonly database: string;
-  readonly name: string;
   readonly schema: CollectionSchemaModel;
   readonly shardsNum: number;
   readonly consistencyLevel: string;
@@ -97,6 +111,8 @@ export class Collection {
   readonly indexes = new Map<string, IndexInfo>();
   loaded = false;
 
+  #database: string;
+  #name: string;
   #segments: MutableSegment[] = [];
   #growing = new Map<string, MutableSegment>();
   #deleteSeq = new Map<string, number>();
@@ -105,8 +121,8 @@ export class Collection {
 
   constructor(init: CollectionInit) {
     this.id = init.id;
-    this.database = init.database;
-    this.name = init.name;
+    this.#database = init.database;
+    this.#name = init.name;
     this.schema = init.schema;
     this.shardsNum = init.shardsNum;
     this.consistencyLevel = init.consistencyLevel;
@@ -118,6 +134,29 @@ export class Collection {
       name: DEFAULT_PARTITION,
       createdAtMs: init.createdAtMs,
     });
+  }
+
+  /** The database the collection lives in (RenameCollection can move it). */
+  get database(): string {
+    return this.#database;
+  }
+
+  /** The collection's name (RenameCollection can change it). */
+  get name(): string {
+    return this.#name;
+  }
+
+  /** Gives the collection a new database and name; the caller re-registers it under them. */
+  moveTo(database: string, name: string): void {
+    this.#database = database;
+    this.#name = name;
+  }
+
+  /** Flushed segments, oldest first: what GetPersistentSegmentInfo reports. */
+  flushedSegments(): { readonly id: string; readonly partition: string; readonly rows: number }[] {
+    return this.#segments
+      .filter((s) => s.state === 'flushed')
+      .map((s) => ({ id: s.id, partition: s.partition, rows: s.rows.length }));
   }
 
   /** Adds a partition. */
@@ -253,6 +292,34 @@ export class Collection {
       // The rows are frozen and shared with the snapshot: copying the segment is free.
       rows: segment.rows as Row[],
     });
+  }
+
+  /** The collection's data, by reference (the caller must not change it). */
+  exportData(): CollectionData {
+    return {
+      segments: this.#segments,
+      deleteSeq: this.#deleteSeq,
+      unflushedDeletes: this.#unflushedDeletes,
+      flushedDeletes: this.#flushedDeletes,
+    };
+  }
+
+  /** Replaces the collection's data with saved data (a fresh collection, while loading a state). */
+  importData(data: CollectionData): void {
+    this.#segments = data.segments.map((segment) => ({
+      id: segment.id,
+      partition: segment.partition,
+      shard: segment.shard,
+      state: segment.state,
+      // Growing segments keep receiving rows; flushed ones are shared and never change.
+      rows: segment.state === 'growing' ? [...segment.rows] : (Object.freeze(segment.rows) as Row[]),
+    }));
+    this.#growing = new Map(
+      this.#segments.filter((s) => s.state === 'growing').map((s) => [`${s.partition}\u0000${s.shard}`, s]),
+    );
+    this.#deleteSeq = new Map(data.deleteSeq);
+    this.#unflushedDeletes = new Map(data.unflushedDeletes);
+    this.#flushedDeletes = new Map(data.flushedDeletes);
   }
 
   #isVisible(row: Row): boolean {

@@ -1,5 +1,14 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { EmulatorOptionsError, EmulatorStartError, FaultPlanError } from './errors';
+import type { SeedCollectionSpec } from './collection-seed';
+import { DEFAULT_DATABASE } from './database';
+import {
+  CollectionSeedError,
+  DemoSeedError,
+  EmulatorOptionsError,
+  EmulatorStartError,
+  EmulatorStateError,
+  FaultPlanError,
+} from './errors';
 import type { FaultPlan } from './fault-plan';
 import { loadFaultPlanFile } from './fault-plan-file';
 import { type RunningMilvusEmulator, startMilvusEmulator } from './start-emulator';
@@ -25,12 +34,15 @@ interface CliOptions {
   readonly token?: string;
   readonly faults?: string;
   readonly seedDemo?: boolean;
+  readonly stateFile?: string;
+  readonly seedCollection: readonly SeedCollectionSpec[];
 }
 
 /**
- * `milvus-emulator --port 19530 [--host H] [--token T] [--faults f.json] [--seed-demo]`: starts
- * the emulator, prints `Milvus emulator listening on <host>:<port>` on stdout once it accepts
- * connections, and runs until asked to stop.
+ * `milvus-emulator --port 19530 [--host H] [--token T] [--faults f.json] [--seed-demo]
+ * [--state-file state.json] [--seed-collection db.name:rows:dim ...]`: starts the emulator
+ * (from the state file when it exists), prints `Milvus emulator listening on <host>:<port>` on
+ * stdout once it accepts connections, runs until asked to stop, then saves the state file.
  *
  * @returns the process exit code.
  */
@@ -45,6 +57,16 @@ export async function runEmulatorCli(argv: readonly string[], io: EmulatorCliIo)
     .option('--token <token>', `require this token (API key or user:password); default: $${TOKEN_ENV_VAR}`)
     .option('--faults <file>', 'fault plan JSON file (latency, failing calls, restore outcomes)')
     .option('--seed-demo', 'create the demo collections (products, support_tickets, analytics.user_events)')
+    .option(
+      '--state-file <file>',
+      'start from this state file when it exists, and save the state to it on stop',
+    )
+    .option(
+      '--seed-collection <database.name[:rows[:dim]]>',
+      'create a collection with a generic schema (repeatable; default rows 100, dim 8)',
+      (value: string, previous: readonly SeedCollectionSpec[]) => [...previous, parseSeedFlag(value)],
+      [] as readonly SeedCollectionSpec[],
+    )
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
@@ -81,10 +103,21 @@ export async function runEmulatorCli(argv: readonly string[], io: EmulatorCliIo)
       ...(token === undefined || token === '' ? {} : { token }),
       ...(faults === undefined ? {} : { faults }),
       seedDemo: options.seedDemo === true,
+      seedCollections: options.seedCollection,
+      ...(options.stateFile === undefined ? {} : { stateFile: options.stateFile }),
       logError: (message) => io.stderr.write(`${message}\n`),
     });
   } catch (error) {
-    if (error instanceof EmulatorStartError || error instanceof EmulatorOptionsError) {
+    if (error instanceof EmulatorStateError) {
+      io.stderr.write(`milvus-emulator: ${error.message}\n`);
+      return USAGE_ERROR_EXIT_CODE;
+    }
+    if (
+      error instanceof EmulatorStartError ||
+      error instanceof EmulatorOptionsError ||
+      error instanceof DemoSeedError ||
+      error instanceof CollectionSeedError
+    ) {
       io.stderr.write(`milvus-emulator: ${error.message}\n`);
       return 1;
     }
@@ -104,11 +137,57 @@ export async function runEmulatorCli(argv: readonly string[], io: EmulatorCliIo)
   if (faults !== undefined) {
     io.stderr.write(`fault plan ${options.faults}: ${faults.rules?.length ?? 0} rule(s)\n`);
   }
+  if (options.stateFile !== undefined) {
+    io.stderr.write(
+      `state file ${options.stateFile}: ${emulator.inspect.collections().length} collection(s)\n`,
+    );
+  }
 
   const signal = await io.stopRequested;
   await emulator.stop();
+  let exitCode = 0;
+  if (options.stateFile !== undefined) {
+    try {
+      await emulator.saveState();
+      io.stderr.write(`state saved to ${options.stateFile}\n`);
+    } catch (error) {
+      if (!(error instanceof EmulatorStateError)) {
+        throw error;
+      }
+      io.stderr.write(`milvus-emulator: ${error.message}\n`);
+      exitCode = 1;
+    }
+  }
   io.stderr.write(`Milvus emulator stopped (${signal})\n`);
-  return 0;
+  return exitCode;
+}
+
+/** `analytics.events:5000:64`, `events` (default database), `events:10`. */
+function parseSeedFlag(value: string): SeedCollectionSpec {
+  const [qualified = '', rows, dim, ...rest] = value.split(':');
+  const dot = qualified.indexOf('.');
+  const database = dot === -1 ? DEFAULT_DATABASE : qualified.slice(0, dot);
+  const name = dot === -1 ? qualified : qualified.slice(dot + 1);
+  const count = (text: string | undefined, what: string): number | undefined => {
+    if (text === undefined) return undefined;
+    if (!/^\d+$/.test(text)) {
+      throw new InvalidArgumentError(
+        `${what} must be a whole number, got ${JSON.stringify(text)} in ${value}`,
+      );
+    }
+    return Number(text);
+  };
+  if (name === '' || database === '' || rest.length > 0) {
+    throw new InvalidArgumentError(`expected database.name[:rows[:dim]], got ${value}`);
+  }
+  const rowCount = count(rows, 'rows');
+  const dimension = count(dim, 'dim');
+  return {
+    database,
+    name,
+    ...(rowCount === undefined ? {} : { rows: rowCount }),
+    ...(dimension === undefined ? {} : { dim: dimension }),
+  };
 }
 
 function parsePort(value: string): number {

@@ -44,3 +44,16 @@ export class EmulatorStartError extends Error {
 export class DemoSeedError extends Error {
   override readonly name = 'DemoSeedError';
 }
+
+/**
+ * An emulator state file that cannot be read, is not one, has another version or is damaged.
+ * The message names the file; the emulator never starts empty in its place.
+ */
+export class EmulatorStateError extends Error {
+  override readonly name = 'EmulatorStateError';
+}
+
+/** Seeding collections failed (a Milvus call answered with an error status). */
+export class CollectionSeedError extends Error {
+  override readonly name = 'CollectionSeedError';
+}

@@ -26,15 +26,18 @@ export interface FaultController {
   rules(): readonly FaultRuleStatus[];
 }
 
-/** A failure the emulator injects instead of (or after) performing a call. */
+/** When an injected failure lets the call happen anyway. */
+interface FailureTiming {
+  /** The call is performed, then its reply replaced by the failure. */
+  readonly afterApply: boolean;
+  /** The failure is the reply, and the call is performed this long after it arrived (clock ms). */
+  readonly applyAfterMs?: number;
+}
+
+/** A failure the emulator injects instead of (or after, or before) performing a call. */
 export type InjectedFailure =
-  | {
-      readonly kind: 'grpc';
-      readonly status: GrpcStatusName;
-      readonly details: string;
-      readonly afterApply: boolean;
-    }
-  | { readonly kind: 'milvus'; readonly code: number; readonly reason: string; readonly afterApply: boolean };
+  | ({ readonly kind: 'grpc'; readonly status: GrpcStatusName; readonly details: string } & FailureTiming)
+  | ({ readonly kind: 'milvus'; readonly code: number; readonly reason: string } & FailureTiming);
 
 /** What the plan says about one incoming call. */
 export interface FaultDecision {
@@ -45,7 +48,9 @@ export interface FaultDecision {
 
 /** How a restore job should behave, after applying the plan's defaults. */
 export interface ResolvedRestoreBehaviour {
-  readonly outcome: 'completed' | 'failed' | 'stuck';
+  readonly outcome: 'completed' | 'failed' | 'stuck' | 'lossy';
+  /** The share of the snapshot the restore copies: below 1 for `lossy`, else 1. */
+  readonly keepFraction: number;
   /** Clock milliseconds the copy takes; undefined = the emulator's default. */
   readonly durationMs: number | undefined;
   readonly reason: string | undefined;
@@ -66,6 +71,7 @@ export class FaultEngine implements FaultController {
   #latencyMs = 0;
   #rules: ActiveRule[] = [];
   #restore: readonly RestoreBehaviour[] = [];
+  #suspended = 0;
 
   constructor(plan?: FaultPlan) {
     if (plan !== undefined) {
@@ -96,8 +102,24 @@ export class FaultEngine implements FaultController {
     return this.#rules.map(({ rule, remaining }) => ({ rule, remaining: remaining ?? 'always' }));
   }
 
+  /**
+   * Runs `work` with the plan out of force: calls arriving meanwhile, from any client, are
+   * neither delayed nor failed and consume no rule (the emulator's own seeding uses this).
+   */
+  async suspended<T>(work: () => Promise<T>): Promise<T> {
+    this.#suspended += 1;
+    try {
+      return await work();
+    } finally {
+      this.#suspended -= 1;
+    }
+  }
+
   /** Decides the fate of a call and consumes the rules that apply to it. */
   decide(method: string, collections: readonly string[]): FaultDecision {
+    if (this.#suspended > 0) {
+      return { latencyMs: 0 };
+    }
     let latencyMs = this.#latencyMs;
     let failure: InjectedFailure | undefined;
     for (const active of this.#rules) {
@@ -113,20 +135,24 @@ export class FaultEngine implements FaultController {
         active.remaining -= 1;
       }
       latencyMs += rule.latencyMs ?? 0;
+      const timing: FailureTiming = {
+        afterApply: rule.afterApply === true,
+        ...(rule.applyAfterMs === undefined ? {} : { applyAfterMs: rule.applyAfterMs }),
+      };
       if (rule.grpcStatus !== undefined) {
         failure = {
           kind: 'grpc',
           status: rule.grpcStatus,
           details:
             rule.reason ?? `fault injected by the Milvus emulator: ${method} answered ${rule.grpcStatus}`,
-          afterApply: rule.afterApply === true,
+          ...timing,
         };
       } else if (rule.milvusCode !== undefined) {
         failure = {
           kind: 'milvus',
           code: rule.milvusCode,
           reason: rule.reason ?? `fault injected by the Milvus emulator: code ${rule.milvusCode}`,
-          afterApply: rule.afterApply === true,
+          ...timing,
         };
       }
     }
@@ -135,9 +161,13 @@ export class FaultEngine implements FaultController {
 
   /** The restore behaviour for a restore of `sourceCollection`: first matching entry wins. */
   restoreBehaviour(sourceCollection: string): ResolvedRestoreBehaviour {
-    const entry = this.#restore.find((e) => e.collection === undefined || e.collection === sourceCollection);
+    const entry =
+      this.#suspended > 0
+        ? undefined
+        : this.#restore.find((e) => e.collection === undefined || e.collection === sourceCollection);
     return {
       outcome: entry?.outcome ?? 'completed',
+      keepFraction: entry?.keepFraction ?? 1,
       durationMs: entry?.durationMs,
       reason: entry?.reason,
     };

@@ -35,6 +35,9 @@ const milliseconds = z.number().int().nonnegative();
  *   Milvus status with that code, as a server-side failure does.
  * - `afterApply`: the call is performed first, then the reply is replaced by the fault (a lost
  *   reply: the client sees a failure but the change happened).
+ * - `applyAfterMs`: the call is answered with the fault now and performed that many
+ *   milliseconds of emulator clock time later (a reply that comes after the client's deadline:
+ *   the client gave up, the server did not).
  * - `latencyMs`: extra delay for matching calls; alone (no status) it only slows them down.
  * - `times`: how many matching calls the rule affects; omitted = every matching call.
  */
@@ -47,6 +50,7 @@ export const faultRuleSchema = z
     reason: z.string().optional(),
     times: z.number().int().nonnegative().optional(),
     afterApply: z.boolean().optional(),
+    applyAfterMs: milliseconds.optional(),
     latencyMs: milliseconds.optional(),
   })
   .superRefine((rule, ctx) => {
@@ -64,22 +68,68 @@ export const faultRuleSchema = z
         message: 'afterApply needs a grpcStatus or milvusCode to replace the reply with',
       });
     }
+    if (rule.applyAfterMs !== undefined && rule.grpcStatus === undefined && rule.milvusCode === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['applyAfterMs'],
+        message:
+          'applyAfterMs needs a grpcStatus (e.g. DEADLINE_EXCEEDED) or milvusCode to answer with while the call waits',
+      });
+    }
+    if (rule.applyAfterMs !== undefined && rule.afterApply === true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['applyAfterMs'],
+        message:
+          'a rule applies the call either before its reply (afterApply) or after it (applyAfterMs), not both',
+      });
+    }
   });
 
 /** Outcomes a restore job can be told to have. */
-export const RESTORE_OUTCOMES = ['completed', 'failed', 'stuck'] as const;
+export const RESTORE_OUTCOMES = ['completed', 'failed', 'stuck', 'lossy'] as const;
 
 /**
  * How restore jobs behave. `completed` (the default) finishes after `durationMs` of clock time;
- * `failed` fails then with `reason`; `stuck` stays Executing until the server's 24 h timeout.
- * `collection`, when set, limits the entry to restores of that source collection.
+ * `failed` fails then with `reason`; `stuck` stays Executing until the server's 24 h timeout;
+ * `lossy` completes normally but copies only `keepFraction` of the snapshot: whole sealed
+ * segments are left out when it has several (as when datacoord skips segments it no longer has),
+ * else rows of its one segment. `collection`, when set, limits the entry to restores of that
+ * source collection.
  */
-export const restoreBehaviourSchema = z.strictObject({
-  collection: z.string().min(1).optional(),
-  outcome: z.enum(RESTORE_OUTCOMES).optional(),
-  durationMs: milliseconds.optional(),
-  reason: z.string().optional(),
-});
+export const restoreBehaviourSchema = z
+  .strictObject({
+    collection: z.string().min(1).optional(),
+    outcome: z.enum(RESTORE_OUTCOMES).optional(),
+    durationMs: milliseconds.optional(),
+    reason: z.string().optional(),
+    keepFraction: z.number().optional(),
+  })
+  .superRefine((entry, ctx) => {
+    const { keepFraction } = entry;
+    if (keepFraction !== undefined && !(keepFraction >= 0 && keepFraction < 1)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['keepFraction'],
+        message: `keepFraction is the share of the snapshot a lossy restore keeps: at least 0 and below 1, got ${keepFraction}`,
+      });
+    }
+    if (entry.outcome === 'lossy' && entry.keepFraction === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['keepFraction'],
+        message:
+          'a lossy restore needs keepFraction (at least 0 and below 1): the share of the snapshot it keeps',
+      });
+    }
+    if (entry.outcome !== 'lossy' && entry.keepFraction !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['keepFraction'],
+        message: `keepFraction applies only to outcome "lossy", got outcome "${entry.outcome ?? 'completed'}"`,
+      });
+    }
+  });
 
 /**
  * A fault plan: global latency, fault rules, and restore behaviour. `restore` may be one entry

@@ -13,6 +13,18 @@ export class HybridTimestampOracle {
 
   constructor(private readonly clock: Clock) {}
 
+  /** The last timestamp handed out: every later one is greater. */
+  get floor(): bigint {
+    return this.#last;
+  }
+
+  /** Makes every later timestamp greater than `ts` (after a restart from a saved state). */
+  raiseFloor(ts: bigint): void {
+    if (ts > this.#last) {
+      this.#last = ts;
+    }
+  }
+
   /** The next timestamp. */
   next(): bigint {
     const physical = BigInt(Math.floor(this.clock.now())) << LOGICAL_BITS;

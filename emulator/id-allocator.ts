@@ -13,6 +13,18 @@ export class IdAllocator {
     this.#next = first;
   }
 
+  /** The ID `next()` will hand out, without taking it. */
+  peek(): string {
+    return this.#next.toString();
+  }
+
+  /** Makes `next()` hand out at least `id` (IDs never repeat across a restart). */
+  advanceTo(id: bigint): void {
+    if (id > this.#next) {
+      this.#next = id;
+    }
+  }
+
   /** The next ID. */
   next(): string {
     const id = this.#next;

@@ -8,12 +8,22 @@
 export type { CallLog, CallRecord } from './call-log';
 export { type Clock, ManualClock, systemClock } from './clock';
 export type { RowCounts } from './collection';
+export {
+  DEFAULT_SEED_DIM,
+  DEFAULT_SEED_ROWS,
+  type SeedCollectionSpec,
+  type SeededCollection,
+  seedCollectionSpecSchema,
+  seedCollections,
+} from './collection-seed';
 export { DEMO_COLLECTIONS, type DemoCollection, demoFields, generateDemoRows } from './demo-data';
 export { type SeededDemoCollection, seedDemoCollections } from './demo-seed';
 export {
+  CollectionSeedError,
   DemoSeedError,
   EmulatorOptionsError,
   EmulatorStartError,
+  EmulatorStateError,
   FaultPlanError,
 } from './errors';
 export type { FaultController, FaultRuleStatus } from './fault-controller';
@@ -33,11 +43,13 @@ export { loadFaultPlanFile } from './fault-plan-file';
 export type {
   CollectionSummary,
   EmulatorInspector,
+  LateApplicationSummary,
   PinSummary,
   RestoreJobSummary,
   SnapshotSummary,
 } from './inspector';
-export type { RestoreState } from './restore-timeline';
+export type { LateApplicationState } from './late-applications';
+export { RESTORE_CHECKER_TICK_MS, type RestoreState } from './restore-timeline';
 export {
   DEFAULT_RESTORE_DURATION_MS,
   DEFAULT_RESTORE_JOB_RETENTION_MS,
@@ -46,3 +58,4 @@ export {
   type RunningMilvusEmulator,
   startMilvusEmulator,
 } from './start-emulator';
+export { STATE_FILE_FORMAT, STATE_FILE_VERSION } from './state-file';

@@ -1,5 +1,6 @@
 import type { Collection, RowCounts } from './collection';
 import type { EmulatorState } from './emulator-state';
+import type { LateApplicationState } from './late-applications';
 import type { RestoreState } from './restore-timeline';
 import type { Snapshot } from './snapshot-registry';
 
@@ -65,6 +66,20 @@ export interface RestoreJobSummary {
   readonly endedAtMs: number | null;
 }
 
+/** A call answered with a failure and applied later (fault rule `applyAfterMs`). */
+export interface LateApplicationSummary {
+  readonly method: string;
+  readonly database: string;
+  readonly collection?: string;
+  readonly receivedAtMs: number;
+  readonly dueAtMs: number;
+  /** `pending` until due; then `applied`, or `failed` when the call answered an error. */
+  readonly state: LateApplicationState;
+  /** The Milvus code the applied call answered (0 for success); absent while pending. */
+  readonly code?: number;
+  readonly reason?: string;
+}
+
 /**
  * A read-only view of the emulator's state for tests and the local runner. Every method returns
  * fresh plain objects, computed at the emulator clock's current time.
@@ -84,6 +99,11 @@ export interface EmulatorInspector {
   restoreJobs(): RestoreJobSummary[];
   /** Row counts of a collection, or undefined if it does not exist. */
   rowCounts(database: string, collection: string): RowCounts | undefined;
+  /**
+   * Calls answered with a failure whose change is made later, pending or done, in arrival
+   * order. Anything due by the clock is applied first.
+   */
+  lateApplications(): LateApplicationSummary[];
 }
 
 /** Builds the inspector over the emulator state. */
@@ -143,6 +163,11 @@ export function createInspector(state: EmulatorState): EmulatorInspector {
           endedAtMs: job.endedAtMs ?? null,
         })),
     rowCounts: (database, name) => find(database, name)?.rowCounts(),
+    lateApplications: () =>
+      settled()
+        .late.all()
+        .map((late) => ({ ...late }))
+        .map(({ id: _id, ...rest }) => rest),
   };
 }
 

@@ -43,21 +43,49 @@ export function databaseNotFound(database: string): MilvusStatusError {
   return new MilvusStatusError(MilvusCode.DatabaseNotFound, `database not found[database=${database}]`);
 }
 
-/** Code 1100: a parameter has a bad value. */
-export function invalidParameter(detail: string): MilvusStatusError {
-  return new MilvusStatusError(MilvusCode.ParameterInvalid, `${detail}: invalid parameter`);
+/**
+ * Code 1100: a parameter has a bad value (merr `WrapErrParameterInvalidMsg`).
+ *
+ * @param fields merr's `[key=value]` fields, which follow the sentinel's words.
+ */
+export function invalidParameter(detail: string, fields = ''): MilvusStatusError {
+  return new MilvusStatusError(MilvusCode.ParameterInvalid, `${detail}: invalid parameter${fields}`);
 }
 
-/** Code 1101: a required parameter is empty. The snapshot calls say "<field> is required". */
-export function missingParameter(field: string): MilvusStatusError {
-  return new MilvusStatusError(MilvusCode.ParameterMissing, `${field} is required`);
+/** Code 1101: a required parameter is empty (merr `WrapErrParameterMissingMsg`). */
+export function missingParameter(detail: string): MilvusStatusError {
+  return new MilvusStatusError(MilvusCode.ParameterMissing, `${detail}: missing parameter`);
 }
 
-/** Code 1601: the name is already used by an alias. */
+/** Code 1601: an alias would take the name of a collection (CreateAlias, AlterAlias, RenameCollection). */
 export function aliasNameConflict(database: string, name: string): MilvusStatusError {
   return new MilvusStatusError(
     MilvusCode.AliasCollectionNameConflict,
     `alias and collection name conflict[database=${database}][alias=${name}]`,
+  );
+}
+
+/** Code 1601: a collection would take the name of an alias (rootcoord createCollectionTask). */
+export function collectionNameIsAlias(name: string): MilvusStatusError {
+  return new MilvusStatusError(
+    MilvusCode.AliasCollectionNameConflict,
+    `collection name [${name}] conflicts with an existing alias, please choose a unique name`,
+  );
+}
+
+/** Code 1600: no such alias in the database. */
+export function aliasNotFound(database: string, alias: string): MilvusStatusError {
+  return new MilvusStatusError(
+    MilvusCode.AliasNotFound,
+    `alias not found[database=${database}][alias=${alias}]`,
+  );
+}
+
+/** Code 1602: CreateAlias with an alias that already names another collection. */
+export function aliasAlreadyExists(database: string, alias: string, collection: string): MilvusStatusError {
+  return new MilvusStatusError(
+    MilvusCode.AliasAlreadyExist,
+    `${alias} is alias to another collection: ${collection}: alias already exist[database=${database}][alias=${alias}]`,
   );
 }
 
@@ -66,25 +94,36 @@ export function fieldNotFound(field: string): MilvusStatusError {
   return new MilvusStatusError(MilvusCode.FieldNotFound, `field not found[field=${field}]`);
 }
 
-/** Code 2101: unknown restore job, including one forgotten after the job retention. */
+/**
+ * Code 2101: unknown restore job, including one forgotten after the job retention (datacoord
+ * `WrapErrImportSysFailedMsg`, hence the import sentinel's words at the end).
+ */
 export function restoreJobNotFound(jobId: string): MilvusStatusError {
-  return new MilvusStatusError(MilvusCode.RestoreJobNotFound, `restore job not found: jobID=${jobId}`);
+  return new MilvusStatusError(
+    MilvusCode.RestoreJobNotFound,
+    `restore job not found: jobID=${jobId}: importing data failed on server side`,
+  );
 }
 
-/** Code 2600: no snapshot of that name in that collection. */
-export function snapshotNotFound(collection: string, snapshot: string): MilvusStatusError {
+/** Code 2600: no snapshot of that name in the collection (datacoord names the collection by ID). */
+export function snapshotNotFound(collectionId: string, snapshot: string): MilvusStatusError {
   return new MilvusStatusError(
     MilvusCode.SnapshotNotFound,
-    `snapshot not found[collection=${collection}][snapshot=${snapshot}]`,
+    `collection ${collectionId}: snapshot not found[snapshot=${snapshot}]`,
   );
 }
 
-/** Code 2601: DropSnapshot while a user pin or a running restore's automatic pin holds it. */
-export function snapshotPinned(): MilvusStatusError {
+/** Code 2601: DropSnapshot while user pins or a running restore's automatic pin hold it. */
+export function snapshotPinned(activePins: number, snapshot: string): MilvusStatusError {
   return new MilvusStatusError(
     MilvusCode.SnapshotPinned,
-    'active pins exist, unpin before dropping: snapshot is pinned',
+    `${activePins} active pins, unpin before dropping: snapshot is pinned[snapshot=${snapshot}]`,
   );
+}
+
+/** Code 1100: CreateSnapshot with a name the collection already uses. */
+export function snapshotAlreadyExists(snapshot: string): MilvusStatusError {
+  return invalidParameter(`snapshot name ${snapshot} already exists`);
 }
 
 /** Code 65535: an error the server does not classify (it reports "duplicate collection" this way). */

@@ -23,6 +23,7 @@ export const MilvusCode = {
   AliasCollectionNameConflict: 1601,
   AliasAlreadyExist: 1602,
   FieldNotFound: 1700,
+  FieldInvalidName: 1701,
   RestoreJobNotFound: 2101,
   SnapshotNotFound: 2600,
   SnapshotPinned: 2601,

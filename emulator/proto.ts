@@ -38,6 +38,11 @@ export interface MilvusProtocol {
   decodeCollectionSchema(bytes: Uint8Array): WireCollectionSchema;
   /** Decodes the `placeholder_group` bytes of SearchRequest (the query vectors). */
   decodePlaceholderGroup(bytes: Uint8Array): WirePlaceholderGroup;
+  /**
+   * An empty message of a type as the loader decodes it (every field at its default), e.g.
+   * `milvus.proto.schema.FieldSchema`: what a saved state can leave out.
+   */
+  defaultsOf(typeName: string): Record<string, unknown>;
 }
 
 let cached: MilvusProtocol | undefined;
@@ -91,6 +96,10 @@ function buildProtocol(): MilvusProtocol {
       schemaType.toObject(schemaType.decode(bytes), toObjectOptions) as WireCollectionSchema,
     decodePlaceholderGroup: (bytes) =>
       placeholderType.toObject(placeholderType.decode(bytes), toObjectOptions) as WirePlaceholderGroup,
+    defaultsOf: (typeName) => {
+      const type = root.lookupType(typeName);
+      return type.toObject(type.create({}), toObjectOptions);
+    },
   };
 }
 

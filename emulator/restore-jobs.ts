@@ -59,6 +59,16 @@ export class RestoreJobRegistry {
     this.#running.add(job);
   }
 
+  /** Takes back a job of a saved state, running or ended. */
+  adopt(job: RestoreJob): void {
+    this.#jobs.set(job.id, job);
+    if (job.endedAtMs === undefined) {
+      this.#running.add(job);
+    } else {
+      this.#nextExpiryMs = Math.min(this.#nextExpiryMs, job.endedAtMs + this.retentionMs);
+    }
+  }
+
   /** A job by ID, if still remembered. */
   get(jobId: string): RestoreJob | undefined {
     return this.#jobs.get(jobId);

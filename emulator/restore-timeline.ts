@@ -29,6 +29,12 @@ export interface RestorePoint {
   readonly endedAtMs?: number;
 }
 
+/**
+ * Period of datacoord's copy-segment checker. A job with nothing to copy waits in Pending
+ * (progress 100) until the checker's next pass marks it Completed.
+ */
+export const RESTORE_CHECKER_TICK_MS = 2_000;
+
 // A job waits in Pending for a tenth of its duration (at most a second) before copying.
 const PENDING_SHARE = 0.1;
 const MAX_PENDING_MS = 1_000;
@@ -37,19 +43,23 @@ const MAX_PENDING_MS = 1_000;
  * Where a restore job stands at `nowMs`, computed from the clock rather than from timers: Pending,
  * then Executing while segments are copied evenly over the duration, then Completed, or Failed
  * with the plan's reason. A `stuck` job copies all but its last segment and stays Executing; any
- * job still running after the server's 24 h timeout fails with reason "timeout". A snapshot with
- * no segments completes at once with reason "no segments to copy".
+ * job still running after the server's 24 h timeout fails with reason "timeout". A job with no
+ * segments reads Pending with progress 100 for one checker tick, then Completed with reason
+ * "no segments to copy", whatever the plan said (there is no copy to fail or to get stuck).
  */
 export function restorePointAt(timeline: RestoreTimeline, nowMs: number): RestorePoint {
   const { startMs, durationMs, outcome, totalSegments, timeoutMs } = timeline;
   if (totalSegments === 0) {
-    return {
-      state: 'RestoreSnapshotCompleted',
-      copiedSegments: 0,
-      progress: 100,
-      reason: 'no segments to copy',
-      endedAtMs: startMs,
-    };
+    const checkedAt = startMs + RESTORE_CHECKER_TICK_MS;
+    return nowMs < checkedAt
+      ? { state: 'RestoreSnapshotPending', copiedSegments: 0, progress: 100, reason: '' }
+      : {
+          state: 'RestoreSnapshotCompleted',
+          copiedSegments: 0,
+          progress: 100,
+          reason: 'no segments to copy',
+          endedAtMs: checkedAt,
+        };
   }
   const timeoutAt = startMs + timeoutMs;
   const endAt = outcome === 'stuck' ? Number.POSITIVE_INFINITY : startMs + durationMs;

@@ -16,6 +16,7 @@ import { DEFAULT_DATABASE } from './database';
 import type { EmulatorState } from './emulator-state';
 import { EmulatorStartError, MilvusStatusError } from './errors';
 import type { FaultEngine, InjectedFailure } from './fault-controller';
+import type { AppliedStatus } from './late-applications';
 import { errorStatus, MilvusCode, type WireStatus } from './milvus-status';
 import { type MethodInfo, MILVUS_SERVICE_NAME, type MilvusProtocol } from './proto';
 
@@ -123,12 +124,10 @@ function unaryHandler(
       metadataValue(call.metadata, 'dbname') ?? DEFAULT_DATABASE,
     );
     const collections = requestCollections(request);
-    options.calls.record({
-      method: method.name,
-      at: options.state.now(),
-      database: context.databaseName(typeof request.db_name === 'string' ? request.db_name : undefined),
-      ...(collections.length > 0 ? { collection: collections.join(',') } : {}),
-    });
+    const receivedAtMs = options.state.now();
+    const database = context.databaseName(requestDatabase(request));
+    const collection = collections.length > 0 ? { collection: collections.join(',') } : {};
+    options.calls.record({ method: method.name, at: receivedAtMs, database, ...collection });
 
     const refusal = options.auth(call.metadata);
     if (refusal !== undefined) {
@@ -136,8 +135,21 @@ function unaryHandler(
       return;
     }
     const decision = options.faults.decide(method.name, collections);
+    const { failure } = decision;
+    if (failure?.applyAfterMs !== undefined) {
+      // The server keeps the request and performs it after the client was told it failed.
+      options.state.late.add(
+        {
+          method: method.name,
+          database,
+          ...collection,
+          receivedAtMs,
+          dueAtMs: receivedAtMs + failure.applyAfterMs,
+        },
+        () => appliedStatus(method, execute(method, request, context, options)),
+      );
+    }
     const respond = (): void => {
-      const { failure } = decision;
       if (failure !== undefined && !failure.afterApply) {
         deliver(callback, method, failure);
         return;
@@ -194,6 +206,16 @@ function execute(
   }
 }
 
+/** The Milvus status a performed call answered with (a gRPC error counts as unexpected). */
+function appliedStatus(method: MethodInfo, outcome: Outcome): AppliedStatus {
+  if ('error' in outcome) {
+    return { code: MilvusCode.Unexpected, reason: outcome.error.details ?? 'gRPC error' };
+  }
+  const response = outcome.response as { status?: WireStatus } & Partial<WireStatus>;
+  const wire = method.respondsWithBareStatus ? (response as WireStatus) : response.status;
+  return { code: wire?.code ?? 0, reason: wire?.reason ?? '' };
+}
+
 function deliver(
   callback: Parameters<handleUnaryCall<object, object>>[1],
   method: MethodInfo,
@@ -223,17 +245,30 @@ function streamingHandler(
   };
 }
 
+function requestDatabase(request: Record<string, unknown>): string | undefined {
+  const name = request.db_name ?? request.dbName;
+  return typeof name === 'string' ? name : undefined;
+}
+
 function metadataValue(metadata: Metadata, key: string): string | undefined {
   const [value] = metadata.get(key);
   return value === undefined || value === '' ? undefined : String(value);
 }
 
-/** The collections a request names (Flush names several; RestoreSnapshot names its source). */
+/**
+ * The collections a request names (Flush names several; RestoreSnapshot names its source;
+ * RenameCollection its old name; GetPersistentSegmentInfo spells the field in camelCase).
+ */
 function requestCollections(request: Record<string, unknown>): string[] {
   const names = request.collection_names;
   if (Array.isArray(names)) {
     return names.filter((n): n is string => typeof n === 'string' && n !== '');
   }
-  const name = request.collection_name;
-  return typeof name === 'string' && name !== '' ? [name] : [];
+  for (const key of ['collection_name', 'collectionName', 'oldName']) {
+    const name = request[key];
+    if (typeof name === 'string' && name !== '') {
+      return [name];
+    }
+  }
+  return [];
 }

@@ -77,6 +77,22 @@ export class SnapshotRegistry {
     return this.#orphans.has(snapshotId);
   }
 
+  /** Marks a snapshot as kept only by its pins (its collection is gone); for a restored state. */
+  markOrphaned(snapshotId: string): void {
+    if (this.#byId.has(snapshotId)) {
+      const snapshot = this.#byId.get(snapshotId);
+      if (snapshot !== undefined) {
+        this.#byCollection.get(snapshot.collectionId)?.delete(snapshot.name);
+      }
+      this.#orphans.add(snapshotId);
+    }
+  }
+
+  /** Every pin not yet forgotten, expired or not. */
+  allPins(): Pin[] {
+    return [...this.#pins.values()];
+  }
+
   /** Removes a snapshot (the caller checked it is not pinned). */
   remove(snapshot: Snapshot): void {
     this.#byCollection.get(snapshot.collectionId)?.delete(snapshot.name);

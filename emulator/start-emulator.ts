@@ -1,15 +1,23 @@
+import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { createAuthCheck } from './auth';
 import { type CallLog, RecordingCallLog } from './call-log';
 import { type Clock, systemClock } from './clock';
+import {
+  parseSeedCollectionSpecs,
+  type SeedCollectionSpec,
+  type SeededCollection,
+  seedCollections,
+} from './collection-seed';
 import { seedDemoCollections } from './demo-seed';
 import { EmulatorState } from './emulator-state';
-import { EmulatorOptionsError } from './errors';
+import { EmulatorOptionsError, EmulatorStateError } from './errors';
 import { type FaultController, FaultEngine } from './fault-controller';
 import { type FaultPlan, parseFaultPlan } from './fault-plan';
 import { rpcHandlers } from './handlers';
 import { createInspector, type EmulatorInspector } from './inspector';
 import { loadMilvusProtocol } from './proto';
 import { startRpcServer } from './rpc-server';
+import { adoptStateFile, readStateFile, writeStateFile } from './state-file';
 
 const HOUR_MS = 3_600_000;
 
@@ -47,10 +55,24 @@ export interface MilvusEmulatorOptions {
    */
   readonly restoreJobRetentionMs?: number;
   /**
-   * Create the demo collections (see DEMO_COLLECTIONS) before returning.
+   * Create the demo collections (see DEMO_COLLECTIONS) before returning. Demo collections a
+   * loaded state file already has are left alone.
    * @default false
    */
   readonly seedDemo?: boolean;
+  /**
+   * Collections to create before returning (see seedCollections); ones that already exist,
+   * from a state file say, are left alone.
+   * @default none
+   */
+  readonly seedCollections?: readonly SeedCollectionSpec[];
+  /**
+   * A state file to start from (written by `saveState`), and the default path of `saveState`.
+   * A missing file means an empty start; a file that is not a readable emulator state of this
+   * version fails the start with EmulatorStateError naming it, rather than start empty.
+   * @default none (start empty; saveState needs a path)
+   */
+  readonly stateFile?: string;
   /**
    * Delay between a restore ending and its automatic pin being released. The real server can
    * lag one ~2 s tick, so an immediate DropSnapshot may still answer 2601.
@@ -83,6 +105,26 @@ export interface RunningMilvusEmulator {
   readonly inspect: EmulatorInspector;
   /** Every RPC received. */
   readonly calls: CallLog;
+  /**
+   * Resolves once no late application (fault rule `applyAfterMs`) is pending, having applied
+   * each when its time came. On a ManualClock it resolves once the clock has been advanced
+   * past the last due time (it checks every few milliseconds of real time).
+   */
+  lateApplicationsDone(): Promise<void>;
+  /**
+   * Writes the whole state (databases, collections with their rows and segments, deletes,
+   * snapshots, pins, restore jobs, aliases, ID allocator, TSO floor) to a JSON file
+   * atomically. Late applications still pending are not saved.
+   *
+   * @param path where to write; defaults to the `stateFile` option.
+   * @throws EmulatorStateError when there is no path or the file cannot be written.
+   */
+  saveState(path?: string): Promise<void>;
+  /**
+   * Creates collections with a generic schema through an SDK client of the emulator, the
+   * fault plan out of force meanwhile (see seedCollections). Its calls are in the call log.
+   */
+  seedCollections(specs: readonly SeedCollectionSpec[]): Promise<SeededCollection[]>;
 }
 
 /** Default retention of terminal restore jobs (the server's). */
@@ -129,8 +171,17 @@ export async function startMilvusEmulator(
       DEFAULT_RESTORE_DURATION_MS,
     ),
   });
-  // Validate the plan before listening, but apply it only after seeding so the seed is not faulted.
+  // Validate everything before listening, but apply the plan only after seeding so the seed is
+  // not faulted.
   const plan = options.faults === undefined ? undefined : parseFaultPlan(options.faults);
+  const seeds =
+    options.seedCollections === undefined ? [] : parseSeedCollectionSpecs(options.seedCollections);
+  if (options.stateFile !== undefined) {
+    const saved = await readStateFile(options.stateFile);
+    if (saved !== undefined) {
+      adoptStateFile(state, saved, options.stateFile);
+    }
+  }
   const faults = new FaultEngine();
   const calls = new RecordingCallLog();
   const server = await startRpcServer({
@@ -146,7 +197,7 @@ export async function startMilvusEmulator(
   });
   const address = `${host.includes(':') ? `[${host}]` : host}:${server.port}`;
 
-  if (options.seedDemo === true) {
+  const withClient = async <T>(work: (client: MilvusClient) => Promise<T>): Promise<T> => {
     // Loaded on demand: the SDK takes about half a second to import, which plain runs don't need.
     const { MilvusClient, logger } = await import('@zilliz/milvus2-sdk-node');
     // The SDK's logger is process-wide and logs every request under NODE_ENV=test or debug:
@@ -159,13 +210,23 @@ export async function startMilvusEmulator(
     });
     try {
       await client.connectPromise;
-      await seedDemoCollections(client);
-    } catch (error) {
-      await server.stop();
-      throw error;
+      return await work(client);
     } finally {
       await client.closeConnection();
       logger.level = previousLevel;
+    }
+  };
+  if (options.seedDemo === true || seeds.length > 0) {
+    try {
+      await withClient(async (client) => {
+        if (options.seedDemo === true) {
+          await seedDemoCollections(client);
+        }
+        await seedCollections(client, seeds);
+      });
+    } catch (error) {
+      await server.stop();
+      throw error;
     }
     calls.reset();
   }
@@ -181,7 +242,39 @@ export async function startMilvusEmulator(
     faults,
     inspect: createInspector(state),
     calls,
+    lateApplicationsDone: () => lateApplicationsDone(state, clock),
+    saveState: async (path) => {
+      const target = path ?? options.stateFile;
+      if (target === undefined) {
+        throw new EmulatorStateError(
+          'saveState needs a path: pass one, or start the emulator with stateFile',
+        );
+      }
+      await writeStateFile(target, state);
+    },
+    seedCollections: (specs) =>
+      faults.suspended(() => withClient((client) => seedCollections(client, specs))),
   };
+}
+
+// How often lateApplicationsDone looks again while a call is pending (real milliseconds).
+const LATE_POLL_MS = 25;
+
+function lateApplicationsDone(state: EmulatorState, clock: Clock): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      state.settle();
+      const next = state.late.nextDueMs();
+      if (next === undefined) {
+        resolve();
+        return;
+      }
+      // A timer that does not keep the process alive: a test that forgets to advance a
+      // ManualClock fails on its own timeout instead of hanging the run.
+      setTimeout(check, Math.min(Math.max(next - clock.now(), 1), LATE_POLL_MS)).unref();
+    };
+    check();
+  });
 }
 
 function nonNegative(name: string, value: number | undefined, fallback: number): number {

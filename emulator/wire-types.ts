@@ -150,6 +150,18 @@ export interface AliasRequest extends CollectionRequest {
   alias: string;
 }
 
+export interface RenameCollectionRequest extends DbScopedRequest {
+  oldName: string;
+  newName: string;
+  newDBName: string;
+}
+
+/** The one request that spells its fields in camelCase. */
+export interface GetPersistentSegmentInfoRequest {
+  dbName: string;
+  collectionName: string;
+}
+
 export interface InsertRequest extends CollectionRequest {
   partition_name: string;
   fields_data: WireFieldData[];

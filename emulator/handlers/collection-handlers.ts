@@ -1,13 +1,20 @@
 import { type CallContext, type RpcHandler, rpc } from '../call-context';
 import { Collection } from '../collection';
 import { buildCollectionSchema, type CollectionSchemaModel } from '../collection-schema';
-import { aliasNameConflict, invalidParameter } from '../milvus-errors';
+import {
+  aliasNameConflict,
+  collectionNameIsAlias,
+  collectionNotFound,
+  invalidParameter,
+  unexpected,
+} from '../milvus-errors';
 import { successStatus } from '../milvus-status';
-import { validateName } from '../names';
+import { validateCollectionNameOrAlias } from '../names';
 import { loadMilvusProtocol } from '../proto';
 import type {
   CollectionRequest,
   CreateCollectionRequest,
+  RenameCollectionRequest,
   ShowCollectionsRequest,
   WireCollectionSchema,
   WireFieldSchema,
@@ -15,16 +22,17 @@ import type {
 
 const MAX_SHARDS = 16;
 
-/** CreateCollection, HasCollection, DescribeCollection, ShowCollections, DropCollection, stats. */
+/**
+ * CreateCollection, HasCollection, DescribeCollection, ShowCollections, DropCollection,
+ * RenameCollection and statistics. Every call but DropCollection and RenameCollection accepts an
+ * alias for the collection, as the proxy's meta cache resolves aliases.
+ */
 export const collectionHandlers: Readonly<Record<string, RpcHandler>> = {
   CreateCollection: rpc((request: CreateCollectionRequest, context: CallContext) => {
     const { state } = context;
-    const name = validateName('collection', request.collection_name);
-    const databaseName = context.databaseName(request.db_name);
-    const database = state.database(databaseName);
-    if (database.aliases.has(name)) {
-      throw aliasNameConflict(databaseName, name);
-    }
+    // The proxy validates the request before rootcoord looks at the database and its names.
+    validateCollectionNameOrAlias('name', request.collection_name);
+    const name = request.collection_name.trim();
     let decoded: WireCollectionSchema;
     try {
       decoded = loadMilvusProtocol().decodeCollectionSchema(request.schema);
@@ -36,13 +44,18 @@ export const collectionHandlers: Readonly<Record<string, RpcHandler>> = {
     if (shardsNum < 1 || shardsNum > MAX_SHARDS) {
       throw invalidParameter(`maximum shards's number should be limited to ${MAX_SHARDS}, got ${shardsNum}`);
     }
+    const databaseName = context.databaseName(request.db_name);
+    const database = state.database(databaseName);
+    if (database.aliases.has(name)) {
+      throw collectionNameIsAlias(name);
+    }
     const existing = database.collections.get(name);
     if (existing !== undefined) {
       // Creating the same collection twice is idempotent on the server; a different one is not.
       if (sameDefinition(existing.schema, schema) && existing.shardsNum === shardsNum) {
         return successStatus();
       }
-      throw invalidParameter(`create duplicate collection with different parameters, collection: ${name}`);
+      throw unexpected(`create duplicate collection with different parameters, collection: ${name}`);
     }
     const now = context.now;
     state.addCollection(
@@ -75,21 +88,20 @@ export const collectionHandlers: Readonly<Record<string, RpcHandler>> = {
     const updateTs = collection.createdTs.toString();
     return {
       status: successStatus(),
-      schema: collection.schema.wire,
+      // The schema keeps the name it was created under; a rename or a restore gives it another.
+      schema: { ...collection.schema.wire, name: collection.name },
       collectionID: collection.id,
       virtual_channel_names: channels.map((c, i) => `${c}_${collection.id}v${i}`),
       physical_channel_names: channels,
       created_timestamp: updateTs,
       created_utc_timestamp: String(collection.createdAtMs),
       shards_num: collection.shardsNum,
-      aliases: [...database.aliases]
-        .filter(([, target]) => target === collection.name)
-        .map(([alias]) => alias),
+      aliases: context.state.database(collection.database).aliasesOf(collection.id),
       start_positions: [],
       consistency_level: collection.consistencyLevel,
       collection_name: collection.name,
       properties: collection.properties,
-      db_name: databaseName,
+      db_name: collection.database,
       num_partitions: String(collection.partitions.size),
       db_id: database.id,
       update_timestamp: updateTs,
@@ -120,24 +132,59 @@ export const collectionHandlers: Readonly<Record<string, RpcHandler>> = {
   }),
 
   DropCollection: rpc((request: CollectionRequest, context: CallContext) => {
-    const name = validateName('collection', request.collection_name);
-    const databaseName = context.databaseName(request.db_name);
-    const database = context.state.database(databaseName);
-    if (database.aliases.has(name)) {
-      throw invalidParameter(`cannot drop the collection via alias = ${name}`);
+    validateCollectionNameOrAlias('name', request.collection_name);
+    const name = request.collection_name;
+    const database = context.state.databases.get(context.databaseName(request.db_name));
+    // rootcoord's dropCollectionTask: plain errors (code 65535), and success when the collection
+    // or its database does not exist.
+    if (database?.aliases.has(name)) {
+      throw unexpected(`cannot drop the collection via alias = ${name}`);
     }
-    const collection = database.collections.get(name);
+    const collection = database?.collections.get(name);
     if (collection === undefined) {
-      // Dropping a collection that does not exist succeeds: the server is idempotent here.
       return successStatus();
     }
-    const aliases = [...database.aliases].filter(([, target]) => target === name).map(([alias]) => alias);
+    const aliases = database?.aliasesOf(collection.id) ?? [];
     if (aliases.length > 0) {
-      throw invalidParameter(
-        `unable to drop the collection [${name}] because it has associated aliases [${aliases.join(', ')}], please remove all aliases before dropping the collection`,
+      throw unexpected(
+        `unable to drop the collection [${name}] because it has associated aliases [${aliases.join(' ')}], please remove all aliases before dropping the collection`,
       );
     }
     context.state.removeCollection(collection);
+    return successStatus();
+  }),
+
+  RenameCollection: rpc((request: RenameCollectionRequest, context: CallContext) => {
+    const { state } = context;
+    validateCollectionNameOrAlias('name', request.newName);
+    // The database interceptor fills both database names from the connection when empty.
+    const databaseName = context.databaseName(request.db_name);
+    const newDatabaseName = context.databaseName(request.newDBName);
+    const { oldName, newName } = request;
+    // rootcoord's CheckIfCollectionRenamable, in its order.
+    const target = state.database(newDatabaseName);
+    const source = state.database(databaseName);
+    if (source.aliases.has(oldName)) {
+      throw invalidParameter(`unsupported use an alias to rename collection, alias:${oldName}`);
+    }
+    if (target.aliases.has(newName)) {
+      throw aliasNameConflict(newDatabaseName, newName);
+    }
+    if (target.resolve(newName) !== undefined) {
+      throw invalidParameter(
+        `duplicated new collection name ${newDatabaseName}:${newName} with other collection name or alias`,
+      );
+    }
+    const collection = source.collections.get(oldName);
+    if (collection === undefined) {
+      throw collectionNotFound(databaseName, oldName);
+    }
+    if (newDatabaseName !== databaseName && source.aliasesOf(collection.id).length > 0) {
+      throw invalidParameter(
+        'fail to rename db name, must drop all aliases of this collection before rename',
+      );
+    }
+    state.renameCollection(collection, newDatabaseName, newName);
     return successStatus();
   }),
 

@@ -2,13 +2,14 @@ import { type CallContext, type RpcHandler, rpc } from '../call-context';
 import { Database, DEFAULT_DATABASE } from '../database';
 import { invalidParameter, unexpected } from '../milvus-errors';
 import { successStatus } from '../milvus-status';
-import { validateName } from '../names';
+import { validateDatabaseName } from '../names';
 import type { CreateDatabaseRequest, DbScopedRequest } from '../wire-types';
 
 /** CreateDatabase, ListDatabases, DescribeDatabase, DropDatabase. */
 export const databaseHandlers: Readonly<Record<string, RpcHandler>> = {
   CreateDatabase: rpc((request: CreateDatabaseRequest, context: CallContext) => {
-    const name = validateName('database', request.db_name);
+    validateDatabaseName(request.db_name);
+    const name = request.db_name;
     const { state } = context;
     if (state.databases.has(name)) {
       throw unexpected(`database already exist: ${name}`);
@@ -39,7 +40,8 @@ export const databaseHandlers: Readonly<Record<string, RpcHandler>> = {
   }),
 
   DropDatabase: rpc((request: DbScopedRequest, context: CallContext) => {
-    const name = validateName('database', request.db_name);
+    validateDatabaseName(request.db_name);
+    const name = request.db_name;
     if (name === DEFAULT_DATABASE) {
       throw invalidParameter('can not drop default database');
     }

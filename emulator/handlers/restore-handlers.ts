@@ -1,8 +1,12 @@
 import { type CallContext, type RpcHandler, rpc } from '../call-context';
 import { Collection } from '../collection';
+import type { EmulatorState } from '../emulator-state';
+import { MilvusStatusError } from '../errors';
 import { randomPositiveInt64 } from '../id-allocator';
+import { keptSegments } from '../lossy-restore';
 import {
-  aliasNameConflict,
+  collectionNameIsAlias,
+  databaseNotFound,
   missingParameter,
   restoreJobNotFound,
   snapshotNotFound,
@@ -24,29 +28,45 @@ const DEFAULT_RESTORE_FAILURE_REASON = 'copy segment failed';
 export const restoreHandlers: Readonly<Record<string, RpcHandler>> = {
   RestoreSnapshot: rpc((request: RestoreSnapshotRequest, context: CallContext) => {
     const { state } = context;
-    if (request.collection_name.trim() === '') {
-      throw missingParameter('collection_name');
+    // The proxy's checks (internal/proxy/ddl/task_snapshot.go), in its order.
+    validateName('snapshot name', request.name);
+    if (request.collection_name === '') {
+      throw missingParameter('collection_name is required for restore snapshot');
     }
-    const snapshotName = validateName('snapshot', request.name);
-    if (request.target_collection_name.trim() === '') {
-      throw missingParameter('target_collection_name');
+    if (request.target_collection_name === '') {
+      throw missingParameter('target_collection_name is required for restore snapshot');
     }
-    const targetName = validateName('collection', request.target_collection_name);
+    validateName('collection name', request.target_collection_name);
+    // The database interceptor fills both empty database names with the connection's database.
     const sourceDatabase = context.databaseName(request.db_name);
+    const targetDatabaseName = context.databaseName(request.target_db_name);
     const source = state.collection(sourceDatabase, request.collection_name);
+    const snapshotName = request.name;
+    const targetName = request.target_collection_name;
+
+    // Then datacoord's RestoreSnapshot: pin the snapshot, check the target database, create the
+    // target through rootcoord. Each failure is wrapped with the phase it happened in.
     const snapshot = state.snapshots.find(source.id, snapshotName);
     if (snapshot === undefined) {
-      throw snapshotNotFound(source.name, snapshotName);
+      throw wrapped(
+        snapshotNotFound(source.id, snapshotName),
+        'failed to pin source snapshot under restore lock',
+      );
     }
-    // Without a target database the restore stays in the source's database.
-    const targetDatabaseName = request.target_db_name === '' ? sourceDatabase : request.target_db_name;
+    if (!state.databases.has(targetDatabaseName)) {
+      throw wrapped(
+        databaseNotFound(targetDatabaseName),
+        `failed to describe target database ${targetDatabaseName}`,
+      );
+    }
     const targetDatabase = state.database(targetDatabaseName);
     if (targetDatabase.aliases.has(targetName)) {
-      throw aliasNameConflict(targetDatabaseName, targetName);
+      throw wrapped(collectionNameIsAlias(targetName), 'failed to restore collection');
     }
     if (targetDatabase.collections.has(targetName)) {
-      throw unexpected(
-        `failed to restore snapshot ${snapshotName}: collection ${targetName} already exists in database ${targetDatabaseName}: duplicate collection`,
+      throw wrapped(
+        unexpected(`create duplicate collection with different parameters, collection: ${targetName}`),
+        'failed to restore collection',
       );
     }
 
@@ -89,6 +109,10 @@ export const restoreHandlers: Readonly<Record<string, RpcHandler>> = {
       jobId,
     });
     const behaviour = context.faults.restoreBehaviour(source.name);
+    const segments =
+      behaviour.outcome === 'lossy'
+        ? keptSegments(content.segments, behaviour.keepFraction)
+        : content.segments;
     const job: RestoreJob = {
       id: jobId,
       snapshotId: snapshot.id,
@@ -101,12 +125,13 @@ export const restoreHandlers: Readonly<Record<string, RpcHandler>> = {
       timeline: {
         startMs: now,
         durationMs: behaviour.durationMs ?? state.settings.defaultRestoreDurationMs,
-        outcome: behaviour.outcome,
+        // A lossy restore runs like a completed one; it just has less to copy.
+        outcome: behaviour.outcome === 'lossy' ? 'completed' : behaviour.outcome,
         failureReason: behaviour.reason ?? DEFAULT_RESTORE_FAILURE_REASON,
-        totalSegments: content.segments.length,
+        totalSegments: segments.length,
         timeoutMs: state.settings.restoreTimeoutMs,
       },
-      segments: content.segments,
+      segments,
       pinId,
       state: 'RestoreSnapshotPending',
       progress: 0,
@@ -125,30 +150,46 @@ export const restoreHandlers: Readonly<Record<string, RpcHandler>> = {
     if (job === undefined) {
       throw restoreJobNotFound(request.job_id);
     }
-    return { status: successStatus(), info: jobInfo(job) };
+    return { status: successStatus(), info: jobInfo(job, context.state) };
   }),
 
   ListRestoreSnapshotJobs: rpc((request: ListRestoreSnapshotJobsRequest, context: CallContext) => {
     const { state } = context;
+    // The database interceptor fills an empty db_name with the connection's database, so a call
+    // without filters lists the jobs whose target is in that database, not every job.
+    const databaseName = context.databaseName(request.db_name);
+    state.database(databaseName);
     let jobs = state.restores.list();
-    // Filters match the target; no filter lists every job of the instance.
-    if (request.db_name !== '') {
-      jobs = jobs.filter((job) => job.targetDatabase === request.db_name);
-    }
     if (request.collection_name !== '') {
-      const collection = state.collection(context.databaseName(request.db_name), request.collection_name);
+      // Matches the target; a name that is neither a collection nor an alias answers 100.
+      const collection = state.collection(databaseName, request.collection_name);
       jobs = jobs.filter((job) => job.targetCollectionId === collection.id);
+    } else {
+      jobs = jobs.filter((job) => targetDatabaseOf(job, state) === databaseName);
     }
-    return { status: successStatus(), jobs: jobs.map(jobInfo) };
+    return { status: successStatus(), jobs: jobs.map((job) => jobInfo(job, state)) };
   }),
 };
 
-function jobInfo(job: RestoreJob): object {
+/** merr.Wrap: the code stays, the reason gains the context in front. */
+function wrapped(error: MilvusStatusError, context: string): MilvusStatusError {
+  return new MilvusStatusError(error.code, `${context}: ${error.reason}`);
+}
+
+/** The target's database now (it may have been renamed into another), or where it was made. */
+function targetDatabaseOf(job: RestoreJob, state: EmulatorState): string {
+  return state.collectionById(job.targetCollectionId)?.database ?? job.targetDatabase;
+}
+
+function jobInfo(job: RestoreJob, state: EmulatorState): object {
+  // The proxy looks the names up from the target's ID each time: renamed targets show their new
+  // name, and dropped ones empty strings.
+  const target = state.collectionById(job.targetCollectionId);
   return {
     job_id: job.id,
     snapshot_name: job.snapshotName,
-    db_name: job.targetDatabase,
-    collection_name: job.targetCollection,
+    db_name: target?.database ?? '',
+    collection_name: target?.name ?? '',
     state: job.state,
     progress: job.progress,
     reason: job.reason,

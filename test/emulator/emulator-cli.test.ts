@@ -1,5 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
@@ -117,6 +117,54 @@ describe.concurrent('milvus-emulator CLI', () => {
     expect(code).toBe(2);
     expect(cli.stderr).toContain(plan);
     expect(cli.stderr).toContain('rules[0].grpcStatus');
+    expect(cli.stdout).toBe('');
+  });
+});
+
+// After the block above: on a busy 2-core machine, more processes side by side make the demo
+// seed miss its start deadline.
+describe('milvus-emulator CLI state file', () => {
+  it('seeds --seed-collection, saves --state-file on stop and starts from it next time', async () => {
+    // Prepare
+    const dir = await mkdtemp(join(tmpdir(), 'milvus-emulator-'));
+    const stateFile = join(dir, 'runs', 'state.json');
+    const first = launch(['--port', '0', '--state-file', stateFile, '--seed-collection', 'lab.events:12:4']);
+    const firstAddress = await address(first);
+    first.child.kill('SIGTERM');
+    const firstCode = await first.exited;
+
+    // Act
+    const second = launch(['--port', '0', '--state-file', stateFile]);
+    const client = new MilvusClient({ address: await address(second), logLevel: 'error' });
+    const counted = await client.count({ collection_name: 'events', db_name: 'lab' });
+    await client.closeConnection();
+    second.child.kill('SIGINT');
+    const secondCode = await second.exited;
+
+    // Assess
+    expect(firstAddress).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(firstCode).toBe(0);
+    expect(first.stderr).toContain(`state saved to ${stateFile}`);
+    expect(counted.data).toBe(12);
+    expect(second.stderr).toContain(`state file ${stateFile}: 1 collection(s)`);
+    expect(secondCode).toBe(0);
+    expect(JSON.parse(await readFile(stateFile, 'utf8'))).toMatchObject({ format: 'milvus-emulator-state' });
+  });
+
+  it('exits 2 naming the file when the --state-file is not an emulator state', async () => {
+    // Prepare
+    const dir = await mkdtemp(join(tmpdir(), 'milvus-emulator-'));
+    const stateFile = join(dir, 'state.json');
+    await writeFile(stateFile, 'not json at all');
+
+    // Act
+    const cli = launch(['--port', '0', '--state-file', stateFile]);
+    const code = await cli.exited;
+
+    // Assess
+    expect(code).toBe(2);
+    expect(cli.stderr).toContain(`emulator state file ${stateFile} is not valid JSON`);
+    expect(await readFile(stateFile, 'utf8')).toBe('not json at all');
     expect(cli.stdout).toBe('');
   });
 });

@@ -85,8 +85,13 @@ describe('FaultEngine', () => {
     const cleared = engine.restoreBehaviour('orders');
 
     // Assess
-    expect(orders).toEqual({ outcome: 'failed', reason: 'boom', durationMs: 10 });
-    expect(others).toEqual({ outcome: 'stuck', reason: undefined, durationMs: undefined });
-    expect(cleared).toEqual({ outcome: 'completed', reason: undefined, durationMs: undefined });
+    expect(orders).toEqual({ outcome: 'failed', reason: 'boom', durationMs: 10, keepFraction: 1 });
+    expect(others).toEqual({ outcome: 'stuck', reason: undefined, durationMs: undefined, keepFraction: 1 });
+    expect(cleared).toEqual({
+      outcome: 'completed',
+      reason: undefined,
+      durationMs: undefined,
+      keepFraction: 1,
+    });
   });
 });

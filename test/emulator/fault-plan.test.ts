@@ -46,6 +46,41 @@ describe('fault plan schema', () => {
     expect(parsed.success).toBe(true);
   });
 
+  it('accepts a lossy restore entry with a keepFraction from 0 up to (not including) 1', () => {
+    // Act
+    const parsed = parseFaultPlan({
+      restore: [
+        { collection: 'orders', outcome: 'lossy', keepFraction: 0.5 },
+        { outcome: 'lossy', keepFraction: 0 },
+      ],
+    });
+
+    // Assess
+    expect(parsed.restore).toEqual([
+      { collection: 'orders', outcome: 'lossy', keepFraction: 0.5 },
+      { outcome: 'lossy', keepFraction: 0 },
+    ]);
+  });
+
+  it.each([
+    [{ outcome: 'lossy', keepFraction: 1 }, 'at least 0 and below 1, got 1'],
+    [{ outcome: 'lossy', keepFraction: -0.1 }, 'at least 0 and below 1, got -0.1'],
+    [{ outcome: 'lossy' }, 'a lossy restore needs keepFraction'],
+    [
+      { outcome: 'failed', keepFraction: 0.5 },
+      'keepFraction applies only to outcome "lossy", got outcome "failed"',
+    ],
+    [{ keepFraction: 0.5 }, 'keepFraction applies only to outcome "lossy", got outcome "completed"'],
+  ])('rejects the restore entry %j, saying %s', (entry, message) => {
+    // Act
+    const problems = problemsOf({ restore: [entry] });
+
+    // Assess
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^restore\[0\]\.keepFraction: /);
+    expect(problems[0]).toContain(message);
+  });
+
   it('accepts unknown method names (a newer SDK may call methods this list does not know)', () => {
     // Assess
     expect(problemsOf({ rules: [{ method: 'SomeFutureRpc', grpcStatus: 'INTERNAL' }] })).toEqual([]);
@@ -63,6 +98,15 @@ describe('fault plan schema', () => {
     [{ rules: [{ method: 'Flush', afterAplly: true }] }, 'rules[0]'],
     [{ rules: [{ method: 'Flush', grpcStatus: 'INTERNAL', milvusCode: 5 }] }, 'rules[0].milvusCode'],
     [{ rules: [{ method: 'Flush', afterApply: true }] }, 'rules[0].afterApply'],
+    [{ rules: [{ method: 'Flush', applyAfterMs: 100 }] }, 'rules[0].applyAfterMs'],
+    [
+      { rules: [{ method: 'Flush', applyAfterMs: -1, grpcStatus: 'DEADLINE_EXCEEDED' }] },
+      'rules[0].applyAfterMs',
+    ],
+    [
+      { rules: [{ method: 'Flush', grpcStatus: 'DEADLINE_EXCEEDED', applyAfterMs: 10, afterApply: true }] },
+      'rules[0].applyAfterMs',
+    ],
     [{ restore: { outcome: 'finished' } }, 'restore.outcome'],
     [{ restore: [{ outcome: 'failed' }, { durationMs: -5 }] }, 'restore[1].durationMs'],
     [{ rule: [] }, '(plan)'],

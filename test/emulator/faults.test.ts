@@ -84,7 +84,7 @@ describe('fault injection', () => {
     expect(snapshotNames(name)).toEqual(['s']);
     expect(retried).toMatchObject({
       code: 1100,
-      reason: `snapshot name s already exists in collection ${name}`,
+      reason: 'snapshot name s already exists: invalid parameter',
     });
   });
 

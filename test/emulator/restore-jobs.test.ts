@@ -178,19 +178,28 @@ describe('restore jobs', () => {
     expect(after).toMatchObject({ state: 'RestoreSnapshotExecuting', progress: 50 });
   });
 
-  it('completes a restore of an empty snapshot at once with reason "no segments to copy"', async () => {
+  it('keeps a restore of an empty snapshot Pending at progress 100 until the next checker tick, then completes it', async () => {
     // Prepare
     const name = await source({ flushed: 0, growing: 5 });
+    const jobId = await snapshotAndRestore(name);
 
     // Act
-    const jobId = await snapshotAndRestore(name);
-    const info = await jobState(jobId);
+    const atOnce = await jobState(jobId);
+    const pinnedMeanwhile = await fx.client.dropSnapshot({ collection_name: name, snapshot_name: 'snap' });
+    clock.advance(1_999);
+    const beforeTick = await jobState(jobId);
+    clock.advance(1);
+    const afterTick = await jobState(jobId);
 
     // Assess
-    expect(info).toMatchObject({
+    expect(atOnce).toMatchObject({ state: 'RestoreSnapshotPending', progress: 100, reason: '' });
+    expect(pinnedMeanwhile.code).toBe(2601);
+    expect(beforeTick.state).toBe('RestoreSnapshotPending');
+    expect(afterTick).toMatchObject({
       state: 'RestoreSnapshotCompleted',
       progress: 100,
       reason: 'no segments to copy',
+      time_cost: '2000',
     });
   });
 
@@ -254,7 +263,7 @@ describe('restore jobs', () => {
     expect(forgotten.status).toMatchObject({
       code: 2101,
       error_code: 'UnexpectedError',
-      reason: `restore job not found: jobID=${jobId}`,
+      reason: `restore job not found: jobID=${jobId}: importing data failed on server side`,
     });
     expect(listed.jobs.map((j) => j.job_id)).not.toContain(jobId);
   });
@@ -290,7 +299,11 @@ describe('restore jobs', () => {
     const result = await fx.client.getRestoreSnapshotState({ job_id: '42' });
 
     // Assess
-    expect(result.status).toMatchObject({ code: 2101, reason: 'restore job not found: jobID=42' });
+    expect(result.status).toMatchObject({
+      code: 2101,
+      error_code: 'UnexpectedError',
+      reason: 'restore job not found: jobID=42: importing data failed on server side',
+    });
   });
 
   describe('the automatic pin', () => {
@@ -361,7 +374,11 @@ describe('restore jobs', () => {
       });
 
       // Assess
-      expect(noSnapshot.status.code).toBe(2600);
+      const { collectionID } = await fx.client.describeCollection({ collection_name: name });
+      expect(noSnapshot.status).toMatchObject({
+        code: 2600,
+        reason: `failed to pin source snapshot under restore lock: collection ${collectionID}: snapshot not found[snapshot=nope]`,
+      });
       expect(noCollection.status.code).toBe(100);
       expect((await fx.client.hasCollection({ collection_name: `${name}_x` })).value).toBe(false);
     });
@@ -379,8 +396,11 @@ describe('restore jobs', () => {
       });
 
       // Assess
-      expect(result.status).toMatchObject({ code: 65535, error_code: 'UnexpectedError' });
-      expect(result.status.reason).toContain('duplicate collection');
+      expect(result.status).toMatchObject({
+        code: 65535,
+        error_code: 'UnexpectedError',
+        reason: `failed to restore collection: create duplicate collection with different parameters, collection: ${name}`,
+      });
     });
 
     it('answers 1601 when the target name is an alias', async () => {
@@ -397,7 +417,10 @@ describe('restore jobs', () => {
       });
 
       // Assess
-      expect(result.status.code).toBe(1601);
+      expect(result.status).toMatchObject({
+        code: 1601,
+        reason: `failed to restore collection: collection name [${name}_live] conflicts with an existing alias, please choose a unique name`,
+      });
     });
 
     it('answers 1101 without a target name (the SDK refuses before sending)', async () => {
@@ -416,16 +439,22 @@ describe('restore jobs', () => {
       // Assess
       expect(sdk).toBe('The `target_collection_name` property is missing.');
       expect(wire).toMatchObject({
-        response: { status: { code: 1101, reason: 'target_collection_name is required' } },
+        response: {
+          status: {
+            code: 1101,
+            reason: 'target_collection_name is required for restore snapshot: missing parameter',
+          },
+        },
       });
     });
   });
 
   describe('ListRestoreSnapshotJobs', () => {
-    it('lists every job without filter, and filters by target collection and target database', async () => {
+    it("lists, without filter, only the jobs whose target is in the connection's database", async () => {
       // Prepare
       const name = await source({ flushed: 5 });
-      await fx.client.createDatabase({ db_name: 'drills' });
+      const drills = `drills_${serial}`;
+      await fx.client.createDatabase({ db_name: drills });
       await fx.client.createSnapshot({ collection_name: name, snapshot_name: 'snap' });
       const here = await fx.client.restoreSnapshot({
         snapshot_name: 'snap',
@@ -436,24 +465,130 @@ describe('restore jobs', () => {
         snapshot_name: 'snap',
         source_collection_name: name,
         target_collection_name: `${name}_there`,
-        target_db_name: 'drills',
+        target_db_name: drills,
       });
+      const inDrills = await fx.connect({ database: drills });
 
       // Act
-      const all = await fx.client.listRestoreSnapshotJobs();
-      const byTarget = await fx.client.listRestoreSnapshotJobs({ collection_name: `${name}_here` });
-      const bySource = await fx.client.listRestoreSnapshotJobs({ collection_name: name });
-      const byDatabase = await fx.client.listRestoreSnapshotJobs({ db_name: 'drills' });
-      const unknown = await fx.client.listRestoreSnapshotJobs({ collection_name: 'no_such_target' });
+      const fromDefault = await fx.client.listRestoreSnapshotJobs();
+      const fromDrills = await inDrills.listRestoreSnapshotJobs();
+      const byDatabase = await fx.client.listRestoreSnapshotJobs({ db_name: drills });
 
       // Assess
-      expect(all.jobs.map((j) => j.job_id)).toEqual(expect.arrayContaining([here.job_id, there.job_id]));
-      expect(byTarget.jobs.map((j) => j.job_id)).toEqual([here.job_id]);
-      expect(bySource.jobs).toEqual([]);
+      expect(fromDefault.jobs.map((j) => j.job_id)).toContain(here.job_id);
+      expect(fromDefault.jobs.map((j) => j.job_id)).not.toContain(there.job_id);
+      expect(fromDrills.jobs).toMatchObject([{ job_id: there.job_id, db_name: drills }]);
       expect(byDatabase.jobs).toMatchObject([
-        { job_id: there.job_id, db_name: 'drills', collection_name: `${name}_there` },
+        { job_id: there.job_id, db_name: drills, collection_name: `${name}_there` },
       ]);
-      expect(unknown.status.code).toBe(100);
+    });
+
+    it('filters by target collection; an unknown collection answers 100 and an unknown database 800', async () => {
+      // Prepare
+      const name = await source({ flushed: 5 });
+      const here = await snapshotAndRestore(name, `${name}_here`);
+
+      // Act
+      const byTarget = await fx.client.listRestoreSnapshotJobs({ collection_name: `${name}_here` });
+      const bySource = await fx.client.listRestoreSnapshotJobs({ collection_name: name });
+      const unknownCollection = await fx.client.listRestoreSnapshotJobs({
+        collection_name: 'no_such_target',
+      });
+      const unknownDatabase = await fx.client.listRestoreSnapshotJobs({ db_name: 'no_such_db' });
+
+      // Assess
+      expect(byTarget.jobs.map((j) => j.job_id)).toEqual([here]);
+      expect(bySource.jobs).toEqual([]);
+      expect(unknownCollection.status).toMatchObject({ code: 100, error_code: 'CollectionNotExists' });
+      expect(unknownDatabase.status).toMatchObject({
+        code: 800,
+        reason: 'database not found[database=no_such_db]',
+      });
+    });
+
+    it('reports the target by its ID: once the target is dropped, its names read as empty strings', async () => {
+      // Prepare
+      const name = await source({ flushed: 5 });
+      const jobId = await snapshotAndRestore(name);
+      clock.advance(2_000);
+      await fx.client.dropCollection({ collection_name: `${name}_restored` });
+
+      // Act
+      const state = await jobState(jobId);
+      const listed = (await fx.client.listRestoreSnapshotJobs()).jobs.find((j) => j.job_id === jobId);
+
+      // Assess
+      expect(state).toMatchObject({ state: 'RestoreSnapshotCompleted', db_name: '', collection_name: '' });
+      expect(listed).toMatchObject({ db_name: '', collection_name: '', snapshot_name: 'snap' });
+    });
+  });
+
+  describe('databases of a restore', () => {
+    it("lands in the connection's database when target_db_name is empty, not in the source's", async () => {
+      // Prepare
+      const name = await source({ flushed: 5 });
+      const drills = `drills_${serial}`;
+      await fx.client.createDatabase({ db_name: drills });
+      await fx.client.createSnapshot({ collection_name: name, snapshot_name: 'snap' });
+      const inDrills = await fx.connect({ database: drills });
+
+      // Act
+      const restored = await inDrills.restoreSnapshot({
+        snapshot_name: 'snap',
+        source_collection_name: name,
+        source_db_name: 'default',
+        target_collection_name: `${name}_copy`,
+      });
+      const inDefault = await fx.client.hasCollection({ collection_name: `${name}_copy` });
+      const inConnection = await inDrills.hasCollection({ collection_name: `${name}_copy` });
+
+      // Assess
+      expect(restored.status.error_code).toBe('Success');
+      expect(inDefault.value).toBe(false);
+      expect(inConnection.value).toBe(true);
+      expect((await jobState(restored.job_id)).db_name).toBe(drills);
+    });
+
+    it("reads the source from the connection's database when db_name is empty", async () => {
+      // Prepare
+      const name = await source({ flushed: 5 });
+      const drills = `drills_${serial}`;
+      await fx.client.createDatabase({ db_name: drills });
+      await fx.client.createSnapshot({ collection_name: name, snapshot_name: 'snap' });
+      const inDrills = await fx.connect({ database: drills });
+
+      // Act
+      const result = await inDrills.restoreSnapshot({
+        snapshot_name: 'snap',
+        source_collection_name: name,
+        target_collection_name: `${name}_copy`,
+        target_db_name: 'default',
+      });
+
+      // Assess: the source is looked for in drills, where it does not exist
+      expect(result.status).toMatchObject({ code: 100 });
+      expect(result.status.reason).toContain(`[database=${drills}]`);
+    });
+
+    it('answers 800 for an unknown target database and names the phase that failed', async () => {
+      // Prepare
+      const name = await source({ flushed: 5 });
+      await fx.client.createSnapshot({ collection_name: name, snapshot_name: 'snap' });
+
+      // Act
+      const result = await fx.client.restoreSnapshot({
+        snapshot_name: 'snap',
+        source_collection_name: name,
+        target_collection_name: `${name}_copy`,
+        target_db_name: 'nowhere',
+      });
+
+      // Assess
+      expect(result.status).toMatchObject({
+        code: 800,
+        reason: 'failed to describe target database nowhere: database not found[database=nowhere]',
+      });
+      expect(fx.emulator.inspect.pins().filter((p) => p.collection === name)).toEqual([]);
     });
   });
 
@@ -477,6 +612,82 @@ describe('restore jobs', () => {
     // Assess
     expect(a).toMatchObject({ state: 'RestoreSnapshotFailed', reason: 'boom' });
     expect(b).toMatchObject({ state: 'RestoreSnapshotCompleted' });
+  });
+
+  describe('a lossy restore (fault plan outcome "lossy")', () => {
+    async function restoredCopy(
+      name: string,
+    ): Promise<{ job: Awaited<ReturnType<typeof jobState>>; target: string }> {
+      const jobId = await snapshotAndRestore(name);
+      clock.advance(2_000);
+      const job = await jobState(jobId);
+      await load(fx.client, `${name}_restored`);
+      return { job, target: `${name}_restored` };
+    }
+
+    it('completes normally but leaves out whole sealed segments when the snapshot has several', async () => {
+      // Prepare: four sealed segments of 10 rows
+      const name = await source({ flushed: 40, segments: 4 });
+      fx.emulator.faults.load({ restore: { collection: name, outcome: 'lossy', keepFraction: 0.5 } });
+
+      // Act
+      const { job, target } = await restoredCopy(name);
+      const stats = await fx.client.getCollectionStatistics({ collection_name: target });
+      const segments = await fx.client.getPersistentSegmentInfo({ collectionName: target });
+      const counted = await countRows(fx.client, target);
+
+      // Assess: what a user of the copy sees is two segments and 20 rows, from a Completed job
+      expect(job).toMatchObject({ state: 'RestoreSnapshotCompleted', progress: 100, reason: '' });
+      expect(stats.stats).toEqual([{ key: 'row_count', value: '20' }]);
+      expect(segments.infos.map((s) => Number(s.num_rows))).toEqual([10, 10]);
+      expect(counted).toBe(20);
+      expect(fx.emulator.inspect.snapshots('default', name)).toMatchObject([{ rowCount: 40, segments: 4 }]);
+    });
+
+    it('drops rows of the one segment of a single-segment snapshot', async () => {
+      // Prepare
+      const name = await source({ flushed: 10 });
+      fx.emulator.faults.load({ restore: { outcome: 'lossy', keepFraction: 0.3 } });
+
+      // Act
+      const { job, target } = await restoredCopy(name);
+      const segments = await fx.client.getPersistentSegmentInfo({ collectionName: target });
+
+      // Assess
+      expect(job.state).toBe('RestoreSnapshotCompleted');
+      expect(segments.infos.map((s) => s.num_rows)).toEqual(['3']);
+      expect(await countRows(fx.client, target)).toBe(3);
+    });
+
+    it('with keepFraction 0 copies nothing, and the job ends as a restore with no segments does', async () => {
+      // Prepare
+      const name = await source({ flushed: 20, segments: 2 });
+      fx.emulator.faults.load({ restore: { outcome: 'lossy', keepFraction: 0 } });
+
+      // Act
+      const { job, target } = await restoredCopy(name);
+
+      // Assess
+      expect(job).toMatchObject({ state: 'RestoreSnapshotCompleted', reason: 'no segments to copy' });
+      expect(await countRows(fx.client, target)).toBe(0);
+    });
+
+    it('only affects the restores its entry names', async () => {
+      // Prepare
+      const lossy = await source({ flushed: 20, segments: 2 });
+      const intact = await source({ flushed: 20, segments: 2 });
+      fx.emulator.faults.load({
+        restore: [{ collection: lossy, outcome: 'lossy', keepFraction: 0.5 }, { outcome: 'completed' }],
+      });
+
+      // Act
+      const lossyCopy = await restoredCopy(lossy);
+      const intactCopy = await restoredCopy(intact);
+
+      // Assess
+      expect(await countRows(fx.client, lossyCopy.target)).toBe(10);
+      expect(await countRows(fx.client, intactCopy.target)).toBe(20);
+    });
   });
 
   it('fails the job when its target collection is dropped mid-restore', async () => {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type RestoreTimeline, restorePointAt } from '../../emulator/restore-timeline';
+import {
+  RESTORE_CHECKER_TICK_MS,
+  type RestoreTimeline,
+  restorePointAt,
+} from '../../emulator/restore-timeline';
 
 const base: RestoreTimeline = {
   startMs: 1_000_000,
@@ -11,14 +15,20 @@ const base: RestoreTimeline = {
 };
 
 describe('restorePointAt', () => {
-  it('completes at once with "no segments to copy" when the snapshot is empty', () => {
-    // Assess
-    expect(restorePointAt({ ...base, totalSegments: 0 }, base.startMs)).toEqual({
+  it('keeps an empty snapshot Pending at progress 100 for one checker tick, then completes it with "no segments to copy"', () => {
+    // Act
+    const empty = { ...base, totalSegments: 0, outcome: 'stuck' as const };
+    const before = restorePointAt(empty, base.startMs + RESTORE_CHECKER_TICK_MS - 1);
+    const after = restorePointAt(empty, base.startMs + RESTORE_CHECKER_TICK_MS);
+
+    // Assess: even a plan that says stuck has nothing to get stuck on
+    expect(before).toEqual({ state: 'RestoreSnapshotPending', copiedSegments: 0, progress: 100, reason: '' });
+    expect(after).toEqual({
       state: 'RestoreSnapshotCompleted',
       copiedSegments: 0,
       progress: 100,
       reason: 'no segments to copy',
-      endedAtMs: base.startMs,
+      endedAtMs: base.startMs + RESTORE_CHECKER_TICK_MS,
     });
   });
 

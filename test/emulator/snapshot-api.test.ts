@@ -71,7 +71,7 @@ describe('snapshot API conformance', () => {
       expect(result).toMatchObject({
         code: 1100,
         error_code: 'IllegalArgument',
-        reason: `snapshot name weekly already exists in collection ${orders}`,
+        reason: 'snapshot name weekly already exists: invalid parameter',
       });
     });
 
@@ -127,31 +127,47 @@ describe('snapshot API conformance', () => {
       });
     });
 
-    it('rejects a name starting with a digit, and one longer than 255 characters', async () => {
+    it('rejects a blank name, a name starting with a digit, and one longer than 255 characters, in the words of the server', async () => {
       // Act
+      const blank = await snapshot('   ');
       const digit = await snapshot('2026_daily');
       const long = await snapshot(`s${'x'.repeat(255)}`);
       const longest = await snapshot(`s${'x'.repeat(254)}`);
 
-      // Assess
-      expect(digit.reason).toBe(
-        'the first character of a snapshot name must be an underscore or letter: invalid parameter',
-      );
-      expect(long.code).toBe(1100);
+      // Assess: merr's fields follow the words; the first character is reported by its code
+      expect(blank).toMatchObject({
+        code: 1100,
+        reason: 'snapshot name should be not empty: invalid parameter[expected=not empty][actual=]',
+      });
+      expect(digit).toMatchObject({
+        code: 1100,
+        reason:
+          'the first character of snapshot name must be an underscore or letter: invalid parameter[expected=95][actual=50]',
+      });
+      expect(long).toMatchObject({
+        code: 1100,
+        reason:
+          'the length of snapshot name must be not greater than limit: invalid parameter[256 out of range 0 <= value <= 255]',
+      });
       expect(longest.error_code).toBe('Success');
     });
 
-    it('trims names and accepts `$` and a leading underscore', async () => {
+    it('validates a padded name trimmed but keeps it as sent, and accepts `$` and a leading underscore', async () => {
       // Act
       const created = await snapshot('  _cost$report  ');
-      const described = await fx.client.describeSnapshot({
+      const trimmed = await fx.client.describeSnapshot({
         collection_name: orders,
         snapshot_name: '_cost$report',
+      });
+      const asSent = await fx.client.describeSnapshot({
+        collection_name: orders,
+        snapshot_name: '  _cost$report  ',
       });
 
       // Assess
       expect(created.error_code).toBe('Success');
-      expect(described.name).toBe('_cost$report');
+      expect(trimmed.status.code).toBe(2600);
+      expect(asSent.name).toBe('  _cost$report  ');
     });
 
     it('does not flush: rows still growing are not in the snapshot', async () => {
@@ -216,7 +232,7 @@ describe('snapshot API conformance', () => {
       expect(result.status.code).toBe(100);
     });
 
-    it('answers 1101 "collection_name is required" to an empty collection name (the SDK refuses before sending)', async () => {
+    it('answers 1101 "collection_name is required for ListSnapshots" to an empty collection name (the SDK refuses before sending)', async () => {
       // Prepare
       const raw = new RawMilvusClient(fx.emulator.address);
 
@@ -231,7 +247,11 @@ describe('snapshot API conformance', () => {
       expect(sdk).toBe('The `collection_name` property is missing.');
       expect(wire).toMatchObject({
         response: {
-          status: { code: 1101, error_code: 'IllegalArgument', reason: 'collection_name is required' },
+          status: {
+            code: 1101,
+            error_code: 'IllegalArgument',
+            reason: 'collection_name is required for ListSnapshots: missing parameter',
+          },
         },
       });
     });
@@ -312,7 +332,7 @@ describe('snapshot API conformance', () => {
       expect(blocked).toMatchObject({
         code: 2601,
         error_code: 'UnexpectedError',
-        reason: 'active pins exist, unpin before dropping: snapshot is pinned',
+        reason: '1 active pins, unpin before dropping: snapshot is pinned[snapshot=held]',
       });
       expect(dropped.error_code).toBe('Success');
     });
@@ -332,12 +352,42 @@ describe('snapshot API conformance', () => {
       expect(BigInt(result.pin_id) > 0n).toBe(true);
     });
 
-    it('answers 2600 for an unknown snapshot', async () => {
+    it('answers 2600 for an unknown snapshot, naming the collection by its ID as datacoord does', async () => {
+      // Prepare
+      const { collectionID } = await fx.client.describeCollection({ collection_name: orders });
+
       // Act
       const result = await fx.client.pinSnapshotData({ collection_name: orders, snapshot_name: 'ghost' });
 
       // Assess
-      expect(result.status.code).toBe(2600);
+      expect(result.status).toMatchObject({
+        code: 2600,
+        reason: `collection ${collectionID}: snapshot not found[snapshot=ghost]`,
+      });
+    });
+
+    it('checks the TTL before looking the snapshot up, as the proxy does', async () => {
+      // Act
+      const badTtl = await fx.client.pinSnapshotData({
+        collection_name: orders,
+        snapshot_name: 'ghost',
+        ttl_seconds: -1,
+      });
+      const tooLong = await fx.client.pinSnapshotData({
+        collection_name: orders,
+        snapshot_name: 'ghost',
+        ttl_seconds: 2_592_001,
+      });
+
+      // Assess
+      expect(badTtl.status).toMatchObject({
+        code: 1100,
+        reason: 'ttl_seconds must be non-negative: invalid parameter',
+      });
+      expect(tooLong.status).toMatchObject({
+        code: 1100,
+        reason: 'ttl_seconds exceeds maximum of 2592000 (30 days): invalid parameter',
+      });
     });
 
     it.each([-1, 2_592_001])('answers 1100 for ttl_seconds %i', async (ttl) => {
@@ -426,7 +476,7 @@ describe('snapshot API conformance', () => {
       expect(result).toMatchObject({
         code: 1101,
         error_code: 'IllegalArgument',
-        reason: 'pin_id is required',
+        reason: 'pin_id is required for unpin snapshot data: missing parameter',
       });
     });
   });
