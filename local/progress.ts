@@ -14,7 +14,7 @@ interface CollectionState {
     readonly alreadyExisted?: boolean;
   };
   readonly retention?: RetentionResult;
-  readonly drillSource?: { readonly snapshotName?: string; readonly expectedRows?: number };
+  readonly drillSource?: { readonly snapshotName?: string; readonly contents?: { readonly rows?: number } };
   readonly orphans?: { readonly dropped?: readonly string[] };
   readonly restore?: { readonly targetCollection?: string; readonly resumed?: boolean };
   readonly poll?: {
@@ -48,7 +48,7 @@ const STEP_LINES: Record<string, (s: CollectionState) => string | undefined> = {
     `snapshot ${s.backup?.snapshotName} (${s.backup?.rowCount} rows${s.backup?.alreadyExisted ? ', already there' : ''})`,
   EnforceRetention: (s) => (s.retention?.counts ? `retention: ${retentionSummary(s.retention)}` : undefined),
   ChooseSnapshot: (s) =>
-    `drill of ${s.drillSource?.snapshotName} (${s.drillSource?.expectedRows} rows expected)`,
+    `drill of ${s.drillSource?.snapshotName} (${s.drillSource?.contents?.rows} rows expected)`,
   SweepOrphans: (s) =>
     s.orphans?.dropped?.length
       ? `dropped orphan drill collection(s): ${s.orphans.dropped.join(', ')}`

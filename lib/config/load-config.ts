@@ -110,9 +110,32 @@ export function loadDeploymentConfig(options: ConfigLocationOptions = {}): Loade
  */
 export function parseDeploymentConfig(raw: unknown, source = '(inline)'): DeploymentConfig {
   const input = withoutComments(raw);
+  const reserved = reservedKeyIssues(input, []);
+  if (reserved.length > 0) throw new DeploymentConfigError(source, reserved);
   const result = deploymentConfigSchema.safeParse(input);
   if (result.success) return result.data;
   throw new DeploymentConfigError(source, configIssues(result.error.issues, input), { cause: result.error });
+}
+
+/**
+ * `__proto__` as a key (a schedule or a policy name, say): JSON allows it, but no JavaScript object
+ * can hold it as data, so it would be silently dropped. Refused, wherever it is.
+ */
+function reservedKeyIssues(node: unknown, path: PropertyKey[]): ConfigIssue[] {
+  if (node === null || typeof node !== 'object') return [];
+  return Object.keys(node).flatMap((key) =>
+    key === '__proto__'
+      ? [
+          {
+            path: formatJsonPath([...path, key]),
+            message: '"__proto__" cannot be used as a name here; choose another',
+          },
+        ]
+      : reservedKeyIssues((node as Record<string, unknown>)[key], [
+          ...path,
+          Array.isArray(node) ? Number(key) : key,
+        ]),
+  );
 }
 
 /** Turns zod issues into located messages that show the value found at each path. */

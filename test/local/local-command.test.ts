@@ -47,7 +47,7 @@ describe('npm run local', () => {
       /Local run of .*full run of every configured collection on the built-in Milvus emulator/,
     );
     expect(stdout).toMatch(/default\.products +snapshot manual_\d{8}_\d{6} \(2000 rows\)/);
-    expect(stdout).toMatch(/default\.products +verification: 4\/4 checks passed/);
+    expect(stdout).toMatch(/default\.products +verification: 5\/5 checks passed/);
     expect(stdout).toMatch(/COLLECTION +STATUS +SNAPSHOT/);
     expect(stdout).toMatch(/^SUCCEEDED: 3 succeeded, 0 failed, 0 skipped; 3 snapshot\(s\) created/m);
     const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'));

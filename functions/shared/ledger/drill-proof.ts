@@ -9,9 +9,10 @@ export type DrillCollectionState =
 
 /**
  * Whether the collection named by a drill record exists and is the one the drill created: its
- * Milvus id must be the recorded one, or — when the id was never recorded (the restore's reply
- * was lost) — a restore job of the recorded snapshot must target it. A collection of that name
- * that is neither is someone else's, whatever its name says.
+ * Milvus id must be the recorded one, or — when the id was never recorded, or a restore request of
+ * the drill got no reply and may have created it later — a restore job of the recorded snapshot
+ * must target it. A collection of that name that is neither is someone else's, whatever its name
+ * says.
  */
 export async function drillCollectionState(
   milvus: Pick<MilvusGateway, 'hasCollection' | 'describeCollection' | 'listRestoreJobs'>,
@@ -20,15 +21,16 @@ export async function drillCollectionState(
   const ref: CollectionRef = { database: record.database, collection: record.drillCollection };
   if (!(await milvus.hasCollection(ref))) return { exists: false };
   const { id } = await milvus.describeCollection(ref);
-  if (record.collectionId !== undefined) {
-    return id === record.collectionId
-      ? { exists: true, ours: true, id }
-      : {
-          exists: true,
-          ours: false,
-          id,
-          reason: `its id is ${id}, not ${record.collectionId} as the drill recorded: it was created by someone else`,
-        };
+  if (record.collectionId === id) return { exists: true, ours: true, id };
+  // Another id: a collection someone else made, unless one of the drill's unanswered restore
+  // requests created it later — which only a restore job of the drilled snapshot into it can show.
+  if (record.collectionId !== undefined && record.lostRequests === 0) {
+    return {
+      exists: true,
+      ours: false,
+      id,
+      reason: `its id is ${id}, not ${record.collectionId} as the drill recorded: it was created by someone else`,
+    };
   }
   const jobs = await milvus.listRestoreJobs(ref);
   const restoredByDrill = jobs.some(
@@ -43,6 +45,9 @@ export async function drillCollectionState(
         exists: true,
         ours: false,
         id,
-        reason: `no restore of ${record.source.snapshotName} targets it, and the drill never recorded its id`,
+        reason:
+          record.collectionId === undefined
+            ? `no restore of ${record.source.snapshotName} targets it, and the drill never recorded its id`
+            : `its id is ${id}, not ${record.collectionId} as the drill recorded, and no restore of ${record.source.snapshotName} targets it`,
       };
 }

@@ -182,6 +182,41 @@ describe('prepareRun', () => {
     });
   });
 
+  it('runs with retention policies and schedules named like members of every JavaScript object', () => {
+    // Prepare
+    const odd = runtimeConfigSchema.parse({
+      collections: [{ name: 'products', retention: 'constructor' }],
+      schedules: { toString: { cron: 'cron(0 3 * * ? *)', snapshotPrefix: 'nightly' } },
+      retention: { constructor: { keepLast: 3 } },
+    });
+
+    // Act
+    const { run } = prepareRun(
+      { input: { schedule: 'toString' }, execution, config: odd, deployment: TEST_DEPLOYMENT },
+      TEST_CLUSTER,
+    );
+
+    // Assess
+    expect(run.policies).toEqual({ constructor: expect.objectContaining({ keepLast: 3 }) });
+    expect(run.schedule).toBe('toString');
+    expect(() => prepare({ schedule: 'valueOf' })).toThrow('unknown schedule "valueOf"');
+  });
+
+  it('keeps its message short whatever the input holds: 100,000 unknown collections', () => {
+    // Prepare
+    const names = Array.from({ length: 100_000 }, (_, i) => `default.unknown_${i}`);
+
+    // Act
+    const message = refusal({ collections: names.slice(0, 10_000) }).message;
+    const tooMany = refusal({ collections: names }).message;
+
+    // Assess
+    expect(message.length).toBeLessThan(1_000);
+    expect(message).toContain('and 9,990 more');
+    expect(tooMany.length).toBeLessThan(1_000);
+    expect(tooMany).toContain('collections: Too big: expected array to have <=10000 items');
+  });
+
   it('refuses an embedded configuration that does not validate as a configuration error', () => {
     expect(() => prepare({}, { config: { collections: [] } })).toThrow(ConfigurationError);
     expect(() => prepare({}, { config: { collections: [] } })).toThrow(

@@ -65,6 +65,7 @@ describe('a restore drill, run step by step as the state machine runs it', () =>
       ['schemaFingerprint', true],
       ['indexes', true],
       ['rowCount', true],
+      ['segments', true],
     ]);
     expect(drillCollections()).toEqual([]);
     expect(world.emulator.inspect.pins()).toEqual([]);
@@ -87,7 +88,7 @@ describe('a restore drill, run step by step as the state machine runs it', () =>
     // Assess
     const result = drillResultSchema.parse(drill);
     expect(result).toMatchObject({ state: 'Completed', verified: true, restoredRows: 50, cleanedUp: true });
-    expect(result.checks.slice(4)).toEqual([
+    expect(result.checks.slice(5)).toEqual([
       { name: 'loaded', ok: true, expected: 'LoadStateLoaded', actual: 'LoadStateLoaded' },
       {
         name: 'countStar',

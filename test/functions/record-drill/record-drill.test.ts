@@ -9,6 +9,7 @@ import {
   type RecordDrillInput,
   recordDrill,
 } from '../../../functions/record-drill/record-drill';
+import { clusterIdentity } from '../../../functions/shared/contracts/deployment';
 import { drillSettingsSchema } from '../../../functions/shared/contracts/drill-settings';
 import { FileReportStore, ReportKeys, recordScopeOf } from '../../../functions/shared/reports/report-store';
 import { testRunDeployment } from '../../support/deployment';
@@ -277,6 +278,41 @@ describe('recordDrill', () => {
       runId: 'exec-1',
       restoreMs: 61_500,
     });
+  });
+
+  it('keeps one record per cluster: a drill on one Milvus never replaces the newest verified of another', async () => {
+    // Prepare: the same runs directory serves the built-in emulator and a real Milvus
+    const real = {
+      ...base().run,
+      deployment: testRunDeployment(clusterIdentity('milvus.prod.example.com:19530')),
+    };
+    const source = base().drillSource;
+    if (!source) throw new Error('the base input has a drill source');
+    const newerOnReal = {
+      ...base(),
+      run: real,
+      drillSource: {
+        ...source,
+        snapshotName: 'daily_20261121_030000',
+        createdAt: '2026-11-21T03:00:01.000Z',
+      },
+    };
+
+    // Act
+    await recordDrill(
+      { ...newerOnReal, poll: completed, verification: verification(2000), cleanup },
+      { store, now: () => NOW },
+    );
+    await recordDrill(
+      { ...base(), poll: completed, verification: verification(2000), cleanup },
+      { store, now: () => NOW },
+    );
+
+    // Assess
+    expect(await store.getJson(key)).toMatchObject({ snapshotName: 'daily_20261120_030000' });
+    expect(
+      await store.getJson(ReportKeys.latestVerified(recordScopeOf(real), 'default', 'products')),
+    ).toMatchObject({ snapshotName: 'daily_20261121_030000' });
   });
 
   it('does not move the record back to an older snapshot, and does not record a failed drill', async () => {

@@ -117,6 +117,30 @@ describe('VerifyRestore handler', () => {
     });
   });
 
+  it('never verifies a lossy restore: the statistics and segments show the rows it lost (standard)', async () => {
+    // Prepare: a restore that completes with half of the snapshot's segments copied
+    await world.client.insert({
+      collection_name: 'products',
+      data: Array.from({ length: 40 }, (_, i) => ({ id: 100 + i, tag: 'b', vector: [i, i, i, i] })),
+    });
+    await world.client.flush({ collection_names: ['products'] });
+    world.emulator.faults.load({ restore: { outcome: 'lossy', keepFraction: 0.5, durationMs: 1_000 } });
+    const input = await restored();
+
+    // Act
+    const verification = await invoke(handler, input);
+
+    // Assess
+    expect(verification.verified).toBe(false);
+    expect(verification.checks).toContainEqual({ name: 'rowCount', ok: false, expected: 80, actual: 40 });
+    expect(verification.checks).toContainEqual({
+      name: 'segments',
+      ok: false,
+      expected: '2 segments, 80 rows',
+      actual: '1 segment, 40 rows',
+    });
+  });
+
   it('reports every check as failed, with the reason, when the restored collection is gone', async () => {
     // Prepare
     const input = await restored();
@@ -132,6 +156,7 @@ describe('VerifyRestore handler', () => {
       ['schemaFingerprint', false],
       ['indexes', false],
       ['rowCount', false],
+      ['segments', false],
     ]);
     expect(verification.checks[3]?.actual).toBe('not checked: the restored collection does not exist');
   });

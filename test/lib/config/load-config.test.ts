@@ -218,6 +218,26 @@ describe('invalid configurations', () => {
       "$.schedules.nightly.collections[0]: schedule 'nightly' names default.orders, which is not in collections",
     ],
     [
+      'a collection named like a drill collection',
+      { collections: [{ name: 'drill_products_20200101_000000' }] },
+      '$.collections[0].name: default.drill_products_20200101_000000 is named like a drill collection',
+    ],
+    [
+      '__proto__ as a retention policy name',
+      { retention: JSON.parse('{"default": {"keepDaily": 7}, "__proto__": {"keepLast": 1}}') },
+      '$.retention.__proto__: "__proto__" cannot be used as a name here',
+    ],
+    [
+      'a collection naming a policy that only exists on every JavaScript object',
+      { collections: [{ name: 'products', retention: 'toString' }] },
+      "$.collections[0].retention: default.products uses retention policy 'toString', which is not defined",
+    ],
+    [
+      'a deployment id with a slash',
+      { deploymentId: 'prod/eu' },
+      '$.deploymentId: a deployment id uses letters, digits',
+    ],
+    [
       'a VPC without subnets',
       { network: { vpcId: 'vpc-0a1b2c3d', subnetIds: [] } },
       '$.network.subnetIds: list at least one subnet',
