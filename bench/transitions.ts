@@ -14,7 +14,7 @@ import {
   INLINE_MAP_EVENTS,
   INLINE_MAP_EVENTS_PER_ITEM,
   MAX_HISTORY_EVENTS,
-} from './history-events';
+} from '../local/history-events';
 
 /** Step Functions' limit on a state machine definition. */
 export const MAX_DEFINITION_BYTES = 1024 * 1024;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { StateMachine } from 'aws-local-stepfunctions';
+import type { StateMachine } from 'aws-local-stepfunctions';
 import { useClock } from '../functions/shared/clock';
 import { type RunReport, runReportSchema } from '../functions/shared/contracts/run-report';
 import { closeCachedMilvus } from '../functions/shared/lambda/milvus-environment';
@@ -11,18 +11,38 @@ import {
   synthesizeRun,
 } from '../lib/state-machine/synthesized-definition';
 import { STEP_CATALOG, stepTimeoutSeconds } from '../lib/step-catalog';
+import {
+  type ChildEvent,
+  LocalBuckets,
+  type MapRunCounts,
+  type MapRunEvent,
+  runDistributedMap,
+} from './distributed-map';
 import type { LocalClock } from './local-clock';
-import { prepareLocalDefinition, waitSeconds } from './local-definition';
+import { type LocalDefinition, prepareLocalDefinition, waitSeconds } from './local-definition';
 import { invokeLocally, type LambdaHandler } from './local-lambda';
+import {
+  ExecutionLimits,
+  type Json,
+  type PayloadSighting,
+  QuotaWatch,
+  runStrict,
+  strictHandler,
+  strictStateMachine,
+} from './strict-execution';
 
-/** aws-local-stepfunctions' JSON value type, which it does not export. */
-type Json = Parameters<StateMachine['run']>[0];
-
-/** One event of the execution's log, as aws-local-stepfunctions reports it. */
+/** One event of an execution's log, as aws-local-stepfunctions reports it. */
 export type RunEvent = Exclude<
   Awaited<ReturnType<ReturnType<StateMachine['run']>['eventLogs']['next']>>['value'],
   undefined | undefined
 >;
+
+/**
+ * What {@link LocalRunOptions.onEvent} receives: the run's own events, its Map Runs' progress, and
+ * every event of every child execution (tagged with the child's `index` and `execution` name; its
+ * start and end as `MapIterationStarted`, `MapIterationSucceeded`, `MapIterationFailed`).
+ */
+export type LocalRunEvent = RunEvent | MapRunEvent | ChildEvent;
 
 /** Where Milvus is, for the functions. */
 export interface LocalMilvus {
@@ -49,8 +69,11 @@ export interface LocalRunOptions {
   readonly runId?: string;
   /** Powertools log level of the functions. @default 'ERROR' */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
-  /** Called for every event of the execution, as it happens. */
-  onEvent?(event: RunEvent): void;
+  /**
+   * Called for every event as it happens: the run's, its Map Runs' and every child execution's.
+   * Nothing else keeps the children's events: a run of any size holds only what runs at the moment.
+   */
+  onEvent?(event: LocalRunEvent): void;
   /** A definition already synthesized from `config` (benchmarks reuse one). */
   readonly synthesized?: SynthesizedRun;
 }
@@ -77,8 +100,18 @@ export interface LocalRunResult {
   readonly notifications: readonly LocalNotification[];
   /** What would have gone to the default EventBridge bus. */
   readonly events: readonly unknown[];
-  /** Every event of the execution's log. */
+  /** Every event of the run's own execution (a child's are given to `onEvent` only). */
   readonly history: readonly RunEvent[];
+  /** How each Map Run's child executions ended. */
+  readonly mapRuns: readonly {
+    readonly state: string;
+    readonly mapRunArn: string;
+    readonly counts: MapRunCounts;
+  }[];
+  /** The largest payload (state input or output, task result) any execution of the run had. */
+  readonly largestPayload?: PayloadSighting;
+  /** The longest history of any execution of the run (estimated as AWS records events). */
+  readonly longestHistory?: { readonly execution: string; readonly events: number };
   /** Real time the run took. */
   readonly wallMs: number;
 }
@@ -120,6 +153,9 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const notifications: LocalNotification[] = [];
   const events: unknown[] = [];
   const history: RunEvent[] = [];
+  const mapRuns: { state: string; mapRunArn: string; counts: MapRunCounts }[] = [];
+  const watch = new QuotaWatch();
+  const stopMapRuns: (() => void)[] = [];
   try {
     const handlers: Record<string, (input: Json) => Promise<Json>> = {};
     for (const [stateName, task] of Object.entries(synthesized.tasks)) {
@@ -144,33 +180,68 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       return { Entries: entries.map(() => ({ EventId: randomUUID() })), FailedEntryCount: 0 };
     };
 
-    const machine = new StateMachine(local.definition as never, {
-      // Validated once per synthesized definition: what a run changes (a bound start time, the
-      // timeout in real time) cannot make it invalid, and validation costs ~0.2 s a run.
-      validationOptions: validated.has(synthesized)
-        ? { noValidate: true }
-        : { checkArn: false, checkPaths: false },
-    });
-    validated.add(synthesized);
-    const execution = machine.run(options.input as Json, {
-      overrides: {
-        taskResourceLocalHandlers: handlers,
-        retryIntervalOverrides: scaledRetryIntervals(local.tasks, options.clock.msPerSecond),
+    const machines = stateMachinesOf(synthesized, local);
+    const retryIntervalOverrides = scaledRetryIntervals(local.tasks, options.clock.msPerSecond);
+    const context = {
+      Execution: {
+        Id: `arn:aws:states:local:000000000000:execution:${STATE_MACHINE_NAME}:${runId}`,
+        Name: runId,
+        StartTime: startTime,
+        Input: options.input as Json,
+        RoleArn: 'arn:aws:iam::000000000000:role/local',
       },
-      context: {
-        Execution: {
-          Id: `arn:aws:states:local:000000000000:execution:MilvusSnapshotScheduler:${runId}`,
-          Name: runId,
-          StartTime: startTime,
-          Input: options.input as Json,
-          RoleArn: 'arn:aws:iam::000000000000:role/local',
+      StateMachine: {
+        Id: `arn:aws:states:local:000000000000:stateMachine:${STATE_MACHINE_NAME}`,
+        Name: STATE_MACHINE_NAME,
+      },
+    };
+    // The buckets the Map reads from and writes to are, locally, the reports directory.
+    const buckets = new LocalBuckets(new Map([...bucketsNamedBy(local)].map((b) => [b, options.reportsDir])));
+    for (const [stateName, spec] of local.maps) {
+      const processor = machines.processors.get(stateName);
+      if (!processor) throw new Error(`no item processor for ${stateName}`);
+      handlers[stateName] = async (input) =>
+        (await runDistributedMap(spec, input, {
+          stateMachineName: STATE_MACHINE_NAME,
+          context,
+          processor,
+          processorStates: deployedProcessorStates(synthesized, stateName),
+          handlers,
+          ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
+          watch,
+          buckets,
+          now: () => options.clock.now(),
+          onEvent: (event) => {
+            if (event.type === 'MapRunSucceeded' || event.type === 'MapRunFailed') {
+              const { state, mapRunArn, counts } = event as MapRunEvent;
+              mapRuns.push({ state: state.name, mapRunArn, counts });
+            }
+            options.onEvent?.(event);
+          },
+          onStart: (stop) => stopMapRuns.push(stop),
+        })) as Json;
+    }
+
+    const limits = new ExecutionLimits(runId, new Map(Object.entries(synthesized.definition.States)), watch);
+    const execution = runStrict(
+      machines.parent,
+      options.input,
+      {
+        overrides: {
+          taskResourceLocalHandlers: Object.fromEntries(
+            Object.keys(local.definition.States)
+              .filter((name) => handlers[name])
+              .map((name) => [
+                name,
+                strictHandler(name, handlers[name] as (input: Json) => Promise<Json>, limits),
+              ]),
+          ),
+          ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
         },
-        StateMachine: {
-          Id: 'arn:aws:states:local:000000000000:stateMachine:MilvusSnapshotScheduler',
-          Name: 'MilvusSnapshotScheduler',
-        },
-      } as never,
-    });
+        context: context as never,
+      },
+      limits,
+    );
     const logging = (async () => {
       for await (const event of execution.eventLogs) {
         if (!event) continue;
@@ -186,8 +257,11 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     } catch (failure) {
       status = 'FAILED';
       error = executionError(failure);
+      // A Map Run outlives its parent only until this: its children stop with it, as on AWS.
+      for (const stop of stopMapRuns) stop();
     }
     await logging;
+    watch.seeHistory(runId, limits.historyEvents);
 
     const stored = await findReport(options.reportsDir, runId, startTime);
     return {
@@ -198,11 +272,54 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       notifications,
       events,
       history,
+      mapRuns,
+      ...(watch.largest ? { largestPayload: watch.largest } : {}),
+      ...(watch.longestHistory ? { longestHistory: watch.longestHistory } : {}),
       wallMs: Date.now() - started,
     };
   } finally {
     await release();
   }
+}
+
+/** The deployed state machine's name, locally: Map Runs and child executions are named after it. */
+export const STATE_MACHINE_NAME = 'MilvusSnapshotScheduler';
+
+/**
+ * The run's state machine and one per Distributed Map item processor. aws-local-stepfunctions
+ * validates a definition when its StateMachine is built (~0.2 s); what a run changes (a bound
+ * start time, the timeout in real time) cannot make it invalid, so each synthesized definition is
+ * validated once per process and later runs skip it.
+ */
+function stateMachinesOf(
+  synthesized: SynthesizedRun,
+  local: LocalDefinition,
+): { parent: StateMachine; processors: Map<string, StateMachine> } {
+  const validationOptions = validated.has(synthesized)
+    ? { noValidate: true }
+    : { checkArn: false, checkPaths: false };
+  validated.add(synthesized);
+  const parent = strictStateMachine(local.definition, { validationOptions });
+  const processors = new Map(
+    [...local.maps].map(([name, spec]) => [name, strictStateMachine(spec.processor, { validationOptions })]),
+  );
+  return { parent, processors };
+}
+
+/** A Distributed Map's item processor states as deployed (Wait states still Wait), for history counts. */
+function deployedProcessorStates(synthesized: SynthesizedRun, mapState: string): Map<string, AslState> {
+  return new Map(Object.entries(synthesized.definition.States[mapState]?.ItemProcessor?.States ?? {}));
+}
+
+/** The buckets the definition's ItemReaders and ResultWriters name. */
+function bucketsNamedBy(local: LocalDefinition): Set<string> {
+  const names = new Set<string>();
+  for (const spec of local.maps.values()) {
+    const reader = spec.itemReader?.Parameters?.Bucket;
+    const writer = spec.resultWriter?.Parameters?.Bucket;
+    for (const bucket of [reader, writer]) if (typeof bucket === 'string') names.add(bucket);
+  }
+  return names;
 }
 
 /** Synthesized definitions already validated by aws-local-stepfunctions in this process. */

@@ -9,6 +9,7 @@ import {
   runtimeConfigSchema,
 } from '../shared/contracts/runtime-config';
 import { ConfigurationError, InvalidInputError } from '../shared/errors';
+import { ReportKeys, type ReportStore } from '../shared/reports/report-store';
 import { snapshotName } from '../shared/snapshot-naming';
 import { describeIssues } from '../shared/validation';
 
@@ -36,10 +37,42 @@ export const prepareRunInputSchema = z
 /** PrepareRun's input. */
 export type PrepareRunInput = z.infer<typeof prepareRunInputSchema>;
 
-/** PrepareRun's result, which becomes the state: the run context and one item per collection. */
+/** The run's plan: the run context and one item per collection. */
 export interface PreparedRun {
   readonly run: RunContext;
   readonly items: CollectionTarget[];
+}
+
+/**
+ * Where the run's collection list is stored, as the state carries it: the Map's ItemReader reads
+ * the list from `key`, so the state stays small whatever the number of collections.
+ */
+export const storedItemsSchema = z
+  .object({
+    /** The list's key in the reports bucket: a JSON array of {@link CollectionTarget}. */
+    key: z.string().min(1),
+    /** How many collections it lists. */
+    count: z.number().int().nonnegative(),
+  })
+  .strict();
+
+/** PrepareRun's result, which becomes the state. */
+export interface PreparedState {
+  readonly run: RunContext;
+  readonly collections: z.infer<typeof storedItemsSchema>;
+}
+
+/**
+ * Stores the run's collection list where the Map reads it and returns the state the run goes on
+ * with. A retried PrepareRun writes the same list to the same key.
+ */
+export async function storeRunItems(
+  prepared: PreparedRun,
+  store: Pick<ReportStore, 'putJson'>,
+): Promise<PreparedState> {
+  const key = ReportKeys.runItems(prepared.run.runId);
+  await store.putJson(key, prepared.items);
+  return { run: prepared.run, collections: { key, count: prepared.items.length } };
 }
 
 /**
