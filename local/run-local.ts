@@ -152,10 +152,6 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
 
   const notifications: LocalNotification[] = [];
   const events: unknown[] = [];
-  const history: RunEvent[] = [];
-  const mapRuns: { state: string; mapRunArn: string; counts: MapRunCounts }[] = [];
-  const watch = new QuotaWatch();
-  const stopMapRuns: (() => void)[] = [];
   try {
     const handlers: Record<string, (input: Json) => Promise<Json>> = {};
     for (const [stateName, task] of Object.entries(synthesized.tasks)) {
@@ -180,88 +176,19 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       return { Entries: entries.map(() => ({ EventId: randomUUID() })), FailedEntryCount: 0 };
     };
 
-    const machines = stateMachinesOf(synthesized, local);
-    const retryIntervalOverrides = scaledRetryIntervals(local.tasks, options.clock.msPerSecond);
-    const context = {
-      Execution: {
-        Id: `arn:aws:states:local:000000000000:execution:${STATE_MACHINE_NAME}:${runId}`,
-        Name: runId,
-        StartTime: startTime,
-        Input: options.input as Json,
-        RoleArn: 'arn:aws:iam::000000000000:role/local',
-      },
-      StateMachine: {
-        Id: `arn:aws:states:local:000000000000:stateMachine:${STATE_MACHINE_NAME}`,
-        Name: STATE_MACHINE_NAME,
-      },
-    };
-    // The buckets the Map reads from and writes to are, locally, the reports directory.
-    const buckets = new LocalBuckets(new Map([...bucketsNamedBy(local)].map((b) => [b, options.reportsDir])));
-    for (const [stateName, spec] of local.maps) {
-      const processor = machines.processors.get(stateName);
-      if (!processor) throw new Error(`no item processor for ${stateName}`);
-      handlers[stateName] = async (input) =>
-        (await runDistributedMap(spec, input, {
-          stateMachineName: STATE_MACHINE_NAME,
-          context,
-          processor,
-          processorStates: deployedProcessorStates(synthesized, stateName),
-          handlers,
-          ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
-          watch,
-          buckets,
-          now: () => options.clock.now(),
-          onEvent: (event) => {
-            if (event.type === 'MapRunSucceeded' || event.type === 'MapRunFailed') {
-              const { state, mapRunArn, counts } = event as MapRunEvent;
-              mapRuns.push({ state: state.name, mapRunArn, counts });
-            }
-            options.onEvent?.(event);
-          },
-          onStart: (stop) => stopMapRuns.push(stop),
-        })) as Json;
-    }
-
-    const limits = new ExecutionLimits(runId, new Map(Object.entries(synthesized.definition.States)), watch);
-    const execution = runStrict(
-      machines.parent,
-      options.input,
-      {
-        overrides: {
-          taskResourceLocalHandlers: Object.fromEntries(
-            Object.keys(local.definition.States)
-              .filter((name) => handlers[name])
-              .map((name) => [
-                name,
-                strictHandler(name, handlers[name] as (input: Json) => Promise<Json>, limits),
-              ]),
-          ),
-          ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
-        },
-        context: context as never,
-      },
-      limits,
-    );
-    const logging = (async () => {
-      for await (const event of execution.eventLogs) {
-        if (!event) continue;
-        history.push(event);
-        options.onEvent?.(event);
-      }
-    })();
-
-    let status: LocalRunResult['status'] = 'SUCCEEDED';
-    let error: LocalRunResult['error'];
-    try {
-      await execution.result;
-    } catch (failure) {
-      status = 'FAILED';
-      error = executionError(failure);
-      // A Map Run outlives its parent only until this: its children stop with it, as on AWS.
-      for (const stop of stopMapRuns) stop();
-    }
-    await logging;
-    watch.seeHistory(runId, limits.historyEvents);
+    const executed = await executeLocally({
+      synthesized,
+      local,
+      input: options.input,
+      handlers,
+      runId,
+      startTime,
+      reportsDir: options.reportsDir,
+      retryIntervalOverrides: scaledRetryIntervals(local.tasks, options.clock.msPerSecond),
+      now: () => options.clock.now(),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    });
+    const { status, error } = executed;
 
     const stored = await findReport(options.reportsDir, runId, startTime);
     return {
@@ -271,15 +198,151 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       ...stored,
       notifications,
       events,
-      history,
-      mapRuns,
-      ...(watch.largest ? { largestPayload: watch.largest } : {}),
-      ...(watch.longestHistory ? { longestHistory: watch.longestHistory } : {}),
+      history: executed.history,
+      mapRuns: executed.mapRuns,
+      ...(executed.largestPayload ? { largestPayload: executed.largestPayload } : {}),
+      ...(executed.longestHistory ? { longestHistory: executed.longestHistory } : {}),
       wallMs: Date.now() - started,
     };
   } finally {
     await release();
   }
+}
+
+/** What {@link executeLocally} runs. */
+export interface LocalExecutionOptions {
+  readonly synthesized: SynthesizedRun;
+  /** The definition prepared for local runs ({@link prepareLocalDefinition}). */
+  readonly local: LocalDefinition;
+  readonly input: unknown;
+  /** A handler for every Task state (Lambda tasks, timers, SNS, EventBridge), by state name. */
+  readonly handlers: Readonly<Record<string, (input: Json) => Promise<Json>>>;
+  /** The execution's name. */
+  readonly runId: string;
+  /** `$$.Execution.StartTime`, on the run's clock. */
+  readonly startTime: string;
+  /** The local stand-in for the buckets the Map reads from and writes to. */
+  readonly reportsDir: string;
+  readonly retryIntervalOverrides?: Record<string, number[]>;
+  /** The run's clock (epoch ms). */
+  now(): number;
+  onEvent?(event: LocalRunEvent): void;
+}
+
+/** How an execution ended, and what it saw. */
+export interface LocalExecution {
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly output?: unknown;
+  readonly error?: { readonly name: string; readonly cause: string };
+  readonly history: readonly RunEvent[];
+  readonly mapRuns: LocalRunResult['mapRuns'];
+  readonly largestPayload?: PayloadSighting;
+  readonly longestHistory?: { readonly execution: string; readonly events: number };
+}
+
+/**
+ * Executes a prepared definition as Step Functions would: aws-local-stepfunctions runs the states,
+ * each Distributed Map runs as a Map Run of child executions (distributed-map.ts), and every
+ * execution keeps to the payload and history quotas (strict-execution.ts). The run's own events
+ * are kept; a child's go to `onEvent` only.
+ */
+export async function executeLocally(options: LocalExecutionOptions): Promise<LocalExecution> {
+  const { synthesized, local, runId, retryIntervalOverrides } = options;
+  const history: RunEvent[] = [];
+  const mapRuns: { state: string; mapRunArn: string; counts: MapRunCounts }[] = [];
+  const watch = new QuotaWatch();
+  const stopMapRuns: (() => void)[] = [];
+  const handlers: Record<string, (input: Json) => Promise<Json>> = { ...options.handlers };
+  const machines = stateMachinesOf(synthesized, local);
+  const context = {
+    Execution: {
+      Id: `arn:aws:states:local:000000000000:execution:${STATE_MACHINE_NAME}:${runId}`,
+      Name: runId,
+      StartTime: options.startTime,
+      Input: options.input as Json,
+      RoleArn: 'arn:aws:iam::000000000000:role/local',
+    },
+    StateMachine: {
+      Id: `arn:aws:states:local:000000000000:stateMachine:${STATE_MACHINE_NAME}`,
+      Name: STATE_MACHINE_NAME,
+    },
+  };
+  // The buckets the Map reads from and writes to are, locally, the reports directory.
+  const buckets = new LocalBuckets(new Map([...bucketsNamedBy(local)].map((b) => [b, options.reportsDir])));
+  for (const [stateName, spec] of local.maps) {
+    const processor = machines.processors.get(stateName);
+    if (!processor) throw new Error(`no item processor for ${stateName}`);
+    handlers[stateName] = async (input) =>
+      (await runDistributedMap(spec, input, {
+        stateMachineName: STATE_MACHINE_NAME,
+        context,
+        processor,
+        processorStates: deployedProcessorStates(synthesized, stateName),
+        handlers: options.handlers,
+        ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
+        watch,
+        buckets,
+        now: options.now,
+        onEvent: (event) => {
+          if (event.type === 'MapRunSucceeded' || event.type === 'MapRunFailed') {
+            const { state, mapRunArn, counts } = event as MapRunEvent;
+            mapRuns.push({ state: state.name, mapRunArn, counts });
+          }
+          options.onEvent?.(event);
+        },
+        onStart: (stop) => stopMapRuns.push(stop),
+      })) as Json;
+  }
+
+  const limits = new ExecutionLimits(runId, new Map(Object.entries(synthesized.definition.States)), watch);
+  const parentHandlers = Object.fromEntries(
+    Object.keys(local.definition.States).flatMap((name) => {
+      const handler = handlers[name];
+      return handler ? [[name, strictHandler(name, handler, limits)]] : [];
+    }),
+  );
+  const execution = runStrict(
+    machines.parent,
+    options.input,
+    {
+      overrides: {
+        taskResourceLocalHandlers: parentHandlers,
+        ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
+      },
+      context: context as never,
+    },
+    limits,
+  );
+  const logging = (async () => {
+    for await (const event of execution.eventLogs) {
+      if (!event) continue;
+      history.push(event);
+      options.onEvent?.(event);
+    }
+  })();
+
+  let status: LocalExecution['status'] = 'SUCCEEDED';
+  let output: unknown;
+  let error: LocalExecution['error'];
+  try {
+    output = await execution.result;
+  } catch (failure) {
+    status = 'FAILED';
+    error = executionError(failure);
+    // A Map Run outlives its parent only until this: its children stop with it, as on AWS.
+    for (const stop of stopMapRuns) stop();
+  }
+  await logging;
+  watch.seeHistory(runId, limits.historyEvents);
+  return {
+    status,
+    ...(status === 'SUCCEEDED' ? { output } : {}),
+    ...(error ? { error } : {}),
+    history,
+    mapRuns,
+    ...(watch.largest ? { largestPayload: watch.largest } : {}),
+    ...(watch.longestHistory ? { longestHistory: watch.longestHistory } : {}),
+  };
 }
 
 /** The deployed state machine's name, locally: Map Runs and child executions are named after it. */

@@ -123,7 +123,11 @@ export class ExecutionLimits {
   private add(events: number): void {
     this.events += events;
     // The closing ExecutionSucceeded may be event 25,000; anything else past 24,999 fails the execution.
-    if (this.events > MAX_HISTORY_EVENTS) throw new HistoryLimitError();
+    if (this.events > MAX_HISTORY_EVENTS) {
+      // What AWS records instead: ExecutionFailed, as event 25,000.
+      this.events = MAX_HISTORY_EVENTS;
+      throw new HistoryLimitError();
+    }
   }
 }
 

@@ -194,15 +194,13 @@ export function buildRunDefinition(scope: Construct, props: RunDefinitionProps):
 
   // --- one collection (the Map's item processor) -------------------------------------------------
   const recordResult = invoke(RunState.RecordCollectionResult, 'RecordCollectionResult', undefined);
-  const resultNotRecorded = new sfn.Pass(scope, RunState.ResultNotRecorded, {
+  // The child fails with the storage error: the Map Run lists it among its failed children (with
+  // ToleratedFailurePercentage 100 the others go on) and BuildReport reports the collection FAILED.
+  const resultNotRecorded = new sfn.Fail(scope, RunState.ResultNotRecorded, {
     stateName: RunState.ResultNotRecorded,
-    comment: 'The result could not be stored: hand BuildReport the failure instead',
-    parameters: {
-      database: sfn.JsonPath.stringAt('$.target.database'),
-      collection: sfn.JsonPath.stringAt('$.target.collection'),
-      status: 'FAILED',
-      error: sfn.JsonPath.objectAt('$.recordError'),
-    },
+    comment: 'The result could not be stored: fail this child with that error, for BuildReport',
+    errorPath: '$.recordError.Error',
+    causePath: '$.recordError.Cause',
   });
   catchInto(recordResult, resultNotRecorded, '$.recordError');
 
