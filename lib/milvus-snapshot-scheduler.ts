@@ -29,7 +29,7 @@ import { deployableRuntimeConfigSchema, LOG_LEVELS } from './config/deployment-c
 import { configIssues } from './config/load-config';
 import { RunMonitoring } from './monitoring/run-monitoring';
 import { RunSchedules } from './schedules/run-schedules';
-import { buildRunDefinition } from './state-machine/run-definition';
+import { buildRunDefinition, MAP_LABEL } from './state-machine/run-definition';
 import {
   forEachStep,
   type ReportsAccess,
@@ -396,7 +396,7 @@ export class MilvusSnapshotScheduler extends Construct {
       "the Distributed Map describes and stops its child executions, which are this state machine's own executions";
     return [
       { id: `AwsSolutions-IAM5[Resource::${executions}:*]`, reason },
-      { id: `AwsSolutions-IAM5[Resource::${executions}/*:*]`, reason },
+      { id: `AwsSolutions-IAM5[Resource::${executions}/${MAP_LABEL}:*]`, reason },
     ];
   }
 
