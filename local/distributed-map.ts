@@ -219,7 +219,7 @@ export async function runDistributedMap(
       StateMachineArn: childStateMachineArn,
       StopDate: new Date(env.now()).toISOString(),
     });
-    output.add(entry, outcome);
+    output.add(entry, outcome, index);
     if (outcome.status === 'SUCCEEDED') counts.succeeded += 1;
     else if (outcome.status === 'ABORTED') counts.aborted += 1;
     else {
@@ -402,16 +402,19 @@ async function readItems(
 }
 
 interface ResultSink {
-  add(entry: Record<string, unknown>, outcome: ChildOutcome): void;
+  add(entry: Record<string, unknown>, outcome: ChildOutcome, index: number): void;
   close(): Promise<unknown>;
 }
 
-/** Without a ResultWriter the results come back in the state: outputs, or a failed child's metadata. */
+/**
+ * Without a ResultWriter the results come back in the state, in item order: outputs, or a failed
+ * child's metadata.
+ */
 class InlineResults implements ResultSink {
   private readonly results: unknown[] = [];
 
-  public add(entry: Record<string, unknown>, outcome: ChildOutcome): void {
-    this.results.push(outcome.status === 'SUCCEEDED' ? outcome.output : entry);
+  public add(entry: Record<string, unknown>, outcome: ChildOutcome, index: number): void {
+    this.results[index] = outcome.status === 'SUCCEEDED' ? outcome.output : entry;
   }
 
   public async close(): Promise<unknown> {

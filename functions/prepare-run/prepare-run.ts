@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { type ClusterIdentity, embeddedDeploymentSchema } from '../shared/contracts/deployment';
+import { embeddedConfig } from '../shared/contracts/embedded-config';
 import { parseExecutionInput } from '../shared/contracts/execution-input';
 import { type CollectionTarget, type RunContext, runContextSchema } from '../shared/contracts/run-context';
 import {
@@ -27,8 +28,10 @@ export const prepareRunInputSchema = z
         startTime: z.iso.datetime({ offset: true }),
       })
       .strict(),
-    /** The runtime configuration, as embedded in the state machine definition at synth. */
-    config: z.unknown(),
+    /** The runtime configuration, as embedded in the state machine definition at synth… */
+    config: z.unknown().optional(),
+    /** …or, for a large one, gzipped and base64-encoded (see embedded-config.ts). */
+    configGzip: z.string().min(1).optional(),
     /** The deployment's id and run timeout, as embedded in the definition at synth. */
     deployment: embeddedDeploymentSchema,
   })
@@ -90,7 +93,7 @@ export async function storeRunItems(
  *   edited by hand)
  */
 export function prepareRun(prepareInput: PrepareRunInput, cluster: ClusterIdentity): PreparedRun {
-  const config = parseConfig(prepareInput.config);
+  const config = parseConfig(decodeConfig(prepareInput));
   const input = parseExecutionInput(prepareInput.input, (message) => new InvalidInputError(message));
 
   const scheduleName = input.schedule;
@@ -140,6 +143,16 @@ export function prepareRun(prepareInput: PrepareRunInput, cluster: ClusterIdenti
   });
   const items = collections.map((c) => ({ database: c.database, collection: c.name, policy: c.retention }));
   return { run, items };
+}
+
+function decodeConfig(prepareInput: PrepareRunInput): unknown {
+  try {
+    return embeddedConfig(prepareInput);
+  } catch (error) {
+    throw new ConfigurationError(
+      `the gzipped configuration embedded in the state machine definition cannot be read (redeploy): ${(error as Error).message}`,
+    );
+  }
 }
 
 function parseConfig(value: unknown): RuntimeConfig {

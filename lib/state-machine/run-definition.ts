@@ -9,6 +9,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
 import type * as z from 'zod';
 import type { embeddedDeploymentSchema } from '../../functions/shared/contracts/deployment';
+import { embedConfig } from '../../functions/shared/contracts/embedded-config';
 import type { RuntimeConfig } from '../../functions/shared/contracts/runtime-config';
 import { RETRYABLE_ERROR_NAMES } from '../../functions/shared/errors';
 import { MAP_RESULTS_PREFIX, RUN_ITEMS_PATTERN } from '../../functions/shared/reports/report-store';
@@ -316,7 +317,7 @@ export function buildRunDefinition(scope: Construct, props: RunDefinitionProps):
         name: sfn.JsonPath.stringAt('$$.Execution.Name'),
         startTime: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
       },
-      config: props.runtimeConfig,
+      ...embedConfig(props.runtimeConfig),
       deployment: props.deployment,
     }),
   });
