@@ -220,7 +220,10 @@ function failedChildResult(
     database: item.database,
     collection: item.collection,
     status: 'FAILED',
-    error: { name: why.name, message: `its child execution failed, so no result was recorded: ${why.message}` },
+    error: {
+      name: why.name,
+      message: `its child execution failed, so no result was recorded: ${why.message}`,
+    },
   };
 }
 

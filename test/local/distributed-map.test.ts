@@ -23,7 +23,8 @@ function mapDefinition(map: Record<string, unknown>): StateMachineDefinition {
         ItemsPath: '$.items',
         ItemSelector: { 'item.$': '$$.Map.Item.Value', 'index.$': '$$.Map.Item.Index', 'tag.$': '$.tag' },
         ItemProcessor: {
-          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+          // (ProcessorConfig is a Map field the definition type does not list.)
+          ...({ ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } } as object),
           StartAt: 'Work',
           States: {
             Work: {

@@ -35,7 +35,7 @@ const task = (extra: Record<string, unknown> = {}) => ({
 });
 const withCatch = (big: Record<string, unknown>): StateMachineDefinition => ({
   StartAt: 'Big',
-  States: { Big: big, Caught: { Type: 'Succeed' } },
+  States: { Big: { Type: 'Task', ...big }, Caught: { Type: 'Succeed' } },
 });
 
 describe('the payload quota (256 KiB), as Step Functions enforces it', () => {
