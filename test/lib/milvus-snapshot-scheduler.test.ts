@@ -131,7 +131,14 @@ describe('functions', () => {
 
   it('gives the reports bucket only to the steps that read or write results', () => {
     const withBucket = STEP_NAMES.filter((s) => 'REPORTS_BUCKET' in environmentOf(s));
-    expect(withBucket).toEqual(['EnforceRetention', 'RecordDrill', 'RecordCollectionResult', 'BuildReport']);
+    // PrepareRun stores the run's collection list (runs/<runId>/items.json) for the Map.
+    expect(withBucket).toEqual([
+      'PrepareRun',
+      'EnforceRetention',
+      'RecordDrill',
+      'RecordCollectionResult',
+      'BuildReport',
+    ]);
     expect(environmentOf('BuildReport').REPORTS_BUCKET).toEqual({
       Ref: logicalId(stack.scheduler.reportsBucket),
     });
