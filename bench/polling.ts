@@ -1,8 +1,8 @@
 import { simulatePolls } from '../functions/poll-restore/poll-backoff';
+import { countRun } from '../local/history-events';
 import type { RunEvent } from '../local/run-local';
 import { benchWorld, DRILL_COLLECTION } from './bench-world';
 import { type BenchmarkResult, type Figure, formatNumber, round } from './figures';
-import { countRun } from './history-events';
 
 /** The restores of issue 7, in emulator-clock time. */
 const RESTORES = [

@@ -8,11 +8,12 @@ import { type BenchmarkResult, renderTable } from './figures';
 import { machineInfo } from './machine';
 import { overheadBenchmark } from './overhead';
 import { pollingBenchmark } from './polling';
+import { scaleBenchmark } from './scale';
 import { throughputBenchmark } from './throughput';
 import { transitionsBenchmark } from './transitions';
 
 /**
- * `npm run bench`: the five benchmarks of issue 7 on the real definition, the real handlers and the
+ * `npm run bench`: the five benchmarks of issue 7, and issue 13's run of 10,000 collections, on the real definition, the real handlers and the
  * real bundles. Prints a table and writes bench/results.json (a full run) or bench/out/results.json
  * (`--quick` or `--only`, so a partial run never replaces the committed figures).
  */
@@ -23,6 +24,7 @@ const BENCHMARKS = {
   polling: pollingBenchmark,
   throughput: throughputBenchmark,
   overhead: overheadBenchmark,
+  scale: scaleBenchmark,
 } as const;
 type BenchmarkName = keyof typeof BENCHMARKS;
 

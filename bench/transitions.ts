@@ -5,16 +5,16 @@ import {
   maxCollectionsPerRun,
   PRICE_PER_TRANSITION,
 } from '../lib/docs/run-cost';
-import type { RunEvent } from '../local/run-local';
-import { benchWorld, DRILL_COLLECTION } from './bench-world';
-import { type BenchmarkResult, type Figure, formatNumber, jsonBytes, round } from './figures';
 import {
   countRun,
   type ExecutionCount,
   INLINE_MAP_EVENTS,
   INLINE_MAP_EVENTS_PER_ITEM,
   MAX_HISTORY_EVENTS,
-} from './history-events';
+} from '../local/history-events';
+import type { RunEvent } from '../local/run-local';
+import { benchWorld, DRILL_COLLECTION } from './bench-world';
+import { type BenchmarkResult, type Figure, formatNumber, jsonBytes, round } from './figures';
 
 /** Step Functions' limit on a state machine definition. */
 export const MAX_DEFINITION_BYTES = 1024 * 1024;

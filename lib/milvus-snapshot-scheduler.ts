@@ -24,11 +24,12 @@ import { clusterIdSchema, deploymentIdSchema } from '../functions/shared/contrac
 import type { RuntimeConfig } from '../functions/shared/contracts/runtime-config';
 import { PLACEHOLDER_TOKEN } from '../functions/shared/lambda/milvus-token';
 import { type MilvusConnection, milvusConnectionSchema } from '../functions/shared/milvus/milvus-connection';
+import { MAP_RESULTS_PREFIX, RUN_ITEMS_PATTERN } from '../functions/shared/reports/report-store';
 import { deployableRuntimeConfigSchema, LOG_LEVELS } from './config/deployment-config';
 import { configIssues } from './config/load-config';
 import { RunMonitoring } from './monitoring/run-monitoring';
 import { RunSchedules } from './schedules/run-schedules';
-import { buildRunDefinition } from './state-machine/run-definition';
+import { buildRunDefinition, MAP_LABEL } from './state-machine/run-definition';
 import {
   forEachStep,
   type ReportsAccess,
@@ -335,6 +336,7 @@ export class MilvusSnapshotScheduler extends Construct {
           },
           reportTopic: this.reportTopic,
           mapConcurrency: settings.mapConcurrency,
+          reportsBucket: this.reportsBucket,
         }),
       ),
       timeout: settings.runTimeout,
@@ -356,6 +358,14 @@ export class MilvusSnapshotScheduler extends Construct {
         reason: 'X-Ray and CloudWatch Logs vended delivery actions do not support resource-level permissions',
       },
       ...this.mapRunAcknowledgements(),
+      {
+        id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.reportsBucket)}.Arn>/${RUN_ITEMS_PATTERN}]`,
+        reason: "the Distributed Map's ItemReader reads each run's collection list, and only those lists",
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.reportsBucket)}.Arn>/${MAP_RESULTS_PREFIX}/*]`,
+        reason: "the Distributed Map's ResultWriter writes each Map Run's results under this prefix only",
+      },
       ...STEP_NAMES.map((name) => ({
         id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.functions[name])}.Arn>:*]`,
         reason: `invoking ${name} includes its versions and aliases (ARN:*); the role may invoke only this workflow's functions`,
@@ -386,7 +396,7 @@ export class MilvusSnapshotScheduler extends Construct {
       "the Distributed Map describes and stops its child executions, which are this state machine's own executions";
     return [
       { id: `AwsSolutions-IAM5[Resource::${executions}:*]`, reason },
-      { id: `AwsSolutions-IAM5[Resource::${executions}/*:*]`, reason },
+      { id: `AwsSolutions-IAM5[Resource::${executions}/${MAP_LABEL}:*]`, reason },
     ];
   }
 

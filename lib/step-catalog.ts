@@ -69,6 +69,8 @@ export const STEP_CATALOG: Readonly<Record<StepName, StepDefinition>> = {
     directory: 'prepare-run',
     milvus: false,
     milvusEndpoint: true,
+    // It stores the run's collection list, which the Map reads (`runs/<runId>/items.json`).
+    reports: { read: [], write: [RUN_RESULTS] },
     timeoutSeconds: 30,
     memoryMb: 256,
     description: 'Validates the execution input against the configuration and plans the run',

@@ -15,7 +15,7 @@ import type { DeploymentConfig } from '../lib/config/deployment-config';
 import { DeploymentConfigError, loadDeploymentConfig } from '../lib/config/load-config';
 import { synthesizeRun } from '../lib/state-machine/synthesized-definition';
 import { type LocalClock, ScaledClock } from './local-clock';
-import { progressLine, summaryTable } from './progress';
+import { ProgressFilter, progressLine, quotaLines, summaryTable } from './progress';
 import { type LocalMilvus, type LocalRunResult, runLocally } from './run-local';
 
 /** Where the command writes. */
@@ -111,6 +111,7 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
         `${scale === 1 ? 'real time' : `time x${Math.round(1 / scale)}`}\n`,
     );
     const started = Date.now();
+    const filter = new ProgressFilter({ verbose: options.verbose ?? false });
     const result = await runLocally({
       config,
       input,
@@ -120,7 +121,9 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
       reportsDir: runsDir,
       logLevel: options.verbose ? 'INFO' : 'ERROR',
       onEvent: (event) => {
-        const line = progressLine(event, Date.now() - started);
+        const now = Date.now();
+        if (!filter.shows(event, now)) return;
+        const line = progressLine(event, now - started);
         if (line) progress.write(`${line}\n`);
       },
     });
@@ -168,6 +171,7 @@ async function finish(
       `${summary.drillsVerified} drill(s) verified, ${summary.drillsFailed} failed, in ${(result.wallMs / 1000).toFixed(1)} s\n`,
   );
   progress.write(`Report: ${relative(io.cwd, result.reportPath ?? '') || result.reportPath}\n`);
+  if (options.verbose) for (const line of quotaLines(result)) progress.write(`${line}\n`);
   if (options.reportFile) progress.write(`Report copied to ${options.reportFile}\n`);
   return result.report.status === 'SUCCEEDED' ? EXIT.succeeded : EXIT.failed;
 }
@@ -218,7 +222,10 @@ function parseArguments(argv: readonly string[], io: LocalCommandIo): LocalOptio
     .option('--report-file <path>', 'also write the run report (JSON) here')
     .option('--runs-dir <dir>', 'where results and reports are kept', '.local-runs')
     .option('--json', 'print the run report as JSON on stdout (progress goes to stderr)')
-    .option('--verbose', "show the functions' logs")
+    .option(
+      '--verbose',
+      "show the functions' logs, every collection's steps in a large run, and the largest payload and history the run saw",
+    )
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),

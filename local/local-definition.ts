@@ -3,9 +3,13 @@ import {
   allStates,
   type StateMachineDefinition,
 } from '../lib/state-machine/synthesized-definition';
+import type { DistributedMapSpec } from './distributed-map';
 
 /** The resource given to Wait states turned into local timers. */
 export const LOCAL_WAIT_RESOURCE = 'arn:aws:states:::local:wait';
+
+/** The resource given to Distributed Map states, run by the local runner's Map Run (distributed-map.ts). */
+export const LOCAL_MAP_RESOURCE = 'arn:aws:states:::local:distributedMap';
 
 /** The longest a local timer task may run: just under 2^31 ms, Node's setTimeout limit. */
 export const WAIT_TIMEOUT_SECONDS = 2_000_000;
@@ -23,8 +27,10 @@ export interface LocalDefinition {
   readonly definition: StateMachineDefinition;
   /** The Wait states (now local timer tasks), by state name. */
   readonly waits: ReadonlyMap<string, WaitSpec>;
-  /** Every Task state that still calls a resource, by state name. */
+  /** Every Task state that still calls a resource, by state name (the item processor's included). */
   readonly tasks: ReadonlyMap<string, AslState>;
+  /** The Distributed Map states (now local tasks that run a Map Run), by state name. */
+  readonly maps: ReadonlyMap<string, DistributedMapSpec>;
 }
 
 /**
@@ -33,10 +39,16 @@ export interface LocalDefinition {
  * - Wait states become Task states served by a local timer, because the library's wait override
  *   is one fixed duration per state while ours come from `SecondsPath` (the poll backoff). The
  *   timer reads the same fields a Wait reads and lets that much run time pass on the run's clock.
+ * - A Distributed Map becomes a Task state served by the local Map Run (aws-local-stepfunctions runs
+ *   every Map inline, with Promise.all: one failed item fails the Map, and items share one
+ *   history). The task keeps the state's ResultPath, ResultSelector, OutputPath, Retry, Catch and
+ *   transitions, so the library applies them to the Map Run's result as Step Functions would; the
+ *   Map's own fields (ItemReader, ItemSelector, MaxConcurrency, tolerated failures, ResultWriter,
+ *   the item processor) go to the Map Run.
  * - The overall `TimeoutSeconds` is converted from run time to real time with `msPerSecond`.
  *
- * Everything else (Choice rules, Retry and Catch, paths, Map and its ItemSelector) is the
- * deployed definition as it is.
+ * Everything else (Choice rules, Retry and Catch, paths, Parameters) is the deployed definition
+ * as it is.
  */
 export function prepareLocalDefinition(
   source: StateMachineDefinition,
@@ -72,6 +84,52 @@ export function prepareLocalDefinition(
     }
   }
 
+  const maps = new Map<string, DistributedMapSpec>();
+  for (const [name, state] of Object.entries(definition.States)) {
+    const processor = state.ItemProcessor as
+      | (DistributedMapSpec['processor'] & { ProcessorConfig?: { Mode?: string } })
+      | undefined;
+    if (state.Type !== 'Map' || processor?.ProcessorConfig?.Mode !== 'DISTRIBUTED') continue;
+    const map = state as AslState & Record<string, unknown>;
+    const { ProcessorConfig: _config, ...processorStates } = processor;
+    maps.set(name, {
+      stateName: name,
+      label: typeof map.Label === 'string' ? map.Label : name,
+      ...(map.ItemReader ? { itemReader: map.ItemReader as DistributedMapSpec['itemReader'] } : {}),
+      ...(typeof map.ItemsPath === 'string' ? { itemsPath: map.ItemsPath } : {}),
+      ...(map.ItemSelector !== undefined ? { itemSelector: map.ItemSelector } : {}),
+      ...(typeof map.MaxConcurrency === 'number' ? { maxConcurrency: map.MaxConcurrency } : {}),
+      ...(typeof map.ToleratedFailurePercentage === 'number'
+        ? { toleratedFailurePercentage: map.ToleratedFailurePercentage }
+        : {}),
+      ...(typeof map.ToleratedFailureCount === 'number'
+        ? { toleratedFailureCount: map.ToleratedFailureCount }
+        : {}),
+      ...(map.ResultWriter ? { resultWriter: map.ResultWriter as DistributedMapSpec['resultWriter'] } : {}),
+      processor: processorStates,
+    });
+    const kept = [
+      'Comment',
+      'InputPath',
+      'OutputPath',
+      'ResultPath',
+      'ResultSelector',
+      'Retry',
+      'Catch',
+      'Next',
+      'End',
+    ];
+    const mutable = state as Record<string, unknown>;
+    const rest = Object.fromEntries(kept.filter((k) => k in mutable).map((k) => [k, mutable[k]]));
+    for (const key of Object.keys(mutable)) delete mutable[key];
+    // A Map Run takes as long as its children; only the execution's timeout bounds it.
+    Object.assign(mutable, rest, {
+      Type: 'Task',
+      Resource: LOCAL_MAP_RESOURCE,
+      TimeoutSeconds: WAIT_TIMEOUT_SECONDS,
+    });
+  }
+
   if (definition.TimeoutSeconds !== undefined) {
     // Real time allowed = run time × real ms per run second, with a floor for process overhead.
     definition.TimeoutSeconds = Math.max(
@@ -79,7 +137,7 @@ export function prepareLocalDefinition(
       Math.ceil((definition.TimeoutSeconds * msPerSecond) / 1000) + 60,
     );
   }
-  return { definition, waits, tasks };
+  return { definition, waits, tasks, maps };
 }
 
 /**

@@ -1,7 +1,10 @@
 import { formatTable } from '../cli/format/text-table';
 import type { RetentionResult, RunReport } from '../functions/shared/contracts/run-report';
 import { retentionSummary } from '../functions/shared/reports/retention-summary';
-import { lambdaCauseMessage, type RunEvent } from './run-local';
+import type { MapRunEvent } from './distributed-map';
+import { MAX_HISTORY_EVENTS } from './history-events';
+import { type LocalRunEvent, lambdaCauseMessage, type RunEvent } from './run-local';
+import { MAX_PAYLOAD_BYTES } from './strict-execution';
 
 /** The part of a per-collection step's output the progress lines read. */
 interface CollectionState {
@@ -84,8 +87,14 @@ function verificationLine(s: CollectionState): string {
  * One progress line for an event of the execution, or `undefined` for events a person does not
  * need to see (waits, choices, bookkeeping).
  */
-export function progressLine(event: RunEvent, elapsedMs: number): string | undefined {
+export function progressLine(event: LocalRunEvent, elapsedMs: number): string | undefined {
   const time = `${(elapsedMs / 1000).toFixed(1).padStart(6)}s`;
+  if (isMapRunEvent(event)) return `${time}  ${mapRunLine(event)}`;
+  if (!('state' in event)) return undefined;
+  return stepLine(event as RunEvent, time);
+}
+
+function stepLine(event: RunEvent, time: string): string | undefined {
   if (!('state' in event)) return undefined;
   const output = ('output' in event.state ? event.state.output : undefined) as CollectionState | undefined;
   const input = event.state.input as CollectionState | undefined;
@@ -104,11 +113,11 @@ export function progressLine(event: RunEvent, elapsedMs: number): string | undef
   if (event.type === 'StateRetried') return `${time}  ${who.padEnd(32)} ${name} ↻ retrying`;
   if (event.type !== 'StateExited') return undefined;
   if (name === 'PrepareRun') {
-    const items =
-      (output as { items?: unknown[]; run?: { mode?: string; dryRun?: boolean } } | undefined) ?? {};
-    const run = (output as { run?: { mode?: string; dryRun?: boolean; snapshotName?: string } } | undefined)
-      ?.run;
-    return `${time}  planned a ${run?.mode}${run?.dryRun ? ' dry' : ''} run of ${items.items?.length ?? 0} collection(s), snapshot name ${run?.snapshotName}`;
+    const prepared = output as
+      | { collections?: { count?: number }; run?: { mode?: string; dryRun?: boolean; snapshotName?: string } }
+      | undefined;
+    const run = prepared?.run;
+    return `${time}  planned a ${run?.mode}${run?.dryRun ? ' dry' : ''} run of ${prepared?.collections?.count ?? 0} collection(s), snapshot name ${run?.snapshotName}`;
   }
   if (name === 'BuildReport') {
     const subject = (output as { published?: { subject?: string } } | undefined)?.published?.subject;
@@ -152,4 +161,87 @@ export function summaryTable(report: RunReport): string {
         columns.slice(0, -1),
         rows.map((r) => r.slice(0, -1)),
       );
+}
+
+function isMapRunEvent(event: LocalRunEvent): event is MapRunEvent {
+  return typeof event.type === 'string' && event.type.startsWith('MapRun');
+}
+
+/**
+ * A Map Run's child executions as the console's Map Run page counts them:
+ * `Map Run Collections: 10 running, 420 succeeded, 1 failed, 9,569 pending (of 10,000)`.
+ */
+export function mapRunLine(event: MapRunEvent): string {
+  const c = event.counts;
+  const n = (v: number) => v.toLocaleString('en-US');
+  const parts = [
+    ...(c.running > 0 || event.type === 'MapRunChanged' ? [`${n(c.running)} running`] : []),
+    `${n(c.succeeded)} succeeded`,
+    `${n(c.failed)} failed`,
+    ...(c.aborted > 0 ? [`${n(c.aborted)} aborted`] : []),
+    ...(c.pending > 0 ? [`${n(c.pending)} pending`] : []),
+  ];
+  const verb =
+    event.type === 'MapRunStarted'
+      ? 'started'
+      : event.type === 'MapRunSucceeded'
+        ? 'succeeded'
+        : event.type === 'MapRunFailed'
+          ? 'FAILED'
+          : '';
+  return `Map Run ${event.state.name}${verb ? ` ${verb}` : ''}: ${parts.join(', ')} (of ${n(c.total)} child executions)`;
+}
+
+/**
+ * Which events a person sees: every Map Run start and end, its counts at most every
+ * `intervalMs`, and the collections' step lines only for runs of up to `detailUpTo` collections
+ * (or always, with `verbose`): ten thousand collections make a hundred thousand lines.
+ */
+export class ProgressFilter {
+  private lastCounts = 0;
+  private detailed = true;
+
+  public constructor(
+    private readonly options: {
+      readonly verbose: boolean;
+      readonly detailUpTo?: number;
+      readonly intervalMs?: number;
+    },
+  ) {}
+
+  public shows(event: LocalRunEvent, nowMs: number): boolean {
+    if (isMapRunEvent(event)) {
+      if (event.type === 'MapRunStarted') {
+        this.detailed = this.options.verbose || event.counts.total <= (this.options.detailUpTo ?? 50);
+        this.lastCounts = nowMs;
+        return true;
+      }
+      if (event.type !== 'MapRunChanged') return true;
+      if (this.detailed || nowMs - this.lastCounts < (this.options.intervalMs ?? 2000)) return false;
+      this.lastCounts = nowMs;
+      return true;
+    }
+    return this.detailed || !('index' in event);
+  }
+}
+
+/** `--verbose`: the largest payload and the longest history of the run, against their quotas. */
+export function quotaLines(result: {
+  readonly largestPayload?: { bytes: number; state: string; kind: string; execution: string };
+  readonly longestHistory?: { execution: string; events: number };
+}): string[] {
+  const lines: string[] = [];
+  const p = result.largestPayload;
+  if (p) {
+    lines.push(
+      `Largest payload: ${p.bytes.toLocaleString('en-US')} bytes (${p.state} ${p.kind}, execution ${p.execution}), ${((p.bytes / MAX_PAYLOAD_BYTES) * 100).toFixed(0)} % of the ${MAX_PAYLOAD_BYTES.toLocaleString('en-US')}-byte quota`,
+    );
+  }
+  const h = result.longestHistory;
+  if (h) {
+    lines.push(
+      `Longest history: ${h.events.toLocaleString('en-US')} events (execution ${h.execution}), of ${MAX_HISTORY_EVENTS.toLocaleString('en-US')}`,
+    );
+  }
+  return lines;
 }

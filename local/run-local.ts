@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { StateMachine } from 'aws-local-stepfunctions';
+import type { StateMachine } from 'aws-local-stepfunctions';
 import { useClock } from '../functions/shared/clock';
 import { type RunReport, runReportSchema } from '../functions/shared/contracts/run-report';
 import { closeCachedMilvus } from '../functions/shared/lambda/milvus-environment';
@@ -11,18 +11,38 @@ import {
   synthesizeRun,
 } from '../lib/state-machine/synthesized-definition';
 import { STEP_CATALOG, stepTimeoutSeconds } from '../lib/step-catalog';
+import {
+  type ChildEvent,
+  LocalBuckets,
+  type MapRunCounts,
+  type MapRunEvent,
+  runDistributedMap,
+} from './distributed-map';
 import type { LocalClock } from './local-clock';
-import { prepareLocalDefinition, waitSeconds } from './local-definition';
+import { type LocalDefinition, prepareLocalDefinition, waitSeconds } from './local-definition';
 import { invokeLocally, type LambdaHandler } from './local-lambda';
+import {
+  ExecutionLimits,
+  type Json,
+  type PayloadSighting,
+  QuotaWatch,
+  runStrict,
+  strictHandler,
+  strictStateMachine,
+} from './strict-execution';
 
-/** aws-local-stepfunctions' JSON value type, which it does not export. */
-type Json = Parameters<StateMachine['run']>[0];
-
-/** One event of the execution's log, as aws-local-stepfunctions reports it. */
+/** One event of an execution's log, as aws-local-stepfunctions reports it. */
 export type RunEvent = Exclude<
   Awaited<ReturnType<ReturnType<StateMachine['run']>['eventLogs']['next']>>['value'],
   undefined | undefined
 >;
+
+/**
+ * What {@link LocalRunOptions.onEvent} receives: the run's own events, its Map Runs' progress, and
+ * every event of every child execution (tagged with the child's `index` and `execution` name; its
+ * start and end as `MapIterationStarted`, `MapIterationSucceeded`, `MapIterationFailed`).
+ */
+export type LocalRunEvent = RunEvent | MapRunEvent | ChildEvent;
 
 /** Where Milvus is, for the functions. */
 export interface LocalMilvus {
@@ -49,8 +69,11 @@ export interface LocalRunOptions {
   readonly runId?: string;
   /** Powertools log level of the functions. @default 'ERROR' */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
-  /** Called for every event of the execution, as it happens. */
-  onEvent?(event: RunEvent): void;
+  /**
+   * Called for every event as it happens: the run's, its Map Runs' and every child execution's.
+   * Nothing else keeps the children's events: a run of any size holds only what runs at the moment.
+   */
+  onEvent?(event: LocalRunEvent): void;
   /** A definition already synthesized from `config` (benchmarks reuse one). */
   readonly synthesized?: SynthesizedRun;
 }
@@ -77,8 +100,18 @@ export interface LocalRunResult {
   readonly notifications: readonly LocalNotification[];
   /** What would have gone to the default EventBridge bus. */
   readonly events: readonly unknown[];
-  /** Every event of the execution's log. */
+  /** Every event of the run's own execution (a child's are given to `onEvent` only). */
   readonly history: readonly RunEvent[];
+  /** How each Map Run's child executions ended. */
+  readonly mapRuns: readonly {
+    readonly state: string;
+    readonly mapRunArn: string;
+    readonly counts: MapRunCounts;
+  }[];
+  /** The largest payload (state input or output, task result) any execution of the run had. */
+  readonly largestPayload?: PayloadSighting;
+  /** The longest history of any execution of the run (estimated as AWS records events). */
+  readonly longestHistory?: { readonly execution: string; readonly events: number };
   /** Real time the run took. */
   readonly wallMs: number;
 }
@@ -119,7 +152,6 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
 
   const notifications: LocalNotification[] = [];
   const events: unknown[] = [];
-  const history: RunEvent[] = [];
   try {
     const handlers: Record<string, (input: Json) => Promise<Json>> = {};
     for (const [stateName, task] of Object.entries(synthesized.tasks)) {
@@ -144,50 +176,19 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       return { Entries: entries.map(() => ({ EventId: randomUUID() })), FailedEntryCount: 0 };
     };
 
-    const machine = new StateMachine(local.definition as never, {
-      // Validated once per synthesized definition: what a run changes (a bound start time, the
-      // timeout in real time) cannot make it invalid, and validation costs ~0.2 s a run.
-      validationOptions: validated.has(synthesized)
-        ? { noValidate: true }
-        : { checkArn: false, checkPaths: false },
+    const executed = await executeLocally({
+      synthesized,
+      local,
+      input: options.input,
+      handlers,
+      runId,
+      startTime,
+      reportsDir: options.reportsDir,
+      retryIntervalOverrides: scaledRetryIntervals(local.tasks, options.clock.msPerSecond),
+      now: () => options.clock.now(),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });
-    validated.add(synthesized);
-    const execution = machine.run(options.input as Json, {
-      overrides: {
-        taskResourceLocalHandlers: handlers,
-        retryIntervalOverrides: scaledRetryIntervals(local.tasks, options.clock.msPerSecond),
-      },
-      context: {
-        Execution: {
-          Id: `arn:aws:states:local:000000000000:execution:MilvusSnapshotScheduler:${runId}`,
-          Name: runId,
-          StartTime: startTime,
-          Input: options.input as Json,
-          RoleArn: 'arn:aws:iam::000000000000:role/local',
-        },
-        StateMachine: {
-          Id: 'arn:aws:states:local:000000000000:stateMachine:MilvusSnapshotScheduler',
-          Name: 'MilvusSnapshotScheduler',
-        },
-      } as never,
-    });
-    const logging = (async () => {
-      for await (const event of execution.eventLogs) {
-        if (!event) continue;
-        history.push(event);
-        options.onEvent?.(event);
-      }
-    })();
-
-    let status: LocalRunResult['status'] = 'SUCCEEDED';
-    let error: LocalRunResult['error'];
-    try {
-      await execution.result;
-    } catch (failure) {
-      status = 'FAILED';
-      error = executionError(failure);
-    }
-    await logging;
+    const { status, error } = executed;
 
     const stored = await findReport(options.reportsDir, runId, startTime);
     return {
@@ -197,12 +198,191 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       ...stored,
       notifications,
       events,
-      history,
+      history: executed.history,
+      mapRuns: executed.mapRuns,
+      ...(executed.largestPayload ? { largestPayload: executed.largestPayload } : {}),
+      ...(executed.longestHistory ? { longestHistory: executed.longestHistory } : {}),
       wallMs: Date.now() - started,
     };
   } finally {
     await release();
   }
+}
+
+/** What {@link executeLocally} runs. */
+export interface LocalExecutionOptions {
+  readonly synthesized: SynthesizedRun;
+  /** The definition prepared for local runs ({@link prepareLocalDefinition}). */
+  readonly local: LocalDefinition;
+  readonly input: unknown;
+  /** A handler for every Task state (Lambda tasks, timers, SNS, EventBridge), by state name. */
+  readonly handlers: Readonly<Record<string, (input: Json) => Promise<Json>>>;
+  /** The execution's name. */
+  readonly runId: string;
+  /** `$$.Execution.StartTime`, on the run's clock. */
+  readonly startTime: string;
+  /** The local stand-in for the buckets the Map reads from and writes to. */
+  readonly reportsDir: string;
+  readonly retryIntervalOverrides?: Record<string, number[]>;
+  /** The run's clock (epoch ms). */
+  now(): number;
+  onEvent?(event: LocalRunEvent): void;
+}
+
+/** How an execution ended, and what it saw. */
+export interface LocalExecution {
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly output?: unknown;
+  readonly error?: { readonly name: string; readonly cause: string };
+  readonly history: readonly RunEvent[];
+  readonly mapRuns: LocalRunResult['mapRuns'];
+  readonly largestPayload?: PayloadSighting;
+  readonly longestHistory?: { readonly execution: string; readonly events: number };
+}
+
+/**
+ * Executes a prepared definition as Step Functions would: aws-local-stepfunctions runs the states,
+ * each Distributed Map runs as a Map Run of child executions (distributed-map.ts), and every
+ * execution keeps to the payload and history quotas (strict-execution.ts). The run's own events
+ * are kept; a child's go to `onEvent` only.
+ */
+export async function executeLocally(options: LocalExecutionOptions): Promise<LocalExecution> {
+  const { synthesized, local, runId, retryIntervalOverrides } = options;
+  const history: RunEvent[] = [];
+  const mapRuns: { state: string; mapRunArn: string; counts: MapRunCounts }[] = [];
+  const watch = new QuotaWatch();
+  const stopMapRuns: (() => void)[] = [];
+  const handlers: Record<string, (input: Json) => Promise<Json>> = { ...options.handlers };
+  const machines = stateMachinesOf(synthesized, local);
+  const context = {
+    Execution: {
+      Id: `arn:aws:states:local:000000000000:execution:${STATE_MACHINE_NAME}:${runId}`,
+      Name: runId,
+      StartTime: options.startTime,
+      Input: options.input as Json,
+      RoleArn: 'arn:aws:iam::000000000000:role/local',
+    },
+    StateMachine: {
+      Id: `arn:aws:states:local:000000000000:stateMachine:${STATE_MACHINE_NAME}`,
+      Name: STATE_MACHINE_NAME,
+    },
+  };
+  // The buckets the Map reads from and writes to are, locally, the reports directory.
+  const buckets = new LocalBuckets(new Map([...bucketsNamedBy(local)].map((b) => [b, options.reportsDir])));
+  for (const [stateName, spec] of local.maps) {
+    const processor = machines.processors.get(stateName);
+    if (!processor) throw new Error(`no item processor for ${stateName}`);
+    handlers[stateName] = async (input) =>
+      (await runDistributedMap(spec, input, {
+        stateMachineName: STATE_MACHINE_NAME,
+        context,
+        processor,
+        processorStates: deployedProcessorStates(synthesized, stateName),
+        handlers: options.handlers,
+        ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
+        watch,
+        buckets,
+        now: options.now,
+        onEvent: (event) => {
+          if (event.type === 'MapRunSucceeded' || event.type === 'MapRunFailed') {
+            const { state, mapRunArn, counts } = event as MapRunEvent;
+            mapRuns.push({ state: state.name, mapRunArn, counts });
+          }
+          options.onEvent?.(event);
+        },
+        onStart: (stop) => stopMapRuns.push(stop),
+      })) as Json;
+  }
+
+  const limits = new ExecutionLimits(runId, new Map(Object.entries(synthesized.definition.States)), watch);
+  const parentHandlers = Object.fromEntries(
+    Object.keys(local.definition.States).flatMap((name) => {
+      const handler = handlers[name];
+      return handler ? [[name, strictHandler(name, handler, limits)]] : [];
+    }),
+  );
+  const execution = runStrict(
+    machines.parent,
+    options.input,
+    {
+      overrides: {
+        taskResourceLocalHandlers: parentHandlers,
+        ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
+      },
+      context: context as never,
+    },
+    limits,
+  );
+  const logging = (async () => {
+    for await (const event of execution.eventLogs) {
+      if (!event) continue;
+      history.push(event);
+      options.onEvent?.(event);
+    }
+  })();
+
+  let status: LocalExecution['status'] = 'SUCCEEDED';
+  let output: unknown;
+  let error: LocalExecution['error'];
+  try {
+    output = await execution.result;
+  } catch (failure) {
+    status = 'FAILED';
+    error = executionError(failure);
+    // A Map Run outlives its parent only until this: its children stop with it, as on AWS.
+    for (const stop of stopMapRuns) stop();
+  }
+  await logging;
+  watch.seeHistory(runId, limits.historyEvents);
+  return {
+    status,
+    ...(status === 'SUCCEEDED' ? { output } : {}),
+    ...(error ? { error } : {}),
+    history,
+    mapRuns,
+    ...(watch.largest ? { largestPayload: watch.largest } : {}),
+    ...(watch.longestHistory ? { longestHistory: watch.longestHistory } : {}),
+  };
+}
+
+/** The deployed state machine's name, locally: Map Runs and child executions are named after it. */
+export const STATE_MACHINE_NAME = 'MilvusSnapshotScheduler';
+
+/**
+ * The run's state machine and one per Distributed Map item processor. aws-local-stepfunctions
+ * validates a definition when its StateMachine is built (~0.2 s); what a run changes (a bound
+ * start time, the timeout in real time) cannot make it invalid, so each synthesized definition is
+ * validated once per process and later runs skip it.
+ */
+function stateMachinesOf(
+  synthesized: SynthesizedRun,
+  local: LocalDefinition,
+): { parent: StateMachine; processors: Map<string, StateMachine> } {
+  const validationOptions = validated.has(synthesized)
+    ? { noValidate: true }
+    : { checkArn: false, checkPaths: false };
+  validated.add(synthesized);
+  const parent = strictStateMachine(local.definition, { validationOptions });
+  const processors = new Map(
+    [...local.maps].map(([name, spec]) => [name, strictStateMachine(spec.processor, { validationOptions })]),
+  );
+  return { parent, processors };
+}
+
+/** A Distributed Map's item processor states as deployed (Wait states still Wait), for history counts. */
+function deployedProcessorStates(synthesized: SynthesizedRun, mapState: string): Map<string, AslState> {
+  return new Map(Object.entries(synthesized.definition.States[mapState]?.ItemProcessor?.States ?? {}));
+}
+
+/** The buckets the definition's ItemReaders and ResultWriters name. */
+function bucketsNamedBy(local: LocalDefinition): Set<string> {
+  const names = new Set<string>();
+  for (const spec of local.maps.values()) {
+    const reader = spec.itemReader?.Parameters?.Bucket;
+    const writer = spec.resultWriter?.Parameters?.Bucket;
+    for (const bucket of [reader, writer]) if (typeof bucket === 'string') names.add(bucket);
+  }
+  return names;
 }
 
 /** Synthesized definitions already validated by aws-local-stepfunctions in this process. */

@@ -1,6 +1,12 @@
 import * as z from 'zod';
+import { storedItemsSchema } from '../prepare-run/prepare-run';
 import { caughtErrorSchema, errorOf } from '../record-collection-result/record-collection-result';
-import { collectionTargetSchema, type RunContext, runContextSchema } from '../shared/contracts/run-context';
+import {
+  type CollectionTarget,
+  collectionTargetSchema,
+  type RunContext,
+  runContextSchema,
+} from '../shared/contracts/run-context';
 import {
   type CollectionResult,
   collectionResultSchema,
@@ -11,27 +17,60 @@ import {
 import { DrillLedger } from '../shared/ledger/drill-ledger';
 import { ReportKeys, type ReportStore, recordScopeOf } from '../shared/reports/report-store';
 import { retentionSummary } from '../shared/reports/retention-summary';
+import { describeIssues } from '../shared/validation';
 
 /**
- * Input of BuildReport: the state after the Map — the run, the collections it covered, and the
- * Map's small per-collection records (or the error that stopped the Map).
+ * What a Distributed Map with a ResultWriter returns: its Map Run and where the results are (the
+ * manifest, which lists the result files by status).
+ */
+export const mapRunOutputSchema = z
+  .object({
+    MapRunArn: z.string(),
+    ResultWriterDetails: z.object({ Bucket: z.string(), Key: z.string().min(1) }).loose(),
+  })
+  .loose();
+
+/** The manifest a ResultWriter writes next to the result files. */
+export const mapRunManifestSchema = z
+  .object({
+    DestinationBucket: z.string().optional(),
+    MapRunArn: z.string().optional(),
+    ResultFiles: z
+      .object({
+        FAILED: z.array(z.object({ Key: z.string().min(1) }).loose()).default([]),
+        PENDING: z.array(z.object({ Key: z.string().min(1) }).loose()).default([]),
+        SUCCEEDED: z.array(z.object({ Key: z.string().min(1) }).loose()).default([]),
+      })
+      .loose(),
+  })
+  .loose();
+
+/**
+ * One failed child execution as a result file lists it: the execution's metadata (`Error`,
+ * `Cause`, the `Input` as a JSON string…), not a collection result. With
+ * `ToleratedFailurePercentage: 100` a child that fails outright (States.DataLimitExceeded,
+ * States.Runtime: no Catch catches them) ends up here and the run goes on.
+ */
+export const failedChildSchema = z
+  .object({
+    Name: z.string().optional(),
+    ExecutionArn: z.string().optional(),
+    Status: z.string().optional(),
+    Error: z.string().optional(),
+    Cause: z.string().optional(),
+    Input: z.string().optional(),
+  })
+  .loose();
+
+/**
+ * Input of BuildReport: the state after the Map — the run, where its collection list is stored,
+ * and the Map Run's output (or the error that stopped the Map).
  */
 export const buildReportInputSchema = z.object({
   run: runContextSchema,
-  items: z.array(collectionTargetSchema),
-  /** One `{ database, collection, status }` per child execution; `error` when its result could not be stored. */
-  results: z
-    .array(
-      z
-        .object({
-          database: z.string(),
-          collection: z.string(),
-          status: z.string().optional(),
-          error: caughtErrorSchema.optional(),
-        })
-        .loose(),
-    )
-    .optional(),
+  collections: storedItemsSchema,
+  /** The Map's output: where the ResultWriter put the children's results. */
+  map: mapRunOutputSchema.optional(),
   /** Set when the Map itself failed; collections without a stored result are then reported with it. */
   mapError: caughtErrorSchema.optional(),
 });
@@ -70,11 +109,19 @@ export const MAX_PUBLISHED_BYTES = 240_000;
 /** Stored results read at once. */
 const READ_CONCURRENCY = 16;
 
+/** The run's stored collection list, or the Map Run's results, could not be read as written. */
+export class RunRecordsUnreadableError extends Error {
+  public override readonly name = 'RunRecordsUnreadableError';
+}
+
 /**
  * Assembles the run report from the collection results the Map's children stored, stores the
- * complete report, and returns the notification copies. A collection without a stored result (its
- * child execution failed outright) is reported FAILED, so nothing the run was asked to do goes
- * missing from the report.
+ * complete report, and returns the notification copies. Every collection of the run's list is in
+ * the report: one whose child execution failed outright is FAILED with that execution's error (from
+ * the Map Run's result files); one with no stored result and no failed child (the Map stopped, or
+ * the child never ran) is FAILED too, with the Map's error when there is one.
+ *
+ * @throws RunRecordsUnreadableError when the collection list or a result file is missing or malformed
  */
 export async function buildReport(
   input: BuildReportInput,
@@ -84,8 +131,9 @@ export async function buildReport(
   readonly location: string;
   readonly published: PublishedReport;
 }> {
-  const { run, items } = input;
-  const records = new Map((input.results ?? []).map((r) => [`${r.database}.${r.collection}`, r]));
+  const { run } = input;
+  const items = await readItems(input.collections.key, deps.store);
+  const failedChildren = input.map ? await readFailedChildren(input.map, deps.store) : new Map();
   const collections: CollectionResult[] = [];
   for (let i = 0; i < items.length; i += READ_CONCURRENCY) {
     const batch = items.slice(i, i + READ_CONCURRENCY);
@@ -95,12 +143,13 @@ export async function buildReport(
       ),
     );
     batch.forEach((item, j) => {
+      const child = failedChildren.get(`${item.database}.${item.collection}`);
+      if (child) {
+        collections.push(failedChildResult(item, child));
+        return;
+      }
       const parsed = collectionResultSchema.safeParse(stored[j]);
-      collections.push(
-        parsed.success
-          ? parsed.data
-          : missingResult(item, records.get(`${item.database}.${item.collection}`)?.error ?? input.mapError),
-      );
+      collections.push(parsed.success ? parsed.data : missingResult(item, input.mapError));
     });
   }
 
@@ -112,8 +161,79 @@ export async function buildReport(
   return { report, location, published: publishedReport(report, location) };
 }
 
+async function readItems(key: string, store: Pick<ReportStore, 'getJson'>): Promise<CollectionTarget[]> {
+  const raw = await store.getJson(key);
+  const parsed = z.array(collectionTargetSchema).safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw new RunRecordsUnreadableError(
+    raw === undefined
+      ? `the run's collection list is missing (${key})`
+      : `the run's collection list (${key}) is not a list of collections: ${describeIssues(parsed.error.issues)}`,
+  );
+}
+
+/** The failed child executions the Map Run's result files list, by `database.collection`. */
+async function readFailedChildren(
+  map: z.infer<typeof mapRunOutputSchema>,
+  store: Pick<ReportStore, 'getJson'>,
+): Promise<Map<string, z.infer<typeof failedChildSchema>>> {
+  const manifestKey = map.ResultWriterDetails.Key;
+  const manifest = mapRunManifestSchema.safeParse(await store.getJson(manifestKey));
+  if (!manifest.success) {
+    throw new RunRecordsUnreadableError(
+      `the Map Run's manifest (${manifestKey}) is missing or malformed: ${describeIssues(manifest.error.issues)}`,
+    );
+  }
+  const failed = new Map<string, z.infer<typeof failedChildSchema>>();
+  for (const file of manifest.data.ResultFiles.FAILED) {
+    const entries = z.array(failedChildSchema).safeParse(await store.getJson(file.Key));
+    if (!entries.success) {
+      throw new RunRecordsUnreadableError(`the Map Run's result file ${file.Key} is missing or malformed`);
+    }
+    for (const entry of entries.data) {
+      const target = targetOf(entry);
+      // A child whose input names no collection cannot be placed; its collection then shows as
+      // missing a result, which is FAILED all the same.
+      if (target) failed.set(`${target.database}.${target.collection}`, entry);
+    }
+  }
+  return failed;
+}
+
+/** The collection a child execution worked on, from its input (`{ run, target }`, as a JSON string). */
+function targetOf(
+  child: z.infer<typeof failedChildSchema>,
+): { database: string; collection: string } | undefined {
+  if (child.Input === undefined) return undefined;
+  try {
+    const parsed = z
+      .object({ target: z.object({ database: z.string(), collection: z.string() }).loose() })
+      .loose()
+      .safeParse(JSON.parse(child.Input));
+    return parsed.success ? parsed.data.target : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function failedChildResult(
+  item: CollectionTarget,
+  child: z.infer<typeof failedChildSchema>,
+): CollectionResult {
+  const why = errorOf({ Error: child.Error ?? 'ChildExecutionFailed', Cause: child.Cause });
+  return {
+    database: item.database,
+    collection: item.collection,
+    status: 'FAILED',
+    error: {
+      name: why.name,
+      message: `its child execution failed, so no result was recorded: ${why.message}`,
+    },
+  };
+}
+
 function missingResult(
-  item: z.infer<typeof collectionTargetSchema>,
+  item: CollectionTarget,
   caught: z.infer<typeof caughtErrorSchema> | undefined,
 ): CollectionResult {
   const why = caught ? errorOf(caught) : undefined;

@@ -1,9 +1,13 @@
 import { clusterIdentity } from '../shared/contracts/deployment';
 import { ConfigurationError } from '../shared/errors';
 import { createStepHandler } from '../shared/lambda/step-handler';
-import { prepareRun, prepareRunInputSchema } from './prepare-run';
+import { reportStoreFromEnvironment } from '../shared/reports/report-store';
+import { prepareRun, prepareRunInputSchema, storeRunItems } from './prepare-run';
 
-/** PrepareRun step: validates the execution input against the configuration and plans the run. */
+/**
+ * PrepareRun step: validates the execution input against the configuration, plans the run and
+ * stores its collection list for the Map.
+ */
 export const handler = createStepHandler({
   step: 'PrepareRun',
   input: prepareRunInputSchema,
@@ -13,9 +17,12 @@ export const handler = createStepHandler({
         'invalid function environment: MILVUS_ADDRESS must name the Milvus endpoint the run works on',
       );
     }
-    return { cluster: clusterIdentity(env.MILVUS_ADDRESS, env.MILVUS_CLUSTER_ID) };
+    return {
+      cluster: clusterIdentity(env.MILVUS_ADDRESS, env.MILVUS_CLUSTER_ID),
+      store: reportStoreFromEnvironment(env),
+    };
   },
-  run: async (input, { cluster }, { tools }) => {
+  run: async (input, { cluster, store }, { tools }) => {
     const prepared = prepareRun(input, cluster);
     const { runId, mode, dryRun, schedule, snapshotName } = prepared.run;
     tools.logger.info('run prepared', {
@@ -26,6 +33,6 @@ export const handler = createStepHandler({
       snapshotName,
       collections: prepared.items.length,
     });
-    return prepared;
+    return storeRunItems(prepared, store);
   },
 });

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { type ClusterIdentity, embeddedDeploymentSchema } from '../shared/contracts/deployment';
+import { embeddedConfig } from '../shared/contracts/embedded-config';
 import { parseExecutionInput } from '../shared/contracts/execution-input';
 import { type CollectionTarget, type RunContext, runContextSchema } from '../shared/contracts/run-context';
 import {
@@ -9,6 +10,7 @@ import {
   runtimeConfigSchema,
 } from '../shared/contracts/runtime-config';
 import { ConfigurationError, InvalidInputError } from '../shared/errors';
+import { ReportKeys, type ReportStore } from '../shared/reports/report-store';
 import { snapshotName } from '../shared/snapshot-naming';
 import { describeIssues, listNames, ownEntry } from '../shared/validation';
 
@@ -26,8 +28,10 @@ export const prepareRunInputSchema = z
         startTime: z.iso.datetime({ offset: true }),
       })
       .strict(),
-    /** The runtime configuration, as embedded in the state machine definition at synth. */
-    config: z.unknown(),
+    /** The runtime configuration, as embedded in the state machine definition at synth… */
+    config: z.unknown().optional(),
+    /** …or, for a large one, gzipped and base64-encoded (see embedded-config.ts). */
+    configGzip: z.string().min(1).optional(),
     /** The deployment's id and run timeout, as embedded in the definition at synth. */
     deployment: embeddedDeploymentSchema,
   })
@@ -36,10 +40,42 @@ export const prepareRunInputSchema = z
 /** PrepareRun's input. */
 export type PrepareRunInput = z.infer<typeof prepareRunInputSchema>;
 
-/** PrepareRun's result, which becomes the state: the run context and one item per collection. */
+/** The run's plan: the run context and one item per collection. */
 export interface PreparedRun {
   readonly run: RunContext;
   readonly items: CollectionTarget[];
+}
+
+/**
+ * Where the run's collection list is stored, as the state carries it: the Map's ItemReader reads
+ * the list from `key`, so the state stays small whatever the number of collections.
+ */
+export const storedItemsSchema = z
+  .object({
+    /** The list's key in the reports bucket: a JSON array of {@link CollectionTarget}. */
+    key: z.string().min(1),
+    /** How many collections it lists. */
+    count: z.number().int().nonnegative(),
+  })
+  .strict();
+
+/** PrepareRun's result, which becomes the state. */
+export interface PreparedState {
+  readonly run: RunContext;
+  readonly collections: z.infer<typeof storedItemsSchema>;
+}
+
+/**
+ * Stores the run's collection list where the Map reads it and returns the state the run goes on
+ * with. A retried PrepareRun writes the same list to the same key.
+ */
+export async function storeRunItems(
+  prepared: PreparedRun,
+  store: Pick<ReportStore, 'putJson'>,
+): Promise<PreparedState> {
+  const key = ReportKeys.runItems(prepared.run.runId);
+  await store.putJson(key, prepared.items);
+  return { run: prepared.run, collections: { key, count: prepared.items.length } };
 }
 
 /**
@@ -57,7 +93,7 @@ export interface PreparedRun {
  *   edited by hand)
  */
 export function prepareRun(prepareInput: PrepareRunInput, cluster: ClusterIdentity): PreparedRun {
-  const config = parseConfig(prepareInput.config);
+  const config = parseConfig(decodeConfig(prepareInput));
   const input = parseExecutionInput(prepareInput.input, (message) => new InvalidInputError(message));
 
   const scheduleName = input.schedule;
@@ -107,6 +143,16 @@ export function prepareRun(prepareInput: PrepareRunInput, cluster: ClusterIdenti
   });
   const items = collections.map((c) => ({ database: c.database, collection: c.name, policy: c.retention }));
   return { run, items };
+}
+
+function decodeConfig(prepareInput: PrepareRunInput): unknown {
+  try {
+    return embeddedConfig(prepareInput);
+  } catch (error) {
+    throw new ConfigurationError(
+      `the gzipped configuration embedded in the state machine definition cannot be read (redeploy): ${(error as Error).message}`,
+    );
+  }
 }
 
 function parseConfig(value: unknown): RuntimeConfig {

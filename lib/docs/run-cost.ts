@@ -71,7 +71,7 @@ export async function countTransitions(
       .map(([name]) => [name, async () => (stand[name] ?? (() => ({})))()]),
   );
   const waits = Object.fromEntries(states.filter(([, s]) => s.Type === 'Wait').map(([name]) => [name, 0]));
-  const machine = new StateMachine(definition as ConstructorParameters<typeof StateMachine>[0], {
+  const machine = new StateMachine(inlineItems(definition) as ConstructorParameters<typeof StateMachine>[0], {
     validationOptions: { noValidate: true },
   });
   const execution = machine.run(
@@ -92,6 +92,22 @@ export async function countTransitions(
   await execution.result;
   await collect;
   return { perRun: top.length, perCollection: child.length, path: child };
+}
+
+/**
+ * The definition with its Maps reading `$.items` from the state instead of an ItemReader (and
+ * without a ResultWriter), which is all aws-local-stepfunctions' inline Map runs. The states and
+ * transitions are the same; counting needs nothing else.
+ */
+function inlineItems(definition: StateMachineDefinition): StateMachineDefinition {
+  const copy = structuredClone(definition) as StateMachineDefinition;
+  for (const state of Object.values(copy.States) as Record<string, unknown>[]) {
+    if (state.Type !== 'Map' || !state.ItemReader) continue;
+    delete state.ItemReader;
+    delete state.ResultWriter;
+    state.ItemsPath = '$.items';
+  }
+  return copy;
 }
 
 /** One row of the cost table. */

@@ -1,13 +1,19 @@
 import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
 import type * as z from 'zod';
 import type { embeddedDeploymentSchema } from '../../functions/shared/contracts/deployment';
+import { embedConfig } from '../../functions/shared/contracts/embedded-config';
+import { RUN_REPORT_SCHEMA_VERSION } from '../../functions/shared/contracts/run-report';
 import type { RuntimeConfig } from '../../functions/shared/contracts/runtime-config';
 import { RETRYABLE_ERROR_NAMES } from '../../functions/shared/errors';
+import { MAP_RESULTS_PREFIX, RUN_ITEMS_PATTERN } from '../../functions/shared/reports/report-store';
 import type { StepName } from '../step-catalog';
 
 /**
@@ -44,6 +50,7 @@ export const RunState = {
   RecordCollectionResult: 'RecordCollectionResult',
   ResultNotRecorded: 'ResultNotRecorded',
   BuildReport: 'BuildReport',
+  ReportNotBuilt: 'ReportNotBuilt',
   PublishReport: 'PublishReport',
   EmitRunEvent: 'EmitRunEvent',
   RunFailedChoice: 'RunFailed?',
@@ -105,16 +112,64 @@ export interface RunDefinitionProps {
   readonly reportTopic: sns.ITopic;
   /** Collections processed at once. */
   readonly mapConcurrency: number;
+  /** The reports bucket: the Map reads the run's collection list from it and writes its results there. */
+  readonly reportsBucket: s3.IBucket;
+}
+
+/** The Map's label: its Map Runs and child executions are named `<state machine>/Collections:<id>`. */
+export const MAP_LABEL = 'Collections';
+
+/**
+ * The run's collection list, as PrepareRun stores it (a JSON array of targets). The state machine
+ * role may read only such lists, not the rest of the bucket (CDK's reader grants `bucket/*`).
+ */
+class RunItemsReader extends sfn.S3JsonItemReader {
+  public constructor(private readonly reportsBucket: s3.IBucket) {
+    super({ bucket: reportsBucket, key: sfn.JsonPath.stringAt('$.collections.key') });
+  }
+
+  public override providePolicyStatements(): iam.PolicyStatement[] {
+    return [
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [this.reportsBucket.arnForObjects(RUN_ITEMS_PATTERN)],
+      }),
+    ];
+  }
 }
 
 /**
- * Builds the run: PrepareRun → Collections (a Distributed Map, one child execution per collection)
- * → BuildReport → PublishReport (SNS) → EmitRunEvent (EventBridge) → RunFailed? → Fail | Succeed.
+ * The Map Run's results (manifest and result files) under {@link MAP_RESULTS_PREFIX}, with the
+ * actions the ResultWriter documentation lists, on that prefix only (CDK's writer grants `bucket/*`).
+ */
+class MapResultsWriter extends sfn.ResultWriterV2 {
+  public constructor(private readonly reportsBucket: s3.IBucket) {
+    super({ bucket: reportsBucket, prefix: MAP_RESULTS_PREFIX });
+  }
+
+  public override providePolicyStatements(): iam.PolicyStatement[] {
+    return [
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+        resources: [this.reportsBucket.arnForObjects(`${MAP_RESULTS_PREFIX}/*`)],
+      }),
+    ];
+  }
+}
+
+/**
+ * Builds the run: PrepareRun (stores the collection list) → Collections (a Distributed Map reading
+ * that list, one child execution per collection, results written to the bucket) → BuildReport (or,
+ * when it fails, ReportNotBuilt) → PublishReport (SNS) → EmitRunEvent (EventBridge) → RunFailed? →
+ * Fail | Succeed.
  *
  * Inside a child, every step adds its result under its own path; every error except the transient
  * Milvus one is caught into the collection's result, so one collection never stops the others.
  */
 export function buildRunDefinition(scope: Construct, props: RunDefinitionProps): sfn.IChainable {
+  // Without this flag DistributedMap ignores `resultWriterV2` (and the deprecated ResultWriter is
+  // the only one it renders). Set on the states' own scope, before any state is added to it.
+  scope.node.setContext(cxapi.STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2, true);
   // `resultPath` undefined replaces the state with the result. Never write `"ResultPath": "$"`:
   // aws-local-stepfunctions stores the result under a key named "$" instead.
   const invoke = (
@@ -141,15 +196,13 @@ export function buildRunDefinition(scope: Construct, props: RunDefinitionProps):
 
   // --- one collection (the Map's item processor) -------------------------------------------------
   const recordResult = invoke(RunState.RecordCollectionResult, 'RecordCollectionResult', undefined);
-  const resultNotRecorded = new sfn.Pass(scope, RunState.ResultNotRecorded, {
+  // The child fails with the storage error: the Map Run lists it among its failed children (with
+  // ToleratedFailurePercentage 100 the others go on) and BuildReport reports the collection FAILED.
+  const resultNotRecorded = new sfn.Fail(scope, RunState.ResultNotRecorded, {
     stateName: RunState.ResultNotRecorded,
-    comment: 'The result could not be stored: hand BuildReport the failure instead',
-    parameters: {
-      database: sfn.JsonPath.stringAt('$.target.database'),
-      collection: sfn.JsonPath.stringAt('$.target.collection'),
-      status: 'FAILED',
-      error: sfn.JsonPath.objectAt('$.recordError'),
-    },
+    comment: 'The result could not be stored: fail this child with that error, for BuildReport',
+    errorPath: '$.recordError.Error',
+    causePath: '$.recordError.Cause',
   });
   catchInto(recordResult, resultNotRecorded, '$.recordError');
 
@@ -265,7 +318,7 @@ export function buildRunDefinition(scope: Construct, props: RunDefinitionProps):
         name: sfn.JsonPath.stringAt('$$.Execution.Name'),
         startTime: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
       },
-      config: props.runtimeConfig,
+      ...embedConfig(props.runtimeConfig),
       deployment: props.deployment,
     }),
   });
@@ -273,7 +326,10 @@ export function buildRunDefinition(scope: Construct, props: RunDefinitionProps):
   const collections = new sfn.DistributedMap(scope, RunState.Collections, {
     stateName: RunState.Collections,
     comment: 'One child execution per collection: each keeps its own (small) history',
-    itemsPath: '$.items',
+    label: MAP_LABEL,
+    // The collection list is read from the bucket and the results are written there, so the run's
+    // state stays the same size whatever the number of collections.
+    itemReader: new RunItemsReader(props.reportsBucket),
     itemSelector: {
       run: sfn.JsonPath.objectAt('$.run'),
       target: sfn.JsonPath.objectAt('$$.Map.Item.Value'),
@@ -282,16 +338,26 @@ export function buildRunDefinition(scope: Construct, props: RunDefinitionProps):
     // Children catch their own failures; one that still fails must not lose the others' results.
     toleratedFailurePercentage: 100,
     mapExecutionType: sfn.StateMachineType.STANDARD,
-    resultPath: '$.results',
+    resultWriterV2: new MapResultsWriter(props.reportsBucket),
+    // `{ MapRunArn, ResultWriterDetails: { Bucket, Key } }`: where BuildReport finds failed children.
+    resultPath: '$.map',
   });
   // DistributedMap renders Mode DISTRIBUTED and ExecutionType from mapExecutionType itself.
   collections.itemProcessor(routeCollection);
 
-  // The report replaces the state (items, results): what is published must fit in a 256 KB state.
+  // The report replaces the state (run, list, Map Run): what is published must fit in a 256 KB state.
   const buildReport = invoke(RunState.BuildReport, 'BuildReport', undefined, {
     resultSelector: { published: sfn.JsonPath.objectAt('$') },
   });
   collections.addCatch(buildReport, { errors: [sfn.Errors.ALL], resultPath: '$.mapError' });
+  // Without a report, the run still says it FAILED on SNS and EventBridge (States.ALL cannot catch
+  // States.DataLimitExceeded or States.Runtime, so that stays an execution failure, as it must).
+  const reportNotBuilt = new sfn.Pass(scope, RunState.ReportNotBuilt, {
+    stateName: RunState.ReportNotBuilt,
+    comment: 'BuildReport failed: publish a minimal FAILED report built from the run context',
+    parameters: { published: unbuiltReport() },
+  });
+  buildReport.addCatch(reportNotBuilt, { errors: [sfn.Errors.ALL], resultPath: '$.reportError' });
 
   const publishReport = new tasks.SnsPublish(scope, RunState.PublishReport, {
     stateName: RunState.PublishReport,
@@ -337,10 +403,53 @@ export function buildRunDefinition(scope: Construct, props: RunDefinitionProps):
     .when(sfn.Condition.stringEquals('$.published.status', 'FAILED'), runFailed)
     .otherwise(runSucceeded);
 
+  reportNotBuilt.next(publishReport);
   return prepareRun
     .next(collections)
     .next(buildReport)
     .next(publishReport)
     .next(emitRunEvent)
     .next(runFailedChoice);
+}
+
+/**
+ * What is published when BuildReport failed: built with intrinsic functions from fields the state
+ * always has (`markerSchedule` is the schedule or `manual`; `schedule` may be absent, and a missing
+ * path would fail the state). The event is not a run report: `reportBuilt: false` says so.
+ */
+function unbuiltReport(): Record<string, unknown> {
+  const subject = sfn.JsonPath.format(
+    '[FAILED] {} {}: the run report could not be built',
+    sfn.JsonPath.stringAt('$.run.markerSchedule'),
+    sfn.JsonPath.stringAt('$.run.mode'),
+  );
+  return {
+    status: 'FAILED',
+    mode: sfn.JsonPath.stringAt('$.run.mode'),
+    subject,
+    message: sfn.JsonPath.format(
+      'Milvus snapshot run {} FAILED: the run report could not be built, so the collections are not listed here. Started: {}. Error: {}. The collection results are stored under runs/{}/collections/ in the reports bucket. Caught: {}',
+      sfn.JsonPath.stringAt('$.run.runId'),
+      sfn.JsonPath.stringAt('$.run.startedAt'),
+      sfn.JsonPath.stringAt('$.reportError.Error'),
+      sfn.JsonPath.stringAt('$.run.runId'),
+      sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.reportError')),
+    ),
+    event: {
+      schemaVersion: RUN_REPORT_SCHEMA_VERSION,
+      reportBuilt: false,
+      runId: sfn.JsonPath.stringAt('$.run.runId'),
+      deployment: {
+        id: sfn.JsonPath.stringAt('$.run.deployment.id'),
+        cluster: sfn.JsonPath.objectAt('$.run.deployment.cluster'),
+      },
+      trigger: sfn.JsonPath.stringAt('$.run.trigger'),
+      schedule: sfn.JsonPath.stringAt('$.run.markerSchedule'),
+      mode: sfn.JsonPath.stringAt('$.run.mode'),
+      dryRun: sfn.JsonPath.objectAt('$.run.dryRun'),
+      status: 'FAILED',
+      startedAt: sfn.JsonPath.stringAt('$.run.startedAt'),
+      error: sfn.JsonPath.objectAt('$.reportError'),
+    },
+  };
 }

@@ -131,8 +131,10 @@ describe('functions', () => {
 
   it('gives the reports bucket only to the steps that read or write results', () => {
     const withBucket = STEP_NAMES.filter((s) => 'REPORTS_BUCKET' in environmentOf(s));
-    // The Milvus steps that create, drop or prove ownership keep the ledger in the bucket.
+    // PrepareRun stores the run's collection list (runs/<runId>/items.json) for the Map; the Milvus
+    // steps that create, drop or prove ownership keep the ledger in the bucket.
     expect(withBucket).toEqual([
+      'PrepareRun',
       'CreateSnapshot',
       'EnforceRetention',
       'ChooseSnapshot',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  LOCAL_MAP_RESOURCE,
   LOCAL_WAIT_RESOURCE,
   prepareLocalDefinition,
   readPath,
@@ -40,6 +41,79 @@ describe('prepareLocalDefinition', () => {
     expect([...local.tasks.keys()]).toEqual(['Poll']);
     expect(source.States.WaitBeforeNextPoll.Type).toBe('Wait'); // the input is not modified
     expect(WAIT_TIMEOUT_SECONDS * 1000).toBeLessThan(2 ** 31); // setTimeout fires at once above that
+  });
+
+  it('turns a Distributed Map into a local Map Run task that keeps its paths, Catch and transitions', () => {
+    // Prepare
+    const map = {
+      StartAt: 'Items',
+      States: {
+        Items: {
+          Type: 'Map',
+          Label: 'Items',
+          ItemReader: {
+            Resource: 'arn:aws:states:::s3:getObject',
+            Parameters: { Bucket: 'b', 'Key.$': '$.key' },
+          },
+          ItemSelector: { 'item.$': '$$.Map.Item.Value' },
+          MaxConcurrency: 3,
+          ToleratedFailureCount: 2,
+          ResultWriter: {
+            Resource: 'arn:aws:states:::s3:putObject',
+            Parameters: { Bucket: 'b', Prefix: 'p' },
+          },
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+            StartAt: 'Pause',
+            States: {
+              Pause: { Type: 'Wait', Seconds: 5, Next: 'Work' },
+              Work: { Type: 'Task', Resource: 'arn:fn', End: true },
+            },
+          },
+          ResultPath: '$.map',
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'End' }],
+          Next: 'End',
+        },
+        End: { Type: 'Succeed' },
+      },
+    };
+
+    // Act
+    const local = prepareLocalDefinition(map, 10);
+
+    // Assess
+    expect(local.definition.States.Items).toEqual({
+      Type: 'Task',
+      Resource: LOCAL_MAP_RESOURCE,
+      TimeoutSeconds: WAIT_TIMEOUT_SECONDS,
+      ResultPath: '$.map',
+      Catch: [{ ErrorEquals: ['States.ALL'], Next: 'End' }],
+      Next: 'End',
+    });
+    expect(local.maps.get('Items')).toEqual({
+      stateName: 'Items',
+      label: 'Items',
+      itemReader: map.States.Items.ItemReader,
+      itemSelector: map.States.Items.ItemSelector,
+      maxConcurrency: 3,
+      toleratedFailureCount: 2,
+      resultWriter: map.States.Items.ResultWriter,
+      // The item processor is prepared too: its Wait is a local timer.
+      processor: {
+        StartAt: 'Pause',
+        States: {
+          Pause: {
+            Type: 'Task',
+            Resource: LOCAL_WAIT_RESOURCE,
+            TimeoutSeconds: WAIT_TIMEOUT_SECONDS,
+            Next: 'Work',
+          },
+          Work: { Type: 'Task', Resource: 'arn:fn', End: true },
+        },
+      },
+    });
+    expect([...local.tasks.keys()]).toEqual(['Work']);
+    expect([...local.waits.keys()]).toEqual(['Pause']);
   });
 
   it('converts the overall timeout from run time to real time', () => {

@@ -105,9 +105,9 @@ describe('end-to-end scenarios on the emulator', () => {
 
     // Assess
     expect(result.status).toBe('SUCCEEDED');
-    const retried = result.history
+    const retried = result.allEvents
       .filter((e) => e.type === 'StateRetried' && 'state' in e)
-      .map((e) => e.state.name);
+      .map((e) => (e as { state: { name: string } }).state.name);
     expect(retried.filter((n) => n === 'Flush')).toHaveLength(2);
     expect(retried.filter((n) => n === 'CreateSnapshot')).toHaveLength(2);
     for (const key of DEMO) {
@@ -295,7 +295,13 @@ describe('end-to-end scenarios on the emulator', () => {
       'MilvusAuthenticationError',
       'MilvusAuthenticationError',
     ]);
-    const everything = JSON.stringify([report, result.notifications, result.events, result.history]);
+    const everything = JSON.stringify([
+      report,
+      result.notifications,
+      result.events,
+      result.history,
+      result.allEvents,
+    ]);
     for (const secret of [wrong, 'root:Milvus-Secret']) {
       expect(everything).not.toContain(secret);
       expect(everything).not.toContain(Buffer.from(secret).toString('base64'));

@@ -60,6 +60,8 @@ export const ReportKeys = {
     `runs/${safe(runId)}/retention/${keySegment(database)}/${keySegment(collection)}.json`,
   /** The prefix of all collection results of a run. */
   collectionResults: (runId: string) => `runs/${safe(runId)}/collections/`,
+  /** A run's collection list (a JSON array of targets), which PrepareRun writes and the Map reads. */
+  runItems: (runId: string) => `runs/${safe(runId)}/items.json`,
   /** A run's report, filed by the day it started (UTC). */
   runReport: (runId: string, startedAt: Date) =>
     `reports/${startedAt.toISOString().slice(0, 10).replaceAll('-', '/')}/${safe(runId)}.json`,
@@ -82,6 +84,15 @@ export const ReportKeys = {
   ledgerRunEnded: (scope: RecordScope, runId: string) =>
     `ledger/${scopePath(scope)}/runs/${safe(runId)}.json`,
 } as const;
+
+/** Every run's collection list matches this key pattern (an IAM resource pattern). */
+export const RUN_ITEMS_PATTERN = 'runs/*/items.json';
+
+/**
+ * Where the Map writes its results: Step Functions adds `/<Map Run id>/` and writes
+ * `manifest.json` and `SUCCEEDED_0.json`, `FAILED_0.json`… there. No trailing slash: it adds one.
+ */
+export const MAP_RESULTS_PREFIX = 'runs/map-results';
 
 /** Longest name kept as it is in a key segment; longer ones are shortened with a hash. */
 const MAX_SEGMENT_NAME = 200;

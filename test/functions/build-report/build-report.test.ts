@@ -39,20 +39,42 @@ const failed = (target: { database: string; collection: string }): CollectionRes
   },
 });
 
-async function storeWith(runId: string, results: CollectionResult[]): Promise<FileReportStore> {
+const ITEMS = [products, tickets, events];
+
+/** A bucket as the run leaves it: the collection list PrepareRun stored, and the stored results. */
+async function storeWith(
+  runId: string,
+  results: CollectionResult[],
+  items: readonly unknown[] = ITEMS,
+): Promise<FileReportStore> {
   const store = new FileReportStore(mkdtempSync(join(tmpdir(), 'build-report-')));
+  await store.putJson(ReportKeys.runItems(runId), items);
   for (const r of results)
     await store.putJson(ReportKeys.collectionResult(runId, r.database, r.collection), r);
   return store;
 }
 
-const input = (
-  items = [products, tickets, events],
-  extra: Partial<BuildReportInput> = {},
-): BuildReportInput => ({
+const MAP_RUN = 'arn:aws:states:eu-west-1:123456789012:mapRun:MilvusSnapshotScheduler/Collections:5f0c';
+const MANIFEST = 'runs/map-results/5f0c/manifest.json';
+
+/** The Map Run's output and its files, as a ResultWriter leaves them, with these failed children. */
+async function writeMapRun(store: FileReportStore, failedChildren: Record<string, unknown>[]) {
+  await store.putJson(MANIFEST, {
+    DestinationBucket: 'reports-bucket',
+    MapRunArn: MAP_RUN,
+    ResultFiles: {
+      FAILED: failedChildren.length ? [{ Key: 'runs/map-results/5f0c/FAILED_0.json', Size: 1234 }] : [],
+      PENDING: [],
+      SUCCEEDED: [{ Key: 'runs/map-results/5f0c/SUCCEEDED_0.json', Size: 2345 }],
+    },
+  });
+  if (failedChildren.length) await store.putJson('runs/map-results/5f0c/FAILED_0.json', failedChildren);
+  return { MapRunArn: MAP_RUN, ResultWriterDetails: { Bucket: 'reports-bucket', Key: MANIFEST } };
+}
+
+const input = (extra: Partial<BuildReportInput> = {}): BuildReportInput => ({
   run: runContext({ name: 'run-1' }),
-  items,
-  results: items.map((i) => ({ database: i.database, collection: i.collection, status: 'SUCCEEDED' })),
+  collections: { key: ReportKeys.runItems('run-1'), count: ITEMS.length },
   ...extra,
 });
 
@@ -137,24 +159,31 @@ describe('buildReport', () => {
     expect(published.subject).toBe('[OK] nightly full: 3 collections succeeded');
   });
 
-  it('reports a collection whose result was never stored as FAILED, with the cause when it is known', async () => {
-    // Prepare: tickets' RecordCollectionResult failed (ResultNotRecorded), events' child never reported.
+  it('names a collection whose child execution failed outright FAILED with its error, from the Map Run files', async () => {
+    // Prepare: tickets' child failed past every Catch (its metadata, not a result, is in FAILED_0.json);
+    // events' child left nothing at all.
     const store = await storeWith('run-1', [succeeded(products)]);
-    const results = [
-      { database: 'default', collection: 'products', status: 'SUCCEEDED' },
+    const map = await writeMapRun(store, [
       {
-        database: 'default',
-        collection: 'support_tickets',
-        status: 'FAILED',
-        error: {
-          Error: 'AccessDenied',
-          Cause: '{"errorType":"AccessDenied","errorMessage":"Access Denied"}',
-        },
+        Cause:
+          "The state/task 'EnforceRetention' returned a result with a size exceeding the maximum number of bytes service limit.",
+        Error: 'States.DataLimitExceeded',
+        ExecutionArn: `${MAP_RUN.replace(':mapRun:', ':execution:').replace(':5f0c', '')}:0c1d`,
+        Input: JSON.stringify({ run: { runId: 'run-1' }, target: tickets }),
+        InputDetails: { Included: true },
+        Name: '0c1d',
+        StartDate: '2026-11-21T03:00:05.000Z',
+        StateMachineArn:
+          'arn:aws:states:eu-west-1:123456789012:stateMachine:MilvusSnapshotScheduler/Collections',
+        Status: 'FAILED',
+        StopDate: '2026-11-21T03:00:09.000Z',
       },
-    ];
+      // A child whose input names no collection cannot be placed: it changes nothing.
+      { Error: 'States.Runtime', Cause: 'unplaceable', Input: '"not an object"', Status: 'FAILED' },
+    ]);
 
     // Act
-    const { report } = await buildReport(input(undefined, { results }), { store, now });
+    const { report } = await buildReport(input({ map }), { store, now });
 
     // Assess
     expect(report.status).toBe('FAILED');
@@ -162,7 +191,11 @@ describe('buildReport', () => {
       database: 'default',
       collection: 'support_tickets',
       status: 'FAILED',
-      error: { name: 'AccessDenied', message: 'no result was recorded for this collection: Access Denied' },
+      error: {
+        name: 'States.DataLimitExceeded',
+        message:
+          "its child execution failed, so no result was recorded: The state/task 'EnforceRetention' returned a result with a size exceeding the maximum number of bytes service limit.",
+      },
     });
     expect(report.collections[2]?.error).toEqual({
       name: 'ResultMissing',
@@ -170,13 +203,40 @@ describe('buildReport', () => {
     });
   });
 
+  it('reads a Lambda error document in a failed child as the person-readable message', async () => {
+    const store = await storeWith('run-1', [succeeded(products), succeeded(events)]);
+    const map = await writeMapRun(store, [
+      {
+        Error: 'AccessDenied',
+        Cause: '{"errorType":"AccessDenied","errorMessage":"Access Denied"}',
+        Input: JSON.stringify({ target: tickets }),
+        Status: 'FAILED',
+      },
+    ]);
+    const { report } = await buildReport(input({ map }), { store, now });
+    expect(report.collections[1]?.error).toEqual({
+      name: 'AccessDenied',
+      message: 'its child execution failed, so no result was recorded: Access Denied',
+    });
+  });
+
+  it('fails, for the state machine to catch, when the collection list or the manifest is missing', async () => {
+    const empty = new FileReportStore(mkdtempSync(join(tmpdir(), 'build-report-')));
+    await expect(buildReport(input(), { store: empty, now })).rejects.toMatchObject({
+      name: 'RunRecordsUnreadableError',
+      message: "the run's collection list is missing (runs/run-1/items.json)",
+    });
+    const store = await storeWith('run-1', []);
+    const map = { MapRunArn: MAP_RUN, ResultWriterDetails: { Bucket: 'b', Key: MANIFEST } };
+    await expect(buildReport(input({ map }), { store, now })).rejects.toMatchObject({
+      name: 'RunRecordsUnreadableError',
+    });
+  });
+
   it('still reports every collection when the Map itself failed', async () => {
     const store = await storeWith('run-1', [succeeded(products)]);
     const { report } = await buildReport(
-      input(undefined, {
-        results: undefined,
-        mapError: { Error: 'States.ExceedToleratedFailureThreshold', Cause: 'too many' },
-      }),
+      input({ mapError: { Error: 'States.ExceedToleratedFailureThreshold', Cause: 'too many' } }),
       { store, now },
     );
     expect(report.collections.map((c) => c.status)).toEqual(['SUCCEEDED', 'FAILED', 'FAILED']);
@@ -191,8 +251,11 @@ describe('buildReport', () => {
       status: 'SUCCEEDED' as const,
       retention: { ...retention, dryRun: true },
     };
-    const store = await storeWith('run-1', [dry]);
-    const { report, published } = await buildReport({ run, items: [products] }, { store, now });
+    const store = await storeWith('run-1', [dry], [products]);
+    const { report, published } = await buildReport(
+      { run, collections: { key: ReportKeys.runItems('run-1'), count: 1 } },
+      { store, now },
+    );
     expect(report.summary).toMatchObject({ snapshotsDropped: 0, drillsFailed: 0, succeeded: 1 });
     expect(published.subject).toBe('[OK] nightly full dry run: 1 collection succeeded');
     expect(published.message).toContain('Milvus snapshot run SUCCEEDED (dry run: nothing was changed)');

@@ -26,6 +26,9 @@ describe('BuildReport handler (deployed: S3)', () => {
     }).resolves({
       Body: body({ database: 'default', collection: 'products', status: 'SUCCEEDED', backup, retention }),
     });
+    s3.on(GetObjectCommand, { Bucket: 'reports-bucket', Key: 'runs/exec-9/items.json' }).resolves({
+      Body: body([products]),
+    });
     s3.on(PutObjectCommand).resolves({});
   });
   afterEach(() => {
@@ -40,7 +43,10 @@ describe('BuildReport handler (deployed: S3)', () => {
 
     // Act
     const published = await handler(
-      { run: runContext({ name: 'exec-9', mode: 'backup' }), items: [products], results: [] },
+      {
+        run: runContext({ name: 'exec-9', mode: 'backup' }),
+        collections: { key: 'runs/exec-9/items.json', count: 1 },
+      },
       context,
     );
 
@@ -67,7 +73,13 @@ describe('BuildReport handler (deployed: S3)', () => {
     });
 
     // Act
-    await handler({ run: runContext({ name: 'exec-9', mode: 'backup' }), items: [products] }, context);
+    await handler(
+      {
+        run: runContext({ name: 'exec-9', mode: 'backup' }),
+        collections: { key: 'runs/exec-9/items.json', count: 1 },
+      },
+      context,
+    );
 
     // Assess: CloudWatch embedded metric format, as the freshness alarm's metric is defined.
     const emf = written

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../../functions/prepare-run/handler';
@@ -27,11 +30,15 @@ const payload = (input: unknown) => ({
 });
 
 describe('PrepareRun handler', () => {
+  let reportsDir: string;
   beforeEach(() => {
+    reportsDir = mkdtempSync(join(tmpdir(), 'prepare-run-'));
     vi.stubEnv('MILVUS_ADDRESS', 'https://Milvus.Example.com');
+    vi.stubEnv('REPORTS_DIR', reportsDir);
   });
   afterEach(() => {
     vi.unstubAllEnvs();
+    rmSync(reportsDir, { recursive: true, force: true });
   });
 
   it('names the deployment and the cluster the run works on, from the definition and its environment', async () => {
@@ -54,7 +61,7 @@ describe('PrepareRun handler', () => {
     });
   });
 
-  it('returns the run and its items for a scheduled slot', async () => {
+  it('stores the collection list for the Map and hands on only where it is, for a scheduled slot', async () => {
     const result = await handler(
       payload({ schedule: 'nightly', scheduledTime: '2026-11-21T03:00:00Z' }),
       context,
@@ -64,7 +71,10 @@ describe('PrepareRun handler', () => {
       mode: 'full',
       snapshotName: 'nightly_20261121_030000',
     });
-    expect(result.items).toEqual([{ database: 'default', collection: 'products', policy: 'default' }]);
+    expect(result.collections).toEqual({ key: 'runs/b7e0c1d2/items.json', count: 1 });
+    expect(JSON.parse(readFileSync(join(reportsDir, 'runs', 'b7e0c1d2', 'items.json'), 'utf8'))).toEqual([
+      { database: 'default', collection: 'products', policy: 'default' },
+    ]);
   });
 
   it('fails with the error name the state machine sees, and a message that says what to fix', async () => {

@@ -78,15 +78,25 @@ describe('the run definition', () => {
     expect(state('PrepareRun').Catch).toBeUndefined();
   });
 
-  it('runs each collection as a child execution of a Distributed Map over the items', () => {
+  it('runs each collection as a child execution of a Distributed Map over the list PrepareRun stored', () => {
     const { ItemProcessor, ...map } = state('Collections');
     expect(map).toMatchObject({
       Type: 'Map',
-      ItemsPath: '$.items',
+      Label: 'Collections',
+      ItemReader: {
+        Resource: 'arn:aws:states:::s3:getObject',
+        ReaderConfig: { InputType: 'JSON' },
+        Parameters: { Bucket: expect.stringContaining('ReportsBucket'), 'Key.$': '$.collections.key' },
+      },
       ItemSelector: { 'run.$': '$.run', 'target.$': '$$.Map.Item.Value' },
       MaxConcurrency: 10,
       ToleratedFailurePercentage: 100,
-      ResultPath: '$.results',
+      // The results go to the bucket; the state gets only where they are.
+      ResultWriter: {
+        Resource: 'arn:aws:states:::s3:putObject',
+        Parameters: { Bucket: expect.stringContaining('ReportsBucket'), Prefix: 'runs/map-results' },
+      },
+      ResultPath: '$.map',
       Next: 'BuildReport',
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.mapError', Next: 'BuildReport' }],
     });
@@ -94,6 +104,31 @@ describe('the run definition', () => {
       ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
       StartAt: 'RouteCollection',
     });
+  });
+
+  it("lets the state machine read only the runs' collection lists and write only the Map Run results", () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p).includes('StateMachineRole'))
+      .flatMap(
+        (p) =>
+          (p as { Properties: { PolicyDocument: { Statement: unknown[] } } }).Properties.PolicyDocument
+            .Statement,
+      )
+      .filter((st) => JSON.stringify(st).includes('s3:'));
+    const bucketArn = { 'Fn::GetAtt': [logicalId(stack.scheduler.reportsBucket), 'Arn'] };
+    // The ResultWriter's, then the ItemReader's: nothing on the rest of the bucket.
+    expect(statements).toEqual([
+      {
+        Action: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', [bucketArn, '/runs/map-results/*']] },
+      },
+      {
+        Action: 's3:GetObject',
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', [bucketArn, '/runs/*/items.json']] },
+      },
+    ]);
   });
 
   it('invokes each function directly (payload response only) with the task bounded a little past its timeout', () => {
@@ -160,9 +195,26 @@ describe('the run definition', () => {
     expect(state(name).Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: next, ResultPath: resultPath }]);
   });
 
-  it('lets PrepareRun and BuildReport fail the execution: without a plan or a report there is nothing to carry on with', () => {
+  it('lets PrepareRun fail the execution (without a plan there is nothing to carry on with), and catches BuildReport into a minimal FAILED report', () => {
     expect(state('PrepareRun').Catch).toBeUndefined();
-    expect(state('BuildReport').Catch).toBeUndefined();
+    expect(state('BuildReport').Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.reportError', Next: 'ReportNotBuilt' },
+    ]);
+    expect(state('ReportNotBuilt')).toMatchObject({ Type: 'Pass', Next: 'PublishReport' });
+    // Only fields every run context has: a path that is not there would fail the Pass state itself.
+    const paths = JSON.stringify(state('ReportNotBuilt').Parameters).match(/\$\.run\.[a-zA-Z.]+/g) ?? [];
+    expect([...new Set(paths)].sort()).toEqual(
+      [
+        '$.run.deployment.cluster',
+        '$.run.deployment.id',
+        '$.run.dryRun',
+        '$.run.markerSchedule',
+        '$.run.mode',
+        '$.run.runId',
+        '$.run.startedAt',
+        '$.run.trigger',
+      ].sort(),
+    );
   });
 
   it('adds each step result under its own path, as docs/architecture.md describes', () => {

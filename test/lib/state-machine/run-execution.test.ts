@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
-import { StateMachine } from 'aws-local-stepfunctions';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler as buildReport } from '../../../functions/build-report/handler';
 import { drillSourceSchema } from '../../../functions/choose-snapshot/choose-snapshot';
@@ -31,10 +30,12 @@ import { orphanSweepResultSchema } from '../../../functions/sweep-orphans/sweep-
 import { verificationResultSchema } from '../../../functions/verify-restore/verify-restore';
 import { type SynthesizedRun, synthesizeRun } from '../../../lib/state-machine/synthesized-definition';
 import { type LocalDefinition, prepareLocalDefinition } from '../../../local/local-definition';
+import { executeLocally, type LocalExecutionOptions } from '../../../local/run-local';
 import { exampleConfig } from '../fixtures';
 
 /**
- * Runs the synthesized definition in aws-local-stepfunctions — the engine of the local runner —
+ * Runs the synthesized definition on the local runner's engine (aws-local-stepfunctions, with the
+ * Distributed Map as a Map Run of child executions and Step Functions' quotas) —
  * with the real PrepareRun, RecordDrill, RecordCollectionResult and BuildReport handlers (results
  * in a temporary REPORTS_DIR) and scripted Milvus steps whose outputs are checked against the
  * steps' own schemas. What is tested is the definition: paths, routing, retries, catches, loops.
@@ -46,10 +47,8 @@ interface StepInput {
   readonly [key: string]: unknown;
 }
 type Script = (input: StepInput, call: number) => unknown;
-/** aws-local-stepfunctions' handler map (its JSON value type is not exported). */
-type LocalHandlers = NonNullable<
-  NonNullable<Parameters<StateMachine['run']>[1]>['overrides']
->['taskResourceLocalHandlers'];
+/** The local runner's handler map (aws-local-stepfunctions' JSON value type is not exported). */
+type LocalHandlers = LocalExecutionOptions['handlers'];
 
 /**
  * The execution's start on the run clock: a day far from any machine's date, so that a step
@@ -170,7 +169,11 @@ afterEach(() => {
 });
 
 /** Runs the definition once; `scripts` replace the normal Milvus steps per `database.collection`. */
-async function execute(input: Record<string, unknown>, scripts: Record<string, Record<string, Script>> = {}) {
+async function execute(
+  input: Record<string, unknown>,
+  scripts: Record<string, Record<string, Script>> = {},
+  replace: Record<string, (input: unknown) => Promise<unknown>> = {},
+) {
   const counters = new Map<string, number>();
   const milvusStep = (state: string) => async (raw: unknown) => {
     const i = raw as StepInput;
@@ -202,6 +205,7 @@ async function execute(input: Record<string, unknown>, scripts: Record<string, R
       events.push(...((i as { Entries: unknown[] }).Entries ?? []));
       return { Entries: [{ EventId: '1' }], FailedEntryCount: 0 };
     },
+    ...replace,
   };
   // Wait states are local timer tasks here (see local-definition.ts); they wait no time at all.
   const handlers = Object.fromEntries(
@@ -209,19 +213,23 @@ async function execute(input: Record<string, unknown>, scripts: Record<string, R
       .map((name) => [name, real[name] ?? milvusStep(name)])
       .concat([...local.waits.keys()].map((name) => [name, async (i: unknown) => i])),
   );
-  const machine = new StateMachine(local.definition as ConstructorParameters<typeof StateMachine>[0]);
-  const execution = machine.run(input as Parameters<StateMachine['run']>[0], {
-    overrides: {
-      taskResourceLocalHandlers: handlers as LocalHandlers,
-      retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((n) => [n, 0])),
-    },
-    context: { Execution: { Name: 'exec-1' } },
+  // As the local runner runs it: the Distributed Map as a Map Run of child executions, with quotas.
+  const result = await executeLocally({
+    synthesized: run,
+    local,
+    input,
+    handlers: handlers as LocalHandlers,
+    runId: 'exec-1',
+    startTime: START,
+    reportsDir,
+    retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((n) => [n, [0, 0]])),
+    now: () => RUN_NOW,
   });
-  try {
-    return { output: (await execution.result) as { published: { status: string } }, error: undefined };
-  } catch (error) {
-    return { output: undefined, error: (error as Error & { cause?: Error }).cause ?? (error as Error) };
-  }
+  return {
+    output: result.output as { published: { status: string } } | undefined,
+    error: result.error ? { name: result.error.name, message: result.error.cause } : undefined,
+    result,
+  };
 }
 
 /** The report BuildReport stored: filed under the day the execution started on the run clock. */
@@ -453,7 +461,140 @@ describe('the definition, executed as the local runner executes it', () => {
     expect(report.collections.map((c) => c.status)).toEqual(['SUCCEEDED', 'FAILED', 'SUCCEEDED']);
     expect(report.collections[1]?.error).toEqual({
       name: 'AccessDenied',
-      message: 'no result was recorded for this collection: Access Denied',
+      message: 'its child execution failed, so no result was recorded: Access Denied',
+    });
+  });
+
+  it('reports a collection whose child failed outright (a 256 KB overflow) FAILED with the AWS error; the others go on', async () => {
+    // Prepare: 8,000 kept snapshots make a retention result of about 350 KB.
+    const kept = Array.from({ length: 8000 }, (_, i) => ({
+      name: `nightly_${String(i).padStart(6, '0')}`,
+      reasons: ['daily'],
+    }));
+
+    // Act
+    const { error, result } = await execute(
+      { mode: 'backup' },
+      {
+        'default.support_tickets': {
+          EnforceRetention: () => ({ dryRun: false, kept, dropped: [], skipped: [] }),
+        },
+      },
+    );
+
+    // Assess: neither the task's Retry nor its Catch (States.ALL) caught it; the child failed, the run went on.
+    expect(callsOf('default.support_tickets')).toEqual([
+      'Flush',
+      'CheckFlush',
+      'CheckFlush',
+      'CreateSnapshot',
+      'EnforceRetention',
+    ]);
+    expect(error?.name).toBe('RunFailed');
+    expect(result.mapRuns[0]?.counts).toMatchObject({ total: 3, succeeded: 2, failed: 1 });
+    const report = storedReport();
+    expect(report.collections.map((c) => `${c.collection} ${c.status}`)).toEqual([
+      'products SUCCEEDED',
+      'support_tickets FAILED',
+      'user_events SUCCEEDED',
+    ]);
+    expect(report.collections[1]?.error).toEqual({
+      name: 'States.DataLimitExceeded',
+      message: expect.stringMatching(
+        /^its child execution failed, so no result was recorded: The state\/task 'EnforceRetention' returned a result with a size exceeding the maximum number of bytes service limit/,
+      ),
+    });
+    expect(published.map((p) => p.subject)).toEqual(['[FAILED] manual backup: 1 of 3 collections failed']);
+  });
+
+  it('fails a child whose history passes 25,000 events with the AWS error, and reports that collection FAILED', async () => {
+    // A flush that never completes and never times out: the loop runs until the history is full.
+    const { result } = await execute(
+      { mode: 'backup', collections: ['default.products'] },
+      {
+        'default.products': {
+          CheckFlush: (_i, call) => ({ flushed: false, timedOut: false, waitedSeconds: call }),
+        },
+      },
+    );
+    expect(storedReport().collections[0]?.error).toEqual({
+      name: 'States.Runtime',
+      message:
+        'its child execution failed, so no result was recorded: The execution reached the maximum number of history events (25000).',
+    });
+    expect(result.longestHistory?.events).toBe(25_000);
+  });
+
+  it('fails the run itself with States.DataLimitExceeded when its own state passes 256 KB: no Catch, no report', async () => {
+    const { error } = await execute(
+      { mode: 'backup' },
+      {},
+      {
+        PrepareRun: async (i) => {
+          const prepared = (await wrap(prepareRun)(i)) as Record<string, unknown>;
+          return { ...prepared, padding: 'x'.repeat(300_000) };
+        },
+      },
+    );
+    expect(error).toMatchObject({
+      name: 'States.DataLimitExceeded',
+      message: expect.stringContaining("'PrepareRun'"),
+    });
+    expect(calls).toEqual([]);
+    expect(published).toEqual([]);
+  });
+
+  it('still publishes a FAILED notification and event when BuildReport throws', async () => {
+    // Act
+    const { error } = await execute(
+      { mode: 'backup' },
+      {},
+      {
+        BuildReport: async () => {
+          throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
+        },
+      },
+    );
+
+    // Assess: a minimal report, built by the definition from the run context, on SNS and EventBridge.
+    expect(error).toEqual({
+      name: 'RunFailed',
+      message: '[FAILED] manual backup: the run report could not be built',
+    });
+    expect(published).toEqual([
+      {
+        subject: '[FAILED] manual backup: the run report could not be built',
+        message: expect.stringContaining(
+          'Milvus snapshot run exec-1 FAILED: the run report could not be built',
+        ),
+        attributes: {
+          status: { DataType: 'String', StringValue: 'FAILED' },
+          mode: { DataType: 'String', StringValue: 'backup' },
+        },
+      },
+    ]);
+    expect(String(published[0]?.message)).toContain('AccessDenied');
+    expect(events).toEqual([
+      expect.objectContaining({
+        Source: 'milvus-snapshot-scheduler',
+        DetailType: 'Milvus Snapshot Run Completed',
+      }),
+    ]);
+    expect((events[0] as { Detail: unknown }).Detail).toEqual({
+      schemaVersion: 2,
+      reportBuilt: false,
+      runId: 'exec-1',
+      deployment: {
+        id: 'MilvusSnapshotScheduler.local',
+        cluster: { key: expect.stringMatching(/^milvus\.test_19530-[0-9a-f]{8}$/), endpoint: 'milvus.test:19530' },
+      },
+      trigger: 'manual',
+      schedule: 'manual',
+      mode: 'backup',
+      dryRun: false,
+      status: 'FAILED',
+      startedAt: '2031-03-09T03:00:00.000Z',
+      error: { Error: 'AccessDenied', Cause: 'Access Denied' },
     });
   });
 });

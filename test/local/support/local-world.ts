@@ -5,7 +5,7 @@ import { type FaultPlan, type RunningMilvusEmulator, startMilvusEmulator } from 
 import type { DeploymentConfig } from '../../../lib/config/deployment-config';
 import { type SynthesizedRun, synthesizeRun } from '../../../lib/state-machine/synthesized-definition';
 import { type LocalClock, ScaledClock, VirtualClock } from '../../../local/local-clock';
-import { type LocalRunResult, runLocally } from '../../../local/run-local';
+import { type LocalRunEvent, type LocalRunResult, runLocally } from '../../../local/run-local';
 
 /** The emulator (demo collections), a run clock shared with it, and a reports directory. */
 export interface LocalWorld {
@@ -17,7 +17,7 @@ export interface LocalWorld {
     config: DeploymentConfig,
     input: unknown,
     options?: { runId?: string; token?: string },
-  ): Promise<LocalRunResult>;
+  ): Promise<LocalRunResult & { readonly allEvents: readonly LocalRunEvent[] }>;
   /** Names of the collections of a database, sorted. */
   collections(database?: string): string[];
   /** Names of a collection's snapshots, sorted. */
@@ -50,13 +50,15 @@ export async function startLocalWorld(
     emulator,
     clock,
     reportsDir,
-    run: (config, input, runOptions = {}) => {
+    run: async (config, input, runOptions = {}) => {
       let synth = synthesized.get(config);
       if (!synth) {
         synth = synthesizeRun(config);
         synthesized.set(config, synth);
       }
-      return runLocally({
+      // Every event, the child executions' included (the result keeps only the run's own).
+      const allEvents: LocalRunEvent[] = [];
+      const result = await runLocally({
         config,
         input,
         clock,
@@ -64,7 +66,9 @@ export async function startLocalWorld(
         synthesized: synth,
         milvus: { address: emulator.address, ...(runOptions.token ? { token: runOptions.token } : {}) },
         ...(runOptions.runId ? { runId: runOptions.runId } : {}),
+        onEvent: (event) => allEvents.push(event),
       });
+      return { ...result, allEvents };
     },
     collections: (database = 'default') =>
       emulator.inspect

@@ -3,9 +3,13 @@ import {
   allStates,
   type StateMachineDefinition,
 } from '../lib/state-machine/synthesized-definition';
-import type { RunEvent } from '../local/run-local';
+import type { RunEvent } from './run-local';
 
-/** Step Functions' limit on the events of one execution's history. */
+/**
+ * Step Functions' hard quota on the events of one execution's history: at 24,999 events, unless
+ * the next event is `ExecutionSucceeded`, the execution fails (AWS Step Functions Developer Guide,
+ * "Avoid reaching the history quota").
+ */
 export const MAX_HISTORY_EVENTS = 25_000;
 
 /**

@@ -1,0 +1,69 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startMilvusEmulator } from '../emulator';
+import { parseDeploymentConfig } from '../lib/config/load-config';
+import { ScaledClock } from '../local/local-clock';
+import { runLocally } from '../local/run-local';
+import { createBenchCollections } from './bench-world';
+import { scaleCollectionName } from './scale-names';
+
+/**
+ * One local run in a process of its own, as `npm run local` runs it: the built-in emulator in the
+ * same process on the run's clock (100 run seconds per real second), seeded with `--collections`
+ * small collections (10 rows each), then a backup of them all. Prints one JSON line: wall time,
+ * outcome, the process's peak RSS, the largest payload and the longest history the run saw.
+ * `bench/scale.ts` starts it, so that the peak RSS is this run's alone.
+ */
+const { values } = parseArgs({ options: { collections: { type: 'string' } } });
+const n = Number(values.collections);
+const clock = new ScaledClock(0.01);
+const emulator = await startMilvusEmulator({ clock });
+const names = Array.from({ length: n }, (_, i) => scaleCollectionName(i + 1));
+const seedStarted = Date.now();
+await createBenchCollections(emulator.address, names);
+const seedMs = Date.now() - seedStarted;
+const address = emulator.address;
+
+const config = parseDeploymentConfig(
+  {
+    milvus: { address: 'milvus.bench:19530' },
+    collections: Array.from({ length: n }, (_, i) => ({ name: scaleCollectionName(i + 1) })),
+    schedules: {},
+    retention: { default: { keepDaily: 7 } },
+  },
+  'scale benchmark configuration',
+);
+const reportsDir = await mkdtemp(join(tmpdir(), 'bench-scale-'));
+try {
+  const result = await runLocally({
+    config,
+    input: { mode: 'backup' },
+    clock,
+    reportsDir,
+    milvus: { address },
+    logLevel: 'SILENT',
+  });
+  const usage = process.resourceUsage();
+  process.stdout.write(
+    `${JSON.stringify({
+      status: result.status,
+      error: result.error,
+      seedMs,
+      wallMs: result.wallMs,
+      succeeded: result.report?.summary.succeeded ?? 0,
+      failed: result.report?.summary.failed ?? 0,
+      mapRuns: result.mapRuns,
+      largestPayload: result.largestPayload,
+      longestHistory: result.longestHistory,
+      // ru_maxrss: kilobytes on Linux.
+      peakRssMb: Math.round(usage.maxRSS / 1024),
+      heapUsedMb: Math.round(process.memoryUsage().heapUsed / 1024 / 1024),
+    })}\n`,
+  );
+} finally {
+  await emulator.stop();
+  await rm(reportsDir, { recursive: true, force: true });
+}
+process.exit(0);
