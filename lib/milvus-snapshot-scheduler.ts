@@ -1,5 +1,7 @@
 import {
+  Aws,
   CfnElement,
+  Fn,
   Duration,
   Names,
   RemovalPolicy,
@@ -315,7 +317,10 @@ export class MilvusSnapshotScheduler extends Construct {
     this.functions = forEachStep((name) => functions[name].function);
 
     const logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
-      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200 })}`,
+      // Under /aws/vendedlogs/ (so CloudWatch Logs does not add a resource policy per log group),
+      // and unique to this stack instance: the group outlives `cdk destroy` (Retain), so a name
+      // without the stack's id would make the next deploy of the same stack fail ("already exists").
+      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 150 })}-${Fn.select(2, Fn.split('/', Aws.STACK_ID))}`,
       retention: settings.logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });

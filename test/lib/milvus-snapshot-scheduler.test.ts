@@ -269,6 +269,27 @@ describe('state machine', () => {
   });
 });
 
+describe('redeploying after cdk destroy', () => {
+  it('retains no resource under an explicit name that a second deploy of the stack would reuse', () => {
+    const resources = (
+      template.toJSON() as {
+        Resources: Record<string, { DeletionPolicy?: string; Properties?: Record<string, unknown> }>;
+      }
+    ).Resources;
+    const retainedNames = Object.entries(resources)
+      .filter(([, r]) => r.DeletionPolicy === 'Retain')
+      .flatMap(([id, r]) =>
+        Object.entries(r.Properties ?? {})
+          .filter(([key]) => /Name$/.test(key) && key !== 'DisplayName')
+          .map(([key, value]) => ({ id, key, value: JSON.stringify(value) })),
+      );
+    // The state machine's log group is the one retained resource that has a name: it carries the stack's id.
+    expect(retainedNames.map((n) => n.key)).toEqual(['LogGroupName']);
+    for (const name of retainedNames) expect(name.value).toContain('"Ref":"AWS::StackId"');
+    expect(retainedNames[0]?.value).toContain('/aws/vendedlogs/states/');
+  });
+});
+
 describe('reports bucket', () => {
   it('is encrypted, versioned, private, TLS-only and expires reports', () => {
     template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
