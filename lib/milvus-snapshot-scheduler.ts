@@ -1,8 +1,10 @@
 import {
+  Annotations,
+  ArnFormat,
   Aws,
   CfnElement,
-  Fn,
   Duration,
+  Fn,
   Names,
   RemovalPolicy,
   SecretValue,
@@ -273,21 +275,12 @@ export class MilvusSnapshotScheduler extends Construct {
         enableKeyRotation: true,
         removalPolicy: RemovalPolicy.RETAIN,
       });
-    if (!props.encryptionKey) {
-      // CloudWatch alarms publish to the encrypted alarm topic.
-      this.encryptionKey.addToResourcePolicy(
-        new iam.PolicyStatement({
-          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          resources: ['*'],
-        }),
-      );
-    }
 
     this.milvusTokenSecret = props.milvusTokenSecret ?? this.createTokenSecret();
     this.reportsBucket = this.createReportsBucket(props, settings.reportRetention);
     this.reportTopic = props.reportTopic ?? this.createTopic('ReportTopic', 'Milvus snapshot run reports');
     this.alarmTopic = props.alarmTopic ?? this.createTopic('AlarmTopic', 'Milvus snapshot workflow alarms');
+    this.letCloudWatchPublishAlarms(!props.alarmTopic);
     const emailSubscriptions: sns.Subscription[] = [];
     for (const email of props.reportEmails ?? []) {
       emailSubscriptions.push(this.reportTopic.addSubscription(new subscriptions.EmailSubscription(email)));
@@ -451,6 +444,59 @@ export class MilvusSnapshotScheduler extends Construct {
       });
     }
     return bucket;
+  }
+
+  /**
+   * Alarms notify through the alarm topic only if CloudWatch may publish to it. A topic's access
+   * policy replaces SNS's default one, and `enforceSSL` gives the topic a policy (the TLS deny):
+   * without an Allow for `cloudwatch.amazonaws.com`, every alarm would change state and tell no one.
+   * CloudWatch also needs the topic's key (SNS "Enable compatibility between event sources from AWS
+   * services and encrypted topics"). Topics and keys imported from elsewhere cannot be changed
+   * here: synth warns, and the README says what their policies need.
+   */
+  private letCloudWatchPublishAlarms(createdTopic: boolean): void {
+    const stack = Stack.of(this);
+    const cloudwatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+    const { statementAdded } = this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [cloudwatch],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+    if (!statementAdded) {
+      Annotations.of(this).addWarningV2(
+        'milvus-snapshot-scheduler:alarm-topic-policy',
+        'alarmTopic is imported, so its access policy cannot be changed here: allow cloudwatch.amazonaws.com to sns:Publish to it (and to use its KMS key, if it has one), or alarms notify no one',
+      );
+    }
+    if (!createdTopic) return;
+    const keyStatement = this.encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsUseTopicKey',
+        principals: [cloudwatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    if (!keyStatement.statementAdded) {
+      Annotations.of(this).addWarningV2(
+        'milvus-snapshot-scheduler:alarm-topic-key',
+        'encryptionKey is imported, so its key policy cannot be changed here: allow cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey* on it, or alarms notify no one',
+      );
+    }
   }
 
   private createTopic(id: string, displayName: string): sns.Topic {

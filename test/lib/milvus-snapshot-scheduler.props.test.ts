@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -123,6 +123,14 @@ describe('defaults and their overrides', () => {
     overridden.template.allResourcesProperties('AWS::CloudWatch::Alarm', {
       AlarmActions: ['arn:aws:sns:eu-west-1:123456789012:alarms'],
     });
+  });
+
+  it('warns at synth when a given alarm topic cannot be opened to CloudWatch here', () => {
+    Annotations.fromStack(defaults.stack).hasNoWarning('*', Match.stringLikeRegexp('alarmTopic is imported'));
+    Annotations.fromStack(overridden.stack).hasWarning(
+      '*',
+      Match.stringLikeRegexp('alarmTopic is imported.*allow cloudwatch.amazonaws.com to sns:Publish'),
+    );
   });
 
   it('subscribes no one by default, and the given addresses otherwise', () => {

@@ -264,7 +264,9 @@ describe('state machine', () => {
       },
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', {
-      LogGroupName: Match.stringLikeRegexp('^/aws/vendedlogs/states/'),
+      LogGroupName: {
+        'Fn::Join': ['', [Match.stringLikeRegexp('^/aws/vendedlogs/states/'), Match.anyValue()]],
+      },
     });
   });
 });
@@ -352,17 +354,63 @@ describe('notifications', () => {
     );
   });
 
-  it('lets CloudWatch alarms use the key of the alarm topic', () => {
-    template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          }),
-        ]),
-      },
-    });
+  it('lets CloudWatch publish to every topic an alarm notifies, and use its key', () => {
+    const { Resources } = template.toJSON() as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+    const cloudwatchMay = (statements: Statement[], actions: string[]) =>
+      statements.some(
+        (s) =>
+          s.Effect === 'Allow' &&
+          JSON.stringify((s as { Principal?: unknown }).Principal) ===
+            JSON.stringify({ Service: 'cloudwatch.amazonaws.com' }) &&
+          actions.every((a) => actionsOf([s]).includes(a)),
+      );
+    const alarmTargets = new Set(
+      Object.values(Resources)
+        .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+        .flatMap((r) => r.Properties.AlarmActions as { Ref: string }[])
+        .map((action) => action.Ref),
+    );
+    expect([...alarmTargets]).toEqual([logicalId(stack.scheduler.alarmTopic)]);
+    for (const topic of alarmTargets) {
+      const policies = Object.values(Resources).filter(
+        (r) =>
+          r.Type === 'AWS::SNS::TopicPolicy' &&
+          (r.Properties.Topics as { Ref: string }[]).some((t) => t.Ref === topic),
+      );
+      const statements = policies.flatMap(
+        (p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+      );
+      expect(cloudwatchMay(statements, ['sns:Publish'])).toBe(true);
+      // Only alarms of this account may use that permission (confused deputy).
+      expect(
+        statements.find((s) => s.Effect === 'Allow' && actionsOf([s]).includes('sns:Publish'))?.Condition,
+      ).toEqual({
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        ArnLike: {
+          'aws:SourceArn': {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':cloudwatch:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':alarm:*',
+              ],
+            ],
+          },
+        },
+      });
+      const key = (Resources[topic]?.Properties.KmsMasterKeyId as { 'Fn::GetAtt': [string] })[
+        'Fn::GetAtt'
+      ][0];
+      const keyPolicy = (Resources[key]?.Properties.KeyPolicy as { Statement: Statement[] }).Statement;
+      expect(cloudwatchMay(keyPolicy, ['kms:Decrypt', 'kms:GenerateDataKey*'])).toBe(true);
+    }
   });
 
   it('subscribes the report, failure-only and alarm e-mail addresses', () => {
