@@ -26,6 +26,7 @@ import { Construct } from 'constructs';
 import { z } from 'zod';
 import { clusterIdSchema, deploymentIdSchema } from '../functions/shared/contracts/deployment';
 import type { RuntimeConfig } from '../functions/shared/contracts/runtime-config';
+import { emitsCollectionMetrics } from '../functions/shared/lambda/collection-metrics';
 import { PLACEHOLDER_TOKEN } from '../functions/shared/lambda/milvus-token';
 import { type MilvusConnection, milvusConnectionSchema } from '../functions/shared/milvus/milvus-connection';
 import { deployableRuntimeConfigSchema, LOG_LEVELS } from './config/deployment-config';
@@ -373,6 +374,7 @@ export class MilvusSnapshotScheduler extends Construct {
       deadLetterQueue: this.schedules.deadLetterQueue,
       schedules: settings.runtimeConfig.schedules,
       functions: this.functions,
+      deploymentId: this.deploymentId,
     });
   }
 
@@ -539,7 +541,6 @@ export class MilvusSnapshotScheduler extends Construct {
       MILVUS_TLS: String(settings.milvus.tls),
       MILVUS_TIMEOUT_MS: String(settings.milvus.timeoutMs),
       MILVUS_TOKEN_SECRET_ID: this.milvusTokenSecret.secretFullArn ?? this.milvusTokenSecret.secretName,
-      PER_COLLECTION_METRICS: String(settings.perCollectionMetrics),
     };
     return forEachStep((name) => {
       const step = STEP_CATALOG[name];
@@ -549,6 +550,11 @@ export class MilvusSnapshotScheduler extends Construct {
         logLevel: settings.logLevel,
         logRetention: settings.logRetention,
         environment: {
+          // Every metric carries the deployment (see step-environment.ts).
+          DEPLOYMENT_ID: this.deploymentId,
+          ...(emitsCollectionMetrics(name) && {
+            PER_COLLECTION_METRICS: String(settings.perCollectionMetrics),
+          }),
           ...(step.milvusEndpoint && endpointEnvironment),
           ...(step.milvus && milvusEnvironment),
           ...(step.reports && { REPORTS_BUCKET: this.reportsBucket.bucketName }),

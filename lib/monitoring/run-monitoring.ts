@@ -8,7 +8,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { RUN_METRICS_SERVICE, RunMetric, SCHEDULE_DIMENSION } from '../../functions/build-report/run-metrics';
 import type { RuntimeConfig } from '../../functions/shared/contracts/runtime-config';
-import { METRICS_NAMESPACE } from '../../functions/shared/lambda/step-handler';
+import { DEPLOYMENT_DIMENSION, METRICS_NAMESPACE } from '../../functions/shared/lambda/step-handler';
 import { scheduleFreshness } from '../config/deployment-config';
 
 /** Properties of {@link RunMonitoring}. */
@@ -22,6 +22,8 @@ export interface RunMonitoringProps {
   readonly schedules: RuntimeConfig['schedules'];
   /** The workflow's functions, for the dashboard's error graph. */
   readonly functions: Readonly<Record<string, lambda.IFunction>>;
+  /** The deployment whose metrics the alarms and the dashboard read (the `Deployment` dimension). */
+  readonly deploymentId: string;
 }
 
 /**
@@ -92,7 +94,7 @@ export class RunMonitoring extends Construct {
         continue;
       }
       const alarm = new cloudwatch.Alarm(this, `Freshness-${name}`, {
-        metric: successfulRuns(name, Duration.seconds(window.periodSeconds)),
+        metric: successfulRuns(props.deploymentId, name, Duration.seconds(window.periodSeconds)),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         evaluationPeriods: window.evaluationPeriods,
@@ -157,22 +159,25 @@ export class RunMonitoring extends Construct {
         title: 'Snapshots',
         width: 8,
         left: [
-          runMetric(RunMetric.SnapshotsCreated, 'created'),
-          runMetric(RunMetric.SnapshotsDropped, 'dropped'),
+          runMetric(props.deploymentId, RunMetric.SnapshotsCreated, 'created'),
+          runMetric(props.deploymentId, RunMetric.SnapshotsDropped, 'dropped'),
         ],
       }),
       new cloudwatch.GraphWidget({
         title: 'Restore drills',
         width: 8,
-        left: [runMetric(RunMetric.DrillsVerified, 'verified'), runMetric(RunMetric.DrillsFailed, 'failed')],
+        left: [
+          runMetric(props.deploymentId, RunMetric.DrillsVerified, 'verified'),
+          runMetric(props.deploymentId, RunMetric.DrillsFailed, 'failed'),
+        ],
       }),
       new cloudwatch.GraphWidget({
         title: 'Collections per run',
         width: 8,
         left: [
-          runMetric(RunMetric.CollectionsSucceeded, 'succeeded'),
-          runMetric(RunMetric.CollectionsFailed, 'failed'),
-          runMetric(RunMetric.CollectionsSkipped, 'skipped'),
+          runMetric(props.deploymentId, RunMetric.CollectionsSucceeded, 'succeeded'),
+          runMetric(props.deploymentId, RunMetric.CollectionsFailed, 'failed'),
+          runMetric(props.deploymentId, RunMetric.CollectionsSkipped, 'skipped'),
         ],
       }),
     );
@@ -191,11 +196,11 @@ export class RunMonitoring extends Construct {
 }
 
 /** A run-level metric BuildReport emits, summed per hour. */
-function runMetric(name: string, label: string): cloudwatch.Metric {
+function runMetric(deploymentId: string, name: string, label: string): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
     metricName: name,
-    dimensionsMap: { service: RUN_METRICS_SERVICE },
+    dimensionsMap: { service: RUN_METRICS_SERVICE, [DEPLOYMENT_DIMENSION]: deploymentId },
     statistic: cloudwatch.Stats.SUM,
     period: Duration.hours(1),
     label,
@@ -203,11 +208,15 @@ function runMetric(name: string, label: string): cloudwatch.Metric {
 }
 
 /** Successful, non-dry runs of one schedule, as BuildReport counts them. */
-export function successfulRuns(schedule: string, period: Duration): cloudwatch.Metric {
+export function successfulRuns(deploymentId: string, schedule: string, period: Duration): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
     metricName: RunMetric.SuccessfulRuns,
-    dimensionsMap: { service: RUN_METRICS_SERVICE, [SCHEDULE_DIMENSION]: schedule },
+    dimensionsMap: {
+      service: RUN_METRICS_SERVICE,
+      [DEPLOYMENT_DIMENSION]: deploymentId,
+      [SCHEDULE_DIMENSION]: schedule,
+    },
     statistic: cloudwatch.Stats.SUM,
     period,
   });

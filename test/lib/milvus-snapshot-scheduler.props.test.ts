@@ -189,9 +189,24 @@ describe('defaults and their overrides', () => {
     expect(definition(overridden).TimeoutSeconds).toBe(7_200);
   });
 
-  it('emits per-collection metrics by default', () => {
-    expect(env(defaults, 'CreateSnapshot').PER_COLLECTION_METRICS).toBe('true');
-    expect(env(overridden, 'CreateSnapshot').PER_COLLECTION_METRICS).toBe('false');
+  it.each(['CheckFlush', 'CreateSnapshot', 'EnforceRetention', 'RecordDrill'] as const)(
+    'lets %s emit per-collection metrics by default, and not when turned off',
+    (step) => {
+      expect(env(defaults, step).PER_COLLECTION_METRICS).toBe('true');
+      expect(env(overridden, step).PER_COLLECTION_METRICS).toBe('false');
+    },
+  );
+
+  it('names the deployment <stack name>.<region> by default, or as given', () => {
+    const given = build(() => ({ deploymentId: 'prod-eu' }));
+    expect(defaults.stack.resolve(defaults.scheduler.deploymentId)).toEqual({
+      'Fn::Join': ['', ['Test.', { Ref: 'AWS::Region' }]],
+    });
+    expect(env(defaults, 'BuildReport').DEPLOYMENT_ID).toEqual({
+      'Fn::Join': ['', ['Test.', { Ref: 'AWS::Region' }]],
+    });
+    expect(env(given, 'BuildReport').DEPLOYMENT_ID).toBe('prod-eu');
+    expect(JSON.stringify(given.template.findResources('AWS::CloudWatch::Dashboard'))).toContain('prod-eu');
   });
 
   it('retries starting a scheduled run 5 times within an hour by default', () => {

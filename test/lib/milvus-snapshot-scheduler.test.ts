@@ -112,7 +112,6 @@ describe('functions', () => {
         MILVUS_TLS: 'false',
         MILVUS_TIMEOUT_MS: '15000',
         MILVUS_TOKEN_SECRET_ID: { Ref: logicalId(stack.scheduler.milvusTokenSecret) },
-        PER_COLLECTION_METRICS: 'true',
       });
       expect(environmentOf(step)).not.toHaveProperty('MILVUS_TOKEN');
     },
@@ -127,6 +126,17 @@ describe('functions', () => {
     if (step === 'PrepareRun') expect(env.MILVUS_ADDRESS).toBe('milvus.internal.example.com:19530');
     else expect(env).not.toHaveProperty('MILVUS_ADDRESS');
     expect(actionsOf(statementsOfRole(roleOf(step)))).not.toContain('secretsmanager:GetSecretValue');
+  });
+
+  it.each(STEP_NAMES)('%s knows the deployment, which every metric it emits carries', (step) => {
+    expect(environmentOf(step).DEPLOYMENT_ID).toEqual(stack.resolve(stack.scheduler.deploymentId));
+  });
+
+  it('tells exactly the steps that emit per-collection metrics whether to give them a Collection dimension', () => {
+    const told = STEP_NAMES.filter((s) => 'PER_COLLECTION_METRICS' in environmentOf(s));
+    // RecordDrill is no Milvus step, and emits six of them.
+    expect(told).toEqual(['CheckFlush', 'CreateSnapshot', 'EnforceRetention', 'RecordDrill']);
+    for (const step of told) expect(environmentOf(step).PER_COLLECTION_METRICS).toBe('true');
   });
 
   it('gives the reports bucket only to the steps that read or write results', () => {
@@ -558,6 +568,7 @@ describe('alarms and dashboard', () => {
         MetricName: 'SuccessfulRuns',
         // The dimensions BuildReport's embedded metric carries (order does not matter to CloudWatch).
         Dimensions: [
+          { Name: 'Deployment', Value: stack.resolve(stack.scheduler.deploymentId) },
           { Name: 'Schedule', Value: name },
           { Name: 'service', Value: 'BuildReport' },
         ],
