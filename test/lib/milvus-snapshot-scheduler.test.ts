@@ -415,10 +415,9 @@ describe('notifications', () => {
           },
         },
       });
-      const key = (Resources[topic]?.Properties.KmsMasterKeyId as { 'Fn::GetAtt': [string] })[
-        'Fn::GetAtt'
-      ][0];
-      const keyPolicy = (Resources[key]?.Properties.KeyPolicy as { Statement: Statement[] }).Statement;
+      const key = propertiesOf(template, topic).KmsMasterKeyId as { 'Fn::GetAtt': [string] };
+      const keyPolicy = (propertiesOf(template, key['Fn::GetAtt'][0]).KeyPolicy as { Statement: Statement[] })
+        .Statement;
       expect(cloudwatchMay(keyPolicy, ['kms:Decrypt', 'kms:GenerateDataKey*'])).toBe(true);
     }
   });
