@@ -13,6 +13,8 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -29,12 +31,14 @@ import type { RuntimeConfig } from '../functions/shared/contracts/runtime-config
 import { emitsCollectionMetrics } from '../functions/shared/lambda/collection-metrics';
 import { PLACEHOLDER_TOKEN } from '../functions/shared/lambda/milvus-token';
 import { type MilvusConnection, milvusConnectionSchema } from '../functions/shared/milvus/milvus-connection';
-import { deployableRuntimeConfigSchema, LOG_LEVELS } from './config/deployment-config';
+import { deployableRuntimeConfigSchema, LOG_LEVELS, scheduleFreshness } from './config/deployment-config';
 import { configIssues } from './config/load-config';
 import { RunMonitoring } from './monitoring/run-monitoring';
 import { RunSchedules } from './schedules/run-schedules';
 import { buildRunDefinition } from './state-machine/run-definition';
 import {
+  FRESHNESS_CHECK,
+  FRESHNESS_CHECK_MINUTES,
   forEachStep,
   type ReportsAccess,
   STEP_CATALOG,
@@ -260,6 +264,11 @@ export class MilvusSnapshotScheduler extends Construct {
   /** The security group of the Milvus functions when the construct created it. */
   public readonly milvusClientSecurityGroup?: ec2.SecurityGroup;
   public readonly schedules: RunSchedules;
+  /**
+   * Publishes, every 15 minutes, the hours since each enabled schedule's newest successful run
+   * (the freshness alarms read it); absent when no enabled schedule has a regular interval.
+   */
+  public readonly freshnessCheck?: lambda.IFunction;
   public readonly monitoring: RunMonitoring;
 
   public constructor(scope: Construct, id: string, props: MilvusSnapshotSchedulerProps) {
@@ -368,6 +377,7 @@ export class MilvusSnapshotScheduler extends Construct {
       retryAttempts: settings.scheduleRetryAttempts,
       maxEventAge: settings.scheduleMaxEventAge,
     });
+    this.freshnessCheck = this.createFreshnessCheck(settings);
     this.monitoring = new RunMonitoring(this, 'Monitoring', {
       stateMachine: this.stateMachine,
       alarmTopic: this.alarmTopic,
@@ -375,6 +385,7 @@ export class MilvusSnapshotScheduler extends Construct {
       schedules: settings.runtimeConfig.schedules,
       functions: this.functions,
       deploymentId: this.deploymentId,
+      freshnessCheck: this.freshnessCheck,
     });
   }
 
@@ -562,18 +573,58 @@ export class MilvusSnapshotScheduler extends Construct {
         network: step.milvus ? network : undefined,
       });
       if (step.milvus) this.milvusTokenSecret.grantRead(fn.role);
-      if (step.reports) {
-        grantReports(this.reportsBucket, fn.role, step.reports);
-        const bucket = this.logicalIdOf(this.reportsBucket);
-        Validations.of(fn).acknowledge(
-          ...[...new Set([...step.reports.read, ...step.reports.write])].map((prefix) => ({
-            id: `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/${prefix}*]`,
-            reason: `object access is limited to the ${prefix} key prefix this step reads or writes`,
-          })),
-        );
-      }
+      if (step.reports) this.grantReports(fn, step.reports);
       return fn;
     });
+  }
+
+  /** Exactly the S3 access a step needs: objects under its prefixes (and listing them). */
+  private grantReports(fn: WorkflowFunction, access: ReportsAccess): void {
+    grantReports(this.reportsBucket, fn.role, access);
+    const bucket = this.logicalIdOf(this.reportsBucket);
+    Validations.of(fn).acknowledge(
+      ...[...new Set([...access.read, ...access.write])].map((prefix) => ({
+        id: `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/${prefix}*]`,
+        reason: `object access is limited to the ${prefix} key prefix this step reads or writes`,
+      })),
+    );
+  }
+
+  /**
+   * The freshness check, started every {@link FRESHNESS_CHECK_MINUTES} minutes by an EventBridge
+   * rule whose input names the schedules to watch: every enabled one with a regular interval.
+   */
+  private createFreshnessCheck(settings: ValidatedSettings): lambda.IFunction | undefined {
+    const watched = Object.entries(settings.runtimeConfig.schedules)
+      .filter(([, schedule]) => schedule.enabled && scheduleFreshness(schedule).windowMinutes !== undefined)
+      .map(([name]) => name);
+    if (watched.length === 0) return undefined;
+    const fn = new WorkflowFunction(this, FRESHNESS_CHECK.state, {
+      step: FRESHNESS_CHECK,
+      invokedBy: 'schedule',
+      timeout: Duration.seconds(FRESHNESS_CHECK.timeoutSeconds),
+      logLevel: settings.logLevel,
+      logRetention: settings.logRetention,
+      environment: { DEPLOYMENT_ID: this.deploymentId, REPORTS_BUCKET: this.reportsBucket.bucketName },
+    });
+    if (FRESHNESS_CHECK.reports) this.grantReports(fn, FRESHNESS_CHECK.reports);
+    const rule = new events.Rule(this, 'FreshnessCheckSchedule', {
+      description: `Starts the Milvus snapshot freshness check every ${FRESHNESS_CHECK_MINUTES} minutes`,
+      schedule: events.Schedule.rate(Duration.minutes(FRESHNESS_CHECK_MINUTES)),
+      targets: [
+        new eventsTargets.LambdaFunction(fn.function, {
+          event: events.RuleTargetInput.fromObject({ schedules: watched }),
+          retryAttempts: 2,
+          maxEventAge: Duration.minutes(FRESHNESS_CHECK_MINUTES),
+        }),
+      ],
+    });
+    Validations.of(rule).acknowledge({
+      id: 'Serverless-EventBusDLQ',
+      reason:
+        'a check that could not be delivered is not worth replaying: the next one starts 15 minutes later, and a check that fails raises the FreshnessCheckFailed alarm',
+    });
+    return fn.function;
   }
 }
 

@@ -29,7 +29,13 @@ export interface FunctionNetwork {
 /** Properties of a {@link WorkflowFunction}. */
 export interface WorkflowFunctionProps {
   /** The step, from the catalog. */
-  readonly step: StepDefinition;
+  readonly step: StepDefinition<string>;
+  /**
+   * Who invokes it: the state machine (synchronously: its failures go back to the run, which
+   * retries and catches them) or a schedule (asynchronously; a failed invocation is alarmed on).
+   * @default 'stateMachine'
+   */
+  readonly invokedBy?: 'stateMachine' | 'schedule';
   readonly timeout: Duration;
   /** Added to the shared Powertools environment. */
   readonly environment: Readonly<Record<string, string>>;
@@ -153,16 +159,31 @@ export class WorkflowFunction extends Construct {
         id: 'Serverless-LambdaLatestVersion',
         reason: `pinned to ${FUNCTION_RUNTIME.name}, the Node.js the project is developed and tested on (engines >=22); moving to a newer runtime is a deliberate, tested change`,
       },
-      {
-        id: 'Serverless-LambdaDLQ',
-        reason:
-          'invoked synchronously by Step Functions only: a failure goes back to the state machine, which retries and catches it',
-      },
-      {
-        id: 'Serverless-LambdaAsyncFailureDestination',
-        reason:
-          'never invoked asynchronously: Step Functions invokes it synchronously and handles its failures',
-      },
+      ...(props.invokedBy === 'schedule'
+        ? [
+            {
+              id: 'Serverless-LambdaDLQ',
+              reason:
+                'a scheduled check: a failed one is not worth replaying (the next runs minutes later), and its errors raise an alarm',
+            },
+            {
+              id: 'Serverless-LambdaAsyncFailureDestination',
+              reason:
+                'a scheduled check: a failed one is not worth replaying (the next runs minutes later), and its errors raise an alarm',
+            },
+          ]
+        : [
+            {
+              id: 'Serverless-LambdaDLQ',
+              reason:
+                'invoked synchronously by Step Functions only: a failure goes back to the state machine, which retries and catches it',
+            },
+            {
+              id: 'Serverless-LambdaAsyncFailureDestination',
+              reason:
+                'never invoked asynchronously: Step Functions invokes it synchronously and handles its failures',
+            },
+          ]),
     );
   }
 }

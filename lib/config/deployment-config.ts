@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { clusterIdSchema, deploymentIdSchema } from '../../functions/shared/contracts/deployment';
 import { type RuntimeConfig, runtimeConfigSchema } from '../../functions/shared/contracts/runtime-config';
 import { milvusConnectionSchema } from '../../functions/shared/milvus/milvus-connection';
-import { freshnessWindow, MAX_ALARM_WINDOW_MINUTES } from '../monitoring/freshness-window';
 import {
   longestIntervalMinutes,
   parseScheduleExpression,
@@ -217,8 +216,11 @@ export function runtimeConfigOf(config: DeploymentConfig): RuntimeConfig {
 export interface ScheduleFreshness {
   /** The longest time between two runs, in minutes, or `undefined` if it cannot be told. */
   readonly intervalMinutes: number | undefined;
-  /** The alarm's window, or `undefined` when no alarm can be built (and why, in `reason`). */
-  readonly window: ReturnType<typeof freshnessWindow>;
+  /**
+   * The alarm fires when the newest successful run is older than this (the interval plus
+   * `freshnessMarginMinutes`), or `undefined` when the schedule has no regular interval (see `reason`).
+   */
+  readonly windowMinutes: number | undefined;
   readonly reason?: string;
 }
 
@@ -228,18 +230,9 @@ export function scheduleFreshness(schedule: RuntimeConfig['schedules'][string]):
   if (intervalMinutes === undefined) {
     return {
       intervalMinutes,
-      window: undefined,
+      windowMinutes: undefined,
       reason: `${schedule.cron} fires fewer than twice between 2026 and 2028, so it has no regular interval`,
     };
   }
-  const window = freshnessWindow(intervalMinutes, schedule.freshnessMarginMinutes);
-  return window
-    ? { intervalMinutes, window }
-    : {
-        intervalMinutes,
-        window,
-        reason:
-          `its interval (${intervalMinutes} min) plus freshnessMarginMinutes (${schedule.freshnessMarginMinutes}) ` +
-          `is longer than the ${MAX_ALARM_WINDOW_MINUTES / (24 * 60)} days a CloudWatch alarm can look back`,
-      };
+  return { intervalMinutes, windowMinutes: intervalMinutes + schedule.freshnessMarginMinutes };
 }

@@ -230,6 +230,18 @@ describe('defaults and their overrides', () => {
     expect(Object.keys(defaults.scheduler.monitoring.freshness)).toEqual(['nightly']);
   });
 
+  it('checks the freshness of the enabled schedules only, and needs no check without any', () => {
+    defaults.template.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({ Input: JSON.stringify({ schedules: ['nightly'] }) })],
+    });
+    const paused = build(() => ({
+      runtimeConfig: { ...runtimeConfig, schedules: { paused: { cron: 'rate(1 hour)', enabled: false } } },
+    }));
+    expect(paused.scheduler.freshnessCheck).toBeUndefined();
+    paused.template.resourceCountIs('AWS::Events::Rule', 0);
+    expect(paused.scheduler.monitoring.freshnessCheckFailed).toBeUndefined();
+  });
+
   it('talks to Milvus without TLS within 15 s per call by default, and stretches timeouts for slower calls', () => {
     expect(env(defaults, 'Flush')).toMatchObject({ MILVUS_TLS: 'false', MILVUS_TIMEOUT_MS: '15000' });
     expect(env(overridden, 'Flush')).toMatchObject({

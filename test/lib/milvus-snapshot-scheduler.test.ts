@@ -42,9 +42,10 @@ const OTHER_STEPS = STEP_NAMES.filter((s) => !STEP_CATALOG[s].milvus);
 
 describe('functions', () => {
   it('creates one function per step, each with its own log group and role', () => {
-    template.resourceCountIs('AWS::Lambda::Function', STEP_NAMES.length);
-    // 14 function log groups and the state machine's.
-    template.resourceCountIs('AWS::Logs::LogGroup', STEP_NAMES.length + 1);
+    // And the freshness check beside them.
+    template.resourceCountIs('AWS::Lambda::Function', STEP_NAMES.length + 1);
+    // 14 step log groups, the freshness check's and the state machine's.
+    template.resourceCountIs('AWS::Logs::LogGroup', STEP_NAMES.length + 2);
     expect(MILVUS_STEPS).toEqual([
       'Flush',
       'CheckFlush',
@@ -169,9 +170,9 @@ describe('least-privilege IAM', () => {
     const s3 = (step: StepName) =>
       statementsOfRole(roleOf(step)).filter((s) => actionsOf([s]).some((a) => a.startsWith('s3:')));
     expect(s3('BuildReport')).toEqual([
-      { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('runs/') },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: [objects('runs/'), objects('status/')] },
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn() },
-      { Effect: 'Allow', Action: 's3:PutObject', Resource: objects('reports/') },
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: [objects('reports/'), objects('status/')] },
     ]);
     expect(s3('RecordCollectionResult')).toEqual([
       { Effect: 'Allow', Action: 's3:PutObject', Resource: objects('runs/') },
@@ -555,41 +556,77 @@ describe('alarms and dashboard', () => {
   });
 
   it.each([
-    // Hourly: 60 min + 60 min margin, minute by minute.
-    ['hourly', 60, 120],
-    // Nightly in Paris: the 25-hour autumn night + 120 min margin, hour by hour.
-    ['nightly', 3600, 27],
+    // Hourly: 60 min + 60 min margin.
+    ['hourly', 2],
+    // Nightly in Paris: the 25-hour autumn night + 120 min margin.
+    ['nightly', 27],
+    // Weekly in New York: a week and an hour across the autumn change + 60 min margin.
+    ['weekly', 170],
   ])(
-    'alarms when %s has had no successful run for its interval plus margin (missing data breaches)',
-    (name, period, periods) => {
+    'alarms when %s has had no successful run for more than %i hours, as the freshness check measures it',
+    (name, hours) => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'MilvusSnapshotScheduler',
-        MetricName: 'SuccessfulRuns',
-        // The dimensions BuildReport's embedded metric carries (order does not matter to CloudWatch).
+        MetricName: 'HoursSinceLastSuccess',
+        // The dimensions of the check's embedded metric (order does not matter to CloudWatch).
         Dimensions: [
           { Name: 'Deployment', Value: stack.resolve(stack.scheduler.deploymentId) },
           { Name: 'Schedule', Value: name },
-          { Name: 'service', Value: 'BuildReport' },
+          { Name: 'service', Value: 'CheckFreshness' },
         ],
-        Statistic: 'Sum',
-        Period: period,
-        EvaluationPeriods: periods,
-        DatapointsToAlarm: periods,
-        Threshold: 1,
-        ComparisonOperator: 'LessThanThreshold',
-        TreatMissingData: 'breaching',
+        Statistic: 'Maximum',
+        Period: 900,
+        EvaluationPeriods: 2,
+        DatapointsToAlarm: 1,
+        Threshold: hours,
+        ComparisonOperator: 'GreaterThanThreshold',
+        // Before the first check there is no data: INSUFFICIENT_DATA, which pages no one.
+        TreatMissingData: 'missing',
         AlarmActions: alarmTopic(),
       });
     },
   );
 
-  it('explains at synth why the weekly schedule has no freshness alarm', () => {
-    expect(Object.keys(stack.scheduler.monitoring.freshness)).toEqual(['hourly', 'nightly']);
-    Annotations.fromStack(stack).hasWarning(
-      '*',
-      Match.stringLikeRegexp("schedule 'weekly' gets no freshness alarm: its interval \\(10140 min\\)"),
-    );
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4 + 2);
+  it('watches every enabled schedule, weekly included, without a synth warning', () => {
+    expect(Object.keys(stack.scheduler.monitoring.freshness)).toEqual(['hourly', 'nightly', 'weekly']);
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('freshness'));
+    // Failed, timed out, aborted, dead letters, the check's own failures, and one per schedule.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4 + 1 + 3);
+  });
+
+  it('checks freshness every 15 minutes, naming the schedules to watch, and alarms when the check fails', () => {
+    const check = stack.scheduler.freshnessCheck;
+    if (!check) throw new Error('no freshness check');
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [logicalId(check), 'Arn'] },
+          Input: JSON.stringify({ schedules: ['hourly', 'nightly', 'weekly'] }),
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 900 },
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(check) } }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: alarmTopic(),
+    });
+    const props = propertiesOf(template, logicalId(check));
+    expect((props.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+      POWERTOOLS_SERVICE_NAME: 'CheckFreshness',
+      DEPLOYMENT_ID: stack.resolve(stack.scheduler.deploymentId),
+      REPORTS_BUCKET: { Ref: logicalId(stack.scheduler.reportsBucket) },
+    });
+    expect(props).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+    });
   });
 
   it('draws runs, durations, snapshots, drills and alarms on a dashboard', () => {

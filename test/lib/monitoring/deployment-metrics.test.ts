@@ -63,10 +63,11 @@ function deployed(stackName: string) {
 let production: ReturnType<typeof deployed>;
 let staging: ReturnType<typeof deployed>;
 
+// Two stacks to synthesize: more than the default hook timeout on a busy machine.
 beforeAll(() => {
   production = deployed('Production');
   staging = deployed('Staging');
-});
+}, 120_000);
 
 describe('two stacks in one account', () => {
   it('are two deployments: <stack name>.<region>', () => {
