@@ -46,7 +46,13 @@ import {
   type StepName,
   stepTimeoutSeconds,
 } from './step-catalog';
-import { type FunctionNetwork, WorkflowFunction } from './workflow-function';
+import {
+  DEFAULT_FUNCTION_RUNTIME,
+  type FunctionNetwork,
+  MIN_NODE_MAJOR,
+  nodeMajorOf,
+  WorkflowFunction,
+} from './workflow-function';
 
 /** A Powertools log level. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -208,6 +214,14 @@ export interface MilvusSnapshotSchedulerProps {
   readonly perCollectionMetrics?: boolean;
 
   /**
+   * The Lambda runtime of every function: a Node.js runtime, 22 or newer. Lambda's standard
+   * support of `nodejs22.x` ends on 2027-04-30; move to a newer one here before then.
+   *
+   * @default lambda.Runtime.NODEJS_22_X
+   */
+  readonly runtime?: lambda.Runtime;
+
+  /**
    * Attempts EventBridge Scheduler makes to start a run before it goes to the dead-letter queue.
    *
    * @default 5
@@ -237,6 +251,7 @@ export const SCHEDULER_DEFAULTS = {
   perCollectionMetrics: true,
   scheduleRetryAttempts: 5,
   scheduleMaxEventAge: Duration.hours(1),
+  runtime: DEFAULT_FUNCTION_RUNTIME,
 } as const;
 
 /**
@@ -558,6 +573,7 @@ export class MilvusSnapshotScheduler extends Construct {
       const fn = new WorkflowFunction(this, name, {
         step,
         timeout: Duration.seconds(stepTimeoutSeconds(step, settings.milvus.timeoutMs)),
+        runtime: settings.runtime,
         logLevel: settings.logLevel,
         logRetention: settings.logRetention,
         environment: {
@@ -603,6 +619,7 @@ export class MilvusSnapshotScheduler extends Construct {
       step: FRESHNESS_CHECK,
       invokedBy: 'schedule',
       timeout: Duration.seconds(FRESHNESS_CHECK.timeoutSeconds),
+      runtime: settings.runtime,
       logLevel: settings.logLevel,
       logRetention: settings.logRetention,
       environment: { DEPLOYMENT_ID: this.deploymentId, REPORTS_BUCKET: this.reportsBucket.bucketName },
@@ -663,6 +680,7 @@ interface ValidatedSettings {
   readonly perCollectionMetrics: boolean;
   readonly scheduleRetryAttempts: number;
   readonly scheduleMaxEventAge: Duration;
+  readonly runtime: lambda.Runtime;
 }
 
 /** Checks every prop before anything is built; messages name the prop and the value received. */
@@ -744,7 +762,12 @@ function validateProps(props: MilvusSnapshotSchedulerProps): ValidatedSettings {
       `scheduleMaxEventAge must be from 1 minute to 24 hours, got ${scheduleMaxEventAge.toHumanString()}`,
     );
   }
+  const runtime = props.runtime ?? SCHEDULER_DEFAULTS.runtime;
+  if ((nodeMajorOf(runtime) ?? 0) < MIN_NODE_MAJOR) {
+    throw new Error(`runtime must be a Node.js runtime, ${MIN_NODE_MAJOR} or newer, got ${runtime.name}`);
+  }
   return {
+    runtime,
     runtimeConfig,
     ...(props.milvusClusterId !== undefined && { milvusClusterId: props.milvusClusterId }),
     milvus: milvus.data,

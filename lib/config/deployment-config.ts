@@ -18,6 +18,9 @@ export const DEFAULT_LOCAL_DEPLOYMENT_ID = 'MilvusSnapshotScheduler.local';
 /** Log levels the functions accept (`POWERTOOLS_LOG_LEVEL`). */
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 
+/** Lambda runtimes the functions may run on (see the construct's `runtime` prop). */
+export const FUNCTION_RUNTIMES = ['nodejs22.x', 'nodejs24.x'] as const;
+
 /** Retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -60,7 +63,7 @@ export const networkSchema = z
     subnetIds: z
       .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'expected a subnet id such as "subnet-0a1b2c3d"'))
       .min(1, 'list at least one subnet'),
-    /** @default one new security group per function, outbound traffic allowed */
+    /** @default one new security group, shared by the Milvus functions, outbound traffic allowed */
     securityGroupIds: z
       .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id such as "sg-0a1b2c3d"'))
       .min(1)
@@ -139,6 +142,11 @@ export const deploymentConfigSchema = runtimeConfigSchema
       .min(15)
       .max(7 * 24 * 60)
       .default(720),
+    /**
+     * The functions' Lambda runtime. Lambda's standard support of `nodejs22.x` ends on 2027-04-30.
+     * @default 'nodejs22.x'
+     */
+    functionRuntime: z.enum(FUNCTION_RUNTIMES).default('nodejs22.x'),
     /**
      * Emit the steps' metrics with a `Collection` dimension. Turn off with thousands of collections
      * to keep the number of custom metrics (and their cost) flat. @default true

@@ -2,6 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -172,6 +173,12 @@ describe('defaults and their overrides', () => {
     });
   });
 
+  it('runs every function on nodejs22.x by default, or on the runtime given', () => {
+    const newer = build(() => ({ runtime: lambda.Runtime.NODEJS_24_X }));
+    defaults.template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x' });
+    newer.template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x' });
+  });
+
   it('processes 10 collections at once by default', () => {
     expect(definition(defaults).States.Collections).toMatchObject({ MaxConcurrency: 10 });
     expect(definition(overridden).States.Collections).toMatchObject({ MaxConcurrency: 40 });
@@ -329,6 +336,10 @@ describe('invalid props', () => {
     ],
     [{ milvus: { address: ' ' } }, 'invalid milvus: $.address: address is required'],
     [
+      { runtimeConfig: { ...runtimeConfig, schedules: { [`n${'x'.repeat(48)}`]: { cron: 'rate(1 day)' } } } },
+      `invalid runtimeConfig: $.schedules.n${'x'.repeat(48)}: schedule names use letters, digits, "_" and "-", at most 48 characters, got "n${'x'.repeat(48)}" (49 characters)`,
+    ],
+    [
       { runtimeConfig: { ...runtimeConfig, schedules: { nightly: { cron: 'cron(0 24 * * ? *)' } } } },
       'invalid runtimeConfig: $.schedules.nightly.cron: cron hours must be 0-23, got "24"',
     ],
@@ -343,6 +354,13 @@ describe('invalid props', () => {
     ],
   ])('refuses %j', (props, message) => {
     expect(attempt(() => props)).toThrow(message);
+  });
+
+  it.each([
+    [lambda.Runtime.PYTHON_3_12, 'runtime must be a Node.js runtime, 22 or newer, got python3.12'],
+    [lambda.Runtime.NODEJS_20_X, 'runtime must be a Node.js runtime, 22 or newer, got nodejs20.x'],
+  ])('refuses the runtime %s', (runtime, message) => {
+    expect(attempt(() => ({ runtime }))).toThrow(message);
   });
 
   it('refuses subnets or security groups without a VPC', () => {

@@ -96,7 +96,16 @@ export const scheduleConfigSchema = z
 /** A schedule, defaults applied. */
 export type ScheduleConfig = z.infer<typeof scheduleConfigSchema>;
 
-const SCHEDULE_NAME = /^[A-Za-z0-9_-]{1,48}$/;
+/** Longest schedule name. */
+export const MAX_SCHEDULE_NAME = 48;
+const SCHEDULE_NAME = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_SCHEDULE_NAME}}$`);
+
+/** Why a schedule name is refused, naming it. */
+function scheduleNameProblem(name: unknown): string {
+  const shown = JSON.stringify(name);
+  const length = typeof name === 'string' ? ` (${name.length} characters)` : '';
+  return `schedule names use letters, digits, "_" and "-", at most ${MAX_SCHEDULE_NAME} characters, got ${shown}${length}`;
+}
 
 /**
  * The part of the configuration a run needs. The construct embeds it in the state machine
@@ -110,6 +119,8 @@ export const runtimeConfigSchema = z
     schedules: z.record(
       z.string().regex(SCHEDULE_NAME, 'schedule names use letters, digits, "_" and "-" (at most 48)'),
       scheduleConfigSchema,
+      // A refused key would otherwise only get zod's "Invalid key in record".
+      { error: (issue) => (issue.code === 'invalid_key' ? scheduleNameProblem(issue.input) : undefined) },
     ),
     /** Named retention policies; `default` applies to collections that name none. */
     retention: z.record(z.string().min(1), retentionPolicySchema),

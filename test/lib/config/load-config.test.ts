@@ -84,6 +84,7 @@ describe('defaults', () => {
       logRetentionDays: 90,
       runTimeoutMinutes: 720,
       perCollectionMetrics: true,
+      functionRuntime: 'nodejs22.x',
     });
     expect(config.milvus.tokenSecret).toBeUndefined();
     expect(config.network).toBeUndefined();
