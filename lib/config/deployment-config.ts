@@ -7,6 +7,7 @@ import {
   parseScheduleExpression,
   ScheduleExpressionError,
 } from '../schedules/schedule-expression';
+import { historyProblem } from '../state-machine/history-budget';
 
 /**
  * The deployment id of local runs whose configuration names none: what the deployed stack's
@@ -171,13 +172,16 @@ export const deploymentConfigSchema = runtimeConfigSchema
 
 /**
  * What the deployment adds to the run configuration's own checks: policy names that are safe as
- * JSON keys in the state machine definition, and schedule expressions EventBridge Scheduler
- * accepts (checked in full, not just their shape).
+ * JSON keys in the state machine definition, schedule expressions EventBridge Scheduler accepts
+ * (checked in full, not just their shape), and loops that fit in an execution's history.
  */
 export function runRuleIssues(
-  config: Pick<RuntimeConfig, 'retention' | 'schedules'>,
+  config: Pick<RuntimeConfig, 'retention' | 'schedules' | 'drill' | 'flush'>,
 ): { path: (string | number)[]; message: string }[] {
   const issues: { path: (string | number)[]; message: string }[] = [];
+  // A child execution past 25,000 history events fails: refuse the settings that could get there.
+  const history = historyProblem(config);
+  if (history) issues.push({ path: ['drill', 'timeoutMinutes'], message: history });
   for (const name of Object.keys(config.retention)) {
     if (!POLICY_NAME.test(name)) {
       issues.push({

@@ -15,6 +15,8 @@ export interface PathScenario {
   readonly flushChecks?: number;
   /** Restore polls until the restore is complete (1: complete at the first poll). */
   readonly polls?: number;
+  /** Waits of a deep check for the restored collection to load (0: loaded at once, or a standard check). */
+  readonly loadWaits?: number;
 }
 
 /** The state transitions of one run with one collection, counted by executing the definition. */
@@ -39,6 +41,7 @@ export async function countTransitions(
 ): Promise<TransitionCount> {
   const flushChecks = scenario.flushChecks ?? 1;
   const polls = scenario.polls ?? 1;
+  const loadWaits = scenario.loadWaits ?? 0;
   const calls = new Map<string, number>();
   const call = (state: string) => {
     const n = (calls.get(state) ?? 0) + 1;
@@ -60,7 +63,11 @@ export async function countTransitions(
       const n = call('PollRestore');
       return { decision: n >= polls ? 'completed' : 'wait', waitSeconds: 1 };
     },
-    VerifyRestore: () => ({ deepPending: false, verified: true }),
+    VerifyRestore: () => ({ deepPending: loadWaits > 0, verified: true, waitSeconds: 1 }),
+    ContinueDeepCheck: () => {
+      const n = call('ContinueDeepCheck');
+      return { deepPending: n < loadWaits, verified: true, waitSeconds: 1 };
+    },
     RecordCollectionResult: () => ({ ...target, status: 'SUCCEEDED' }),
     BuildReport: () => ({ status: 'SUCCEEDED', mode: scenario.mode, subject: 's', message: 'm', event: {} }),
   };

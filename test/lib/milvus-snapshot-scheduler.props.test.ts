@@ -336,6 +336,16 @@ describe('invalid props', () => {
     ],
     [{ milvus: { address: ' ' } }, 'invalid milvus: $.address: address is required'],
     [
+      {
+        runtimeConfig: {
+          ...runtimeConfig,
+          drill: { timeoutMinutes: 240, backoff: { initialSeconds: 5, factor: 1, maxSeconds: 5 } },
+        },
+        runTimeout: Duration.hours(6),
+      },
+      "invalid runtimeConfig: $.drill.timeoutMinutes: one collection's run may write 27,065 history events",
+    ],
+    [
       { runtimeConfig: { ...runtimeConfig, schedules: { [`n${'x'.repeat(48)}`]: { cron: 'rate(1 day)' } } } },
       `invalid runtimeConfig: $.schedules.n${'x'.repeat(48)}: schedule names use letters, digits, "_" and "-", at most 48 characters, got "n${'x'.repeat(48)}" (49 characters)`,
     ],
