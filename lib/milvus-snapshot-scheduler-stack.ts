@@ -101,6 +101,7 @@ export class MilvusSnapshotSchedulerStack extends Stack {
     vpc?: ec2.IVpc;
     vpcSubnets?: ec2.SubnetSelection;
     securityGroups?: ec2.ISecurityGroup[];
+    s3GatewayEndpoint?: { routeTableIds: string[] };
   } {
     if (!network) return {};
     return {
@@ -116,6 +117,9 @@ export class MilvusSnapshotSchedulerStack extends Stack {
       securityGroups: network.securityGroupIds?.map((id) =>
         ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup-${id}`, id, { mutable: false }),
       ),
+      ...(network.s3GatewayEndpointRouteTableIds && {
+        s3GatewayEndpoint: { routeTableIds: network.s3GatewayEndpointRouteTableIds },
+      }),
     };
   }
 }

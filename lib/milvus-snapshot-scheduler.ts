@@ -105,11 +105,22 @@ export interface MilvusSnapshotSchedulerProps {
   readonly vpc?: ec2.IVpc;
 
   /**
-   * Subnets for those functions; they need routes to Milvus, Secrets Manager and CloudWatch.
+   * Subnets for those functions. They need routes to Milvus, to Secrets Manager (the token) and
+   * to S3 (the reports bucket: drill records, the ledger): a NAT gateway, or VPC endpoints (see
+   * `s3GatewayEndpoint`).
    *
    * @default the VPC's private subnets
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Adds an S3 gateway endpoint (free of charge) to the VPC, so the functions in it reach the
+   * reports bucket without a NAT gateway: to the given route tables, or to those of `vpcSubnets`
+   * when the subnets know theirs (subnets imported by id alone do not: give `routeTableIds`).
+   *
+   * @default no endpoint: the subnets must reach S3 already (a NAT gateway, or an S3 endpoint of the VPC)
+   */
+  readonly s3GatewayEndpoint?: { readonly routeTableIds?: readonly string[] };
 
   /**
    * Security groups for those functions.
@@ -543,6 +554,8 @@ export class MilvusSnapshotScheduler extends Construct {
           description: 'Milvus snapshot workflow functions that call Milvus',
           allowAllOutbound: true,
         });
+    if (props.s3GatewayEndpoint)
+      this.addS3GatewayEndpoint(props.vpc, props.s3GatewayEndpoint, props.vpcSubnets);
     return {
       createdGroup,
       network: {
@@ -551,6 +564,37 @@ export class MilvusSnapshotScheduler extends Construct {
         securityGroups: createdGroup ? [createdGroup] : [...(props.securityGroups ?? [])],
       },
     };
+  }
+
+  /**
+   * An S3 gateway endpoint on the route tables the Milvus functions' subnets use: without a route
+   * to S3, EnforceRetention (drill records) and every step that reads or writes the ledger would
+   * hang until their timeouts, and retention would never prune.
+   */
+  private addS3GatewayEndpoint(
+    vpc: ec2.IVpc,
+    endpoint: NonNullable<MilvusSnapshotSchedulerProps['s3GatewayEndpoint']>,
+    vpcSubnets: ec2.SubnetSelection | undefined,
+  ): void {
+    const routeTableIds =
+      endpoint.routeTableIds ??
+      vpc
+        .selectSubnets(vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS })
+        .subnets.map((subnet) => {
+          const id = (subnet.routeTable as ec2.IRouteTable | undefined)?.routeTableId;
+          if (!id) {
+            throw new Error(
+              `s3GatewayEndpoint needs routeTableIds: subnet ${subnet.subnetId} was imported without its route table, got s3GatewayEndpoint ${JSON.stringify(endpoint)}`,
+            );
+          }
+          return id;
+        });
+    new ec2.CfnVPCEndpoint(this, 'S3GatewayEndpoint', {
+      vpcId: vpc.vpcId,
+      serviceName: ec2.GatewayVpcEndpointAwsService.S3.name,
+      vpcEndpointType: ec2.VpcEndpointType.GATEWAY,
+      routeTableIds: [...new Set(routeTableIds)],
+    });
   }
 
   private createFunctions(
@@ -645,7 +689,7 @@ export class MilvusSnapshotScheduler extends Construct {
   }
 }
 
-/** Exactly the S3 access a step needs: objects under its prefixes, and listing (so a missing key is a 404). */
+/** Exactly the S3 access a step needs: objects under its prefixes, and listing them (so a missing key is a 404). */
 function grantReports(bucket: s3.IBucket, role: iam.IRole, access: ReportsAccess): void {
   if (access.read.length > 0) {
     role.addToPrincipalPolicy(
@@ -654,8 +698,14 @@ function grantReports(bucket: s3.IBucket, role: iam.IRole, access: ReportsAccess
         resources: access.read.map((prefix) => bucket.arnForObjects(`${prefix}*`)),
       }),
     );
+    // Listing is limited to the same prefixes. S3 answers a missing key with 404 (not 403) to a
+    // caller that may list it: for that check the key is the request's s3:prefix.
     role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': access.read.map((prefix) => `${prefix}*`) } },
+      }),
     );
   }
   if (access.write.length > 0) {
@@ -746,6 +796,9 @@ function validateProps(props: MilvusSnapshotSchedulerProps): ValidatedSettings {
     }
   }
   if (props.vpcSubnets && !props.vpc) throw new Error('vpcSubnets needs vpc, got vpcSubnets without a vpc');
+  if (props.s3GatewayEndpoint && !props.vpc) {
+    throw new Error('s3GatewayEndpoint needs vpc, got s3GatewayEndpoint without a vpc');
+  }
   if (props.securityGroups?.length && !props.vpc) {
     throw new Error('securityGroups needs vpc, got security groups without a vpc');
   }

@@ -60,10 +60,18 @@ export const deploymentMilvusSchema = milvusConnectionSchema.extend({
 export const networkSchema = z
   .object({
     vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'expected a VPC id such as "vpc-0a1b2c3d4e5f67890"'),
-    /** Private subnets with a route to Milvus (and to Secrets Manager, S3 and CloudWatch, e.g. via endpoints or NAT). */
+    /** Private subnets with a route to Milvus, Secrets Manager and S3 (a NAT gateway, or VPC endpoints). */
     subnetIds: z
       .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'expected a subnet id such as "subnet-0a1b2c3d"'))
       .min(1, 'list at least one subnet'),
+    /**
+     * Add an S3 gateway endpoint (free) to these route tables, those of `subnetIds`, so the
+     * functions reach the reports bucket without a NAT gateway. @default no endpoint
+     */
+    s3GatewayEndpointRouteTableIds: z
+      .array(z.string().regex(/^rtb-[0-9a-f]{8,17}$/, 'expected a route table id such as "rtb-0a1b2c3d"'))
+      .min(1)
+      .optional(),
     /** @default one new security group, shared by the Milvus functions, outbound traffic allowed */
     securityGroupIds: z
       .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id such as "sg-0a1b2c3d"'))

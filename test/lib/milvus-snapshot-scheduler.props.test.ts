@@ -288,6 +288,55 @@ describe('defaults and their overrides', () => {
     expect(defaults.scheduler.milvusClientSecurityGroup).toBeUndefined();
   });
 
+  it('adds no S3 endpoint by default, and a gateway endpoint on the route tables given', () => {
+    withVpc.template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    const endpoint = build((stack) => ({
+      vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+        vpcId: 'vpc-0a1b2c3d',
+        availabilityZones: ['eu-west-1a'],
+      }),
+      vpcSubnets: { subnets: [ec2.Subnet.fromSubnetId(stack, 'Subnet', 'subnet-0a1b2c3d')] },
+      s3GatewayEndpoint: { routeTableIds: ['rtb-0a1b2c3d'] },
+    }));
+    endpoint.template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcId: 'vpc-0a1b2c3d',
+      VpcEndpointType: 'Gateway',
+      ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.s3']] },
+      RouteTableIds: ['rtb-0a1b2c3d'],
+    });
+  });
+
+  it("adds the S3 endpoint to the subnets' own route tables when they know them", () => {
+    const endpoint = build((stack) => ({
+      vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+        vpcId: 'vpc-0a1b2c3d',
+        availabilityZones: ['eu-west-1a'],
+      }),
+      vpcSubnets: {
+        subnets: [
+          ec2.Subnet.fromSubnetAttributes(stack, 'Subnet', {
+            subnetId: 'subnet-0a1b2c3d',
+            routeTableId: 'rtb-1a2b3c4d',
+          }),
+        ],
+      },
+      s3GatewayEndpoint: {},
+    }));
+    endpoint.template.hasResourceProperties('AWS::EC2::VPCEndpoint', { RouteTableIds: ['rtb-1a2b3c4d'] });
+    expect(() =>
+      build((stack) => ({
+        vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+          vpcId: 'vpc-0a1b2c3d',
+          availabilityZones: ['eu-west-1a'],
+        }),
+        vpcSubnets: { subnets: [ec2.Subnet.fromSubnetId(stack, 'Subnet', 'subnet-0a1b2c3d')] },
+        s3GatewayEndpoint: {},
+      })),
+    ).toThrow(
+      's3GatewayEndpoint needs routeTableIds: subnet subnet-0a1b2c3d was imported without its route table, got s3GatewayEndpoint {}',
+    );
+  });
+
   it('uses the security groups given instead of creating one', () => {
     const given = build((stack) => {
       const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
@@ -371,6 +420,12 @@ describe('invalid props', () => {
     [lambda.Runtime.NODEJS_20_X, 'runtime must be a Node.js runtime, 22 or newer, got nodejs20.x'],
   ])('refuses the runtime %s', (runtime, message) => {
     expect(attempt(() => ({ runtime }))).toThrow(message);
+  });
+
+  it('refuses an S3 endpoint without a VPC', () => {
+    expect(attempt(() => ({ s3GatewayEndpoint: { routeTableIds: ['rtb-0a1b2c3d'] } }))).toThrow(
+      's3GatewayEndpoint needs vpc, got s3GatewayEndpoint without a vpc',
+    );
   });
 
   it('refuses subnets or security groups without a VPC', () => {

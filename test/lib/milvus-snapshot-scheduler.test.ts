@@ -169,9 +169,15 @@ describe('least-privilege IAM', () => {
   it('scopes S3 access to the key prefixes each step uses', () => {
     const s3 = (step: StepName) =>
       statementsOfRole(roleOf(step)).filter((s) => actionsOf([s]).some((a) => a.startsWith('s3:')));
+    const listing = (...prefixes: string[]) => ({
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: bucketArn(),
+      Condition: { StringLike: { 's3:prefix': prefixes } },
+    });
     expect(s3('BuildReport')).toEqual([
       { Effect: 'Allow', Action: 's3:GetObject', Resource: [objects('runs/'), objects('status/')] },
-      { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn() },
+      listing('runs/*', 'status/*'),
       { Effect: 'Allow', Action: 's3:PutObject', Resource: [objects('reports/'), objects('status/')] },
     ]);
     expect(s3('RecordCollectionResult')).toEqual([
@@ -179,8 +185,14 @@ describe('least-privilege IAM', () => {
     ]);
     expect(s3('EnforceRetention')).toEqual([
       { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('drills/') },
-      { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn() },
+      listing('drills/*'),
     ]);
+    // No step may list the whole bucket.
+    for (const step of STEP_NAMES) {
+      for (const statement of s3(step).filter((s) => s.Action === 's3:ListBucket')) {
+        expect(statement.Condition).toEqual({ StringLike: { 's3:prefix': expect.anything() } });
+      }
+    }
     expect(s3('RecordDrill')).toHaveLength(3);
     expect(s3('Flush')).toEqual([]);
   });
