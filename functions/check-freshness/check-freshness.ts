@@ -6,12 +6,6 @@ import {
 } from '../shared/contracts/schedule-status';
 import { ReportKeys, type ReportStore } from '../shared/reports/report-store';
 
-/** The metric the freshness alarms watch: hours since a schedule's newest successful, non-dry run. */
-export const HOURS_SINCE_LAST_SUCCESS = 'HoursSinceLastSuccess';
-
-/** The dimension that names the schedule on {@link HOURS_SINCE_LAST_SUCCESS}. */
-export const SCHEDULE_DIMENSION = 'Schedule';
-
 /** Input of the check: the deployment's enabled schedules (the rule that starts it carries them). */
 export const checkFreshnessInputSchema = z
   .object({

@@ -2,12 +2,8 @@ import { ConfigurationError } from '../shared/errors';
 import { MetricUnit } from '../shared/lambda/collection-metrics';
 import { createStepHandler } from '../shared/lambda/step-handler';
 import { reportStoreFromEnvironment } from '../shared/reports/report-store';
-import {
-  checkFreshness,
-  checkFreshnessInputSchema,
-  HOURS_SINCE_LAST_SUCCESS,
-  SCHEDULE_DIMENSION,
-} from './check-freshness';
+import { checkFreshness, checkFreshnessInputSchema } from './check-freshness';
+import { HOURS_SINCE_LAST_SUCCESS, SCHEDULE_DIMENSION } from './freshness-metric';
 
 /** CheckFreshness: hours since each schedule's newest successful run, for the freshness alarms. */
 export const handler = createStepHandler({

@@ -7,10 +7,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { RUN_METRICS_SERVICE, RunMetric, SCHEDULE_DIMENSION } from '../../functions/build-report/run-metrics';
-import {
-  SCHEDULE_DIMENSION as FRESHNESS_SCHEDULE_DIMENSION,
-  HOURS_SINCE_LAST_SUCCESS,
-} from '../../functions/check-freshness/check-freshness';
+import { HOURS_SINCE_LAST_SUCCESS } from '../../functions/check-freshness/freshness-metric';
 import type { RuntimeConfig } from '../../functions/shared/contracts/runtime-config';
 import { DEPLOYMENT_DIMENSION, METRICS_NAMESPACE } from '../../functions/shared/lambda/step-handler';
 import { scheduleFreshness } from '../config/deployment-config';
@@ -253,7 +250,7 @@ export function hoursSinceLastSuccess(deploymentId: string, schedule: string): c
     dimensionsMap: {
       service: FRESHNESS_CHECK.state,
       [DEPLOYMENT_DIMENSION]: deploymentId,
-      [FRESHNESS_SCHEDULE_DIMENSION]: schedule,
+      [SCHEDULE_DIMENSION]: schedule,
     },
     statistic: cloudwatch.Stats.MAXIMUM,
     period: Duration.minutes(FRESHNESS_CHECK_MINUTES),
