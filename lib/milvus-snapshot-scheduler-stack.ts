@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -12,6 +13,12 @@ export interface MilvusSnapshotSchedulerStackProps extends StackProps {
   /** The validated deployment configuration (see `loadDeploymentConfig`). */
   readonly config: DeploymentConfig;
 }
+
+/** The configuration's `functionRuntime`, as a Lambda runtime. */
+const FUNCTION_RUNTIME_OF: Record<DeploymentConfig['functionRuntime'], lambda.Runtime> = {
+  'nodejs22.x': lambda.Runtime.NODEJS_22_X,
+  'nodejs24.x': lambda.Runtime.NODEJS_24_X,
+};
 
 /** A secret's ARN ends with `-` and six random characters only when it is complete. */
 const COMPLETE_SECRET_ARN = /:secret:.+-[A-Za-z0-9]{6}$/;
@@ -50,6 +57,7 @@ export class MilvusSnapshotSchedulerStack extends Stack {
       logRetention: config.logRetentionDays as logs.RetentionDays,
       runTimeout: Duration.minutes(config.runTimeoutMinutes),
       perCollectionMetrics: config.perCollectionMetrics,
+      runtime: FUNCTION_RUNTIME_OF[config.functionRuntime],
     });
 
     const { scheduler } = this;
@@ -93,6 +101,7 @@ export class MilvusSnapshotSchedulerStack extends Stack {
     vpc?: ec2.IVpc;
     vpcSubnets?: ec2.SubnetSelection;
     securityGroups?: ec2.ISecurityGroup[];
+    s3GatewayEndpoint?: { routeTableIds: string[] };
   } {
     if (!network) return {};
     return {
@@ -108,6 +117,9 @@ export class MilvusSnapshotSchedulerStack extends Stack {
       securityGroups: network.securityGroupIds?.map((id) =>
         ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup-${id}`, id, { mutable: false }),
       ),
+      ...(network.s3GatewayEndpointRouteTableIds && {
+        s3GatewayEndpoint: { routeTableIds: network.s3GatewayEndpointRouteTableIds },
+      }),
     };
   }
 }

@@ -1,6 +1,10 @@
 import {
+  Annotations,
+  ArnFormat,
+  Aws,
   CfnElement,
   Duration,
+  Fn,
   Names,
   RemovalPolicy,
   SecretValue,
@@ -9,6 +13,8 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -22,15 +28,18 @@ import { Construct } from 'constructs';
 import { z } from 'zod';
 import { clusterIdSchema, deploymentIdSchema } from '../functions/shared/contracts/deployment';
 import type { RuntimeConfig } from '../functions/shared/contracts/runtime-config';
+import { emitsCollectionMetrics } from '../functions/shared/lambda/collection-metrics';
 import { PLACEHOLDER_TOKEN } from '../functions/shared/lambda/milvus-token';
 import { type MilvusConnection, milvusConnectionSchema } from '../functions/shared/milvus/milvus-connection';
 import { MAP_RESULTS_PREFIX, RUN_ITEMS_PATTERN } from '../functions/shared/reports/report-store';
-import { deployableRuntimeConfigSchema, LOG_LEVELS } from './config/deployment-config';
+import { deployableRuntimeConfigSchema, LOG_LEVELS, scheduleFreshness } from './config/deployment-config';
 import { configIssues } from './config/load-config';
 import { RunMonitoring } from './monitoring/run-monitoring';
 import { RunSchedules } from './schedules/run-schedules';
 import { buildRunDefinition, MAP_LABEL } from './state-machine/run-definition';
 import {
+  FRESHNESS_CHECK,
+  FRESHNESS_CHECK_MINUTES,
   forEachStep,
   type ReportsAccess,
   STEP_CATALOG,
@@ -38,7 +47,13 @@ import {
   type StepName,
   stepTimeoutSeconds,
 } from './step-catalog';
-import { type FunctionNetwork, WorkflowFunction } from './workflow-function';
+import {
+  DEFAULT_FUNCTION_RUNTIME,
+  type FunctionNetwork,
+  MIN_NODE_MAJOR,
+  nodeMajorOf,
+  WorkflowFunction,
+} from './workflow-function';
 
 /** A Powertools log level. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -91,11 +106,22 @@ export interface MilvusSnapshotSchedulerProps {
   readonly vpc?: ec2.IVpc;
 
   /**
-   * Subnets for those functions; they need routes to Milvus, Secrets Manager and CloudWatch.
+   * Subnets for those functions. They need routes to Milvus, to Secrets Manager (the token) and
+   * to S3 (the reports bucket: drill records, the ledger): a NAT gateway, or VPC endpoints (see
+   * `s3GatewayEndpoint`).
    *
    * @default the VPC's private subnets
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Adds an S3 gateway endpoint (free of charge) to the VPC, so the functions in it reach the
+   * reports bucket without a NAT gateway: to the given route tables, or to those of `vpcSubnets`
+   * when the subnets know theirs (subnets imported by id alone do not: give `routeTableIds`).
+   *
+   * @default no endpoint: the subnets must reach S3 already (a NAT gateway, or an S3 endpoint of the VPC)
+   */
+  readonly s3GatewayEndpoint?: { readonly routeTableIds?: readonly string[] };
 
   /**
    * Security groups for those functions.
@@ -200,6 +226,14 @@ export interface MilvusSnapshotSchedulerProps {
   readonly perCollectionMetrics?: boolean;
 
   /**
+   * The Lambda runtime of every function: a Node.js runtime, 22 or newer. Lambda's standard
+   * support of `nodejs22.x` ends on 2027-04-30; move to a newer one here before then.
+   *
+   * @default lambda.Runtime.NODEJS_22_X
+   */
+  readonly runtime?: lambda.Runtime;
+
+  /**
    * Attempts EventBridge Scheduler makes to start a run before it goes to the dead-letter queue.
    *
    * @default 5
@@ -229,6 +263,7 @@ export const SCHEDULER_DEFAULTS = {
   perCollectionMetrics: true,
   scheduleRetryAttempts: 5,
   scheduleMaxEventAge: Duration.hours(1),
+  runtime: DEFAULT_FUNCTION_RUNTIME,
 } as const;
 
 /**
@@ -256,6 +291,11 @@ export class MilvusSnapshotScheduler extends Construct {
   /** The security group of the Milvus functions when the construct created it. */
   public readonly milvusClientSecurityGroup?: ec2.SecurityGroup;
   public readonly schedules: RunSchedules;
+  /**
+   * Publishes, every 15 minutes, the hours since each enabled schedule's newest successful run
+   * (the freshness alarms read it); absent when no enabled schedule has a regular interval.
+   */
+  public readonly freshnessCheck?: lambda.IFunction;
   public readonly monitoring: RunMonitoring;
 
   public constructor(scope: Construct, id: string, props: MilvusSnapshotSchedulerProps) {
@@ -272,21 +312,12 @@ export class MilvusSnapshotScheduler extends Construct {
         enableKeyRotation: true,
         removalPolicy: RemovalPolicy.RETAIN,
       });
-    if (!props.encryptionKey) {
-      // CloudWatch alarms publish to the encrypted alarm topic.
-      this.encryptionKey.addToResourcePolicy(
-        new iam.PolicyStatement({
-          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          resources: ['*'],
-        }),
-      );
-    }
 
     this.milvusTokenSecret = props.milvusTokenSecret ?? this.createTokenSecret();
     this.reportsBucket = this.createReportsBucket(props, settings.reportRetention);
     this.reportTopic = props.reportTopic ?? this.createTopic('ReportTopic', 'Milvus snapshot run reports');
     this.alarmTopic = props.alarmTopic ?? this.createTopic('AlarmTopic', 'Milvus snapshot workflow alarms');
+    this.letCloudWatchPublishAlarms(!props.alarmTopic);
     const emailSubscriptions: sns.Subscription[] = [];
     for (const email of props.reportEmails ?? []) {
       emailSubscriptions.push(this.reportTopic.addSubscription(new subscriptions.EmailSubscription(email)));
@@ -316,7 +347,10 @@ export class MilvusSnapshotScheduler extends Construct {
     this.functions = forEachStep((name) => functions[name].function);
 
     const logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
-      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200 })}`,
+      // Under /aws/vendedlogs/ (so CloudWatch Logs does not add a resource policy per log group),
+      // and unique to this stack instance: the group outlives `cdk destroy` (Retain), so a name
+      // without the stack's id would make the next deploy of the same stack fail ("already exists").
+      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 150 })}-${Fn.select(2, Fn.split('/', Aws.STACK_ID))}`,
       retention: settings.logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -379,12 +413,15 @@ export class MilvusSnapshotScheduler extends Construct {
       retryAttempts: settings.scheduleRetryAttempts,
       maxEventAge: settings.scheduleMaxEventAge,
     });
+    this.freshnessCheck = this.createFreshnessCheck(settings);
     this.monitoring = new RunMonitoring(this, 'Monitoring', {
       stateMachine: this.stateMachine,
       alarmTopic: this.alarmTopic,
       deadLetterQueue: this.schedules.deadLetterQueue,
       schedules: settings.runtimeConfig.schedules,
       functions: this.functions,
+      deploymentId: this.deploymentId,
+      freshnessCheck: this.freshnessCheck,
     });
   }
 
@@ -458,6 +495,59 @@ export class MilvusSnapshotScheduler extends Construct {
     return bucket;
   }
 
+  /**
+   * Alarms notify through the alarm topic only if CloudWatch may publish to it. A topic's access
+   * policy replaces SNS's default one, and `enforceSSL` gives the topic a policy (the TLS deny):
+   * without an Allow for `cloudwatch.amazonaws.com`, every alarm would change state and tell no one.
+   * CloudWatch also needs the topic's key (SNS "Enable compatibility between event sources from AWS
+   * services and encrypted topics"). Topics and keys imported from elsewhere cannot be changed
+   * here: synth warns, and the README says what their policies need.
+   */
+  private letCloudWatchPublishAlarms(createdTopic: boolean): void {
+    const stack = Stack.of(this);
+    const cloudwatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+    const { statementAdded } = this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [cloudwatch],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+    if (!statementAdded) {
+      Annotations.of(this).addWarningV2(
+        'milvus-snapshot-scheduler:alarm-topic-policy',
+        'alarmTopic is imported, so its access policy cannot be changed here: allow cloudwatch.amazonaws.com to sns:Publish to it (and to use its KMS key, if it has one), or alarms notify no one',
+      );
+    }
+    if (!createdTopic) return;
+    const keyStatement = this.encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsUseTopicKey',
+        principals: [cloudwatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    if (!keyStatement.statementAdded) {
+      Annotations.of(this).addWarningV2(
+        'milvus-snapshot-scheduler:alarm-topic-key',
+        'encryptionKey is imported, so its key policy cannot be changed here: allow cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey* on it, or alarms notify no one',
+      );
+    }
+  }
+
   private createTopic(id: string, displayName: string): sns.Topic {
     return new sns.Topic(this, id, { displayName, masterKey: this.encryptionKey, enforceSSL: true });
   }
@@ -474,6 +564,8 @@ export class MilvusSnapshotScheduler extends Construct {
           description: 'Milvus snapshot workflow functions that call Milvus',
           allowAllOutbound: true,
         });
+    if (props.s3GatewayEndpoint)
+      this.addS3GatewayEndpoint(props.vpc, props.s3GatewayEndpoint, props.vpcSubnets);
     return {
       createdGroup,
       network: {
@@ -482,6 +574,37 @@ export class MilvusSnapshotScheduler extends Construct {
         securityGroups: createdGroup ? [createdGroup] : [...(props.securityGroups ?? [])],
       },
     };
+  }
+
+  /**
+   * An S3 gateway endpoint on the route tables the Milvus functions' subnets use: without a route
+   * to S3, EnforceRetention (drill records) and every step that reads or writes the ledger would
+   * hang until their timeouts, and retention would never prune.
+   */
+  private addS3GatewayEndpoint(
+    vpc: ec2.IVpc,
+    endpoint: NonNullable<MilvusSnapshotSchedulerProps['s3GatewayEndpoint']>,
+    vpcSubnets: ec2.SubnetSelection | undefined,
+  ): void {
+    const routeTableIds =
+      endpoint.routeTableIds ??
+      vpc
+        .selectSubnets(vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS })
+        .subnets.map((subnet) => {
+          const id = (subnet.routeTable as ec2.IRouteTable | undefined)?.routeTableId;
+          if (!id) {
+            throw new Error(
+              `s3GatewayEndpoint needs routeTableIds: subnet ${subnet.subnetId} was imported without its route table, got s3GatewayEndpoint ${JSON.stringify(endpoint)}`,
+            );
+          }
+          return id;
+        });
+    new ec2.CfnVPCEndpoint(this, 'S3GatewayEndpoint', {
+      vpcId: vpc.vpcId,
+      serviceName: ec2.GatewayVpcEndpointAwsService.S3.name,
+      vpcEndpointType: ec2.VpcEndpointType.GATEWAY,
+      routeTableIds: [...new Set(routeTableIds)],
+    });
   }
 
   private createFunctions(
@@ -498,16 +621,21 @@ export class MilvusSnapshotScheduler extends Construct {
       MILVUS_TLS: String(settings.milvus.tls),
       MILVUS_TIMEOUT_MS: String(settings.milvus.timeoutMs),
       MILVUS_TOKEN_SECRET_ID: this.milvusTokenSecret.secretFullArn ?? this.milvusTokenSecret.secretName,
-      PER_COLLECTION_METRICS: String(settings.perCollectionMetrics),
     };
     return forEachStep((name) => {
       const step = STEP_CATALOG[name];
       const fn = new WorkflowFunction(this, name, {
         step,
         timeout: Duration.seconds(stepTimeoutSeconds(step, settings.milvus.timeoutMs)),
+        runtime: settings.runtime,
         logLevel: settings.logLevel,
         logRetention: settings.logRetention,
         environment: {
+          // Every metric carries the deployment (see step-environment.ts).
+          DEPLOYMENT_ID: this.deploymentId,
+          ...(emitsCollectionMetrics(name) && {
+            PER_COLLECTION_METRICS: String(settings.perCollectionMetrics),
+          }),
           ...(step.milvusEndpoint && endpointEnvironment),
           ...(step.milvus && milvusEnvironment),
           ...(step.reports && { REPORTS_BUCKET: this.reportsBucket.bucketName }),
@@ -515,24 +643,63 @@ export class MilvusSnapshotScheduler extends Construct {
         network: step.milvus ? network : undefined,
       });
       if (step.milvus) this.milvusTokenSecret.grantRead(fn.role);
-      if (step.reports) {
-        grantReports(this.reportsBucket, fn.role, step.reports);
-        const bucket = this.logicalIdOf(this.reportsBucket);
-        Validations.of(fn).acknowledge(
-          ...[...new Set([...step.reports.read, ...step.reports.write, ...(step.reports.delete ?? [])])].map(
-            (prefix) => ({
-              id: `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/${prefix}*]`,
-              reason: `object access is limited to the ${prefix} key prefix this step reads or writes`,
-            }),
-          ),
-        );
-      }
+      if (step.reports) this.grantReports(fn, step.reports);
       return fn;
     });
   }
+
+  /** Exactly the S3 access a step needs: objects under its prefixes (and listing them). */
+  private grantReports(fn: WorkflowFunction, access: ReportsAccess): void {
+    grantReports(this.reportsBucket, fn.role, access);
+    const bucket = this.logicalIdOf(this.reportsBucket);
+    Validations.of(fn).acknowledge(
+      ...[...new Set([...access.read, ...access.write, ...(access.delete ?? [])])].map((prefix) => ({
+        id: `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/${prefix}*]`,
+        reason: `object access is limited to the ${prefix} key prefix this step reads or writes`,
+      })),
+    );
+  }
+
+  /**
+   * The freshness check, started every {@link FRESHNESS_CHECK_MINUTES} minutes by an EventBridge
+   * rule whose input names the schedules to watch: every enabled one with a regular interval.
+   */
+  private createFreshnessCheck(settings: ValidatedSettings): lambda.IFunction | undefined {
+    const watched = Object.entries(settings.runtimeConfig.schedules)
+      .filter(([, schedule]) => schedule.enabled && scheduleFreshness(schedule).windowMinutes !== undefined)
+      .map(([name]) => name);
+    if (watched.length === 0) return undefined;
+    const fn = new WorkflowFunction(this, FRESHNESS_CHECK.state, {
+      step: FRESHNESS_CHECK,
+      invokedBy: 'schedule',
+      timeout: Duration.seconds(FRESHNESS_CHECK.timeoutSeconds),
+      runtime: settings.runtime,
+      logLevel: settings.logLevel,
+      logRetention: settings.logRetention,
+      environment: { DEPLOYMENT_ID: this.deploymentId, REPORTS_BUCKET: this.reportsBucket.bucketName },
+    });
+    if (FRESHNESS_CHECK.reports) this.grantReports(fn, FRESHNESS_CHECK.reports);
+    const rule = new events.Rule(this, 'FreshnessCheckSchedule', {
+      description: `Starts the Milvus snapshot freshness check every ${FRESHNESS_CHECK_MINUTES} minutes`,
+      schedule: events.Schedule.rate(Duration.minutes(FRESHNESS_CHECK_MINUTES)),
+      targets: [
+        new eventsTargets.LambdaFunction(fn.function, {
+          event: events.RuleTargetInput.fromObject({ schedules: watched }),
+          retryAttempts: 2,
+          maxEventAge: Duration.minutes(FRESHNESS_CHECK_MINUTES),
+        }),
+      ],
+    });
+    Validations.of(rule).acknowledge({
+      id: 'Serverless-EventBusDLQ',
+      reason:
+        'a check that could not be delivered is not worth replaying: the next one starts 15 minutes later, and a check that fails raises the FreshnessCheckFailed alarm',
+    });
+    return fn.function;
+  }
 }
 
-/** Exactly the S3 access a step needs: objects under its prefixes, and listing (so a missing key is a 404). */
+/** Exactly the S3 access a step needs: objects under its prefixes, and listing them (so a missing key is a 404). */
 function grantReports(bucket: s3.IBucket, role: iam.IRole, access: ReportsAccess): void {
   if (access.read.length > 0) {
     role.addToPrincipalPolicy(
@@ -541,6 +708,10 @@ function grantReports(bucket: s3.IBucket, role: iam.IRole, access: ReportsAccess
         resources: access.read.map((prefix) => bucket.arnForObjects(`${prefix}*`)),
       }),
     );
+    // Listing the bucket is what makes S3 answer a missing key with 404 rather than 403, and every
+    // step tells "no record yet" from "not allowed" that way (the ledger depends on it). It is not
+    // narrowed with an s3:prefix condition: that key is absent from a GetObject's request context,
+    // so the condition could turn every 404 into a 403. Object access stays limited by prefix.
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
     );
@@ -575,6 +746,7 @@ interface ValidatedSettings {
   readonly perCollectionMetrics: boolean;
   readonly scheduleRetryAttempts: number;
   readonly scheduleMaxEventAge: Duration;
+  readonly runtime: lambda.Runtime;
 }
 
 /** Checks every prop before anything is built; messages name the prop and the value received. */
@@ -640,6 +812,9 @@ function validateProps(props: MilvusSnapshotSchedulerProps): ValidatedSettings {
     }
   }
   if (props.vpcSubnets && !props.vpc) throw new Error('vpcSubnets needs vpc, got vpcSubnets without a vpc');
+  if (props.s3GatewayEndpoint && !props.vpc) {
+    throw new Error('s3GatewayEndpoint needs vpc, got s3GatewayEndpoint without a vpc');
+  }
   if (props.securityGroups?.length && !props.vpc) {
     throw new Error('securityGroups needs vpc, got security groups without a vpc');
   }
@@ -656,7 +831,12 @@ function validateProps(props: MilvusSnapshotSchedulerProps): ValidatedSettings {
       `scheduleMaxEventAge must be from 1 minute to 24 hours, got ${scheduleMaxEventAge.toHumanString()}`,
     );
   }
+  const runtime = props.runtime ?? SCHEDULER_DEFAULTS.runtime;
+  if ((nodeMajorOf(runtime) ?? 0) < MIN_NODE_MAJOR) {
+    throw new Error(`runtime must be a Node.js runtime, ${MIN_NODE_MAJOR} or newer, got ${runtime.name}`);
+  }
   return {
+    runtime,
     runtimeConfig,
     ...(props.milvusClusterId !== undefined && { milvusClusterId: props.milvusClusterId }),
     milvus: milvus.data,

@@ -15,9 +15,9 @@ export interface ReportsAccess {
 }
 
 /** One workflow function. */
-export interface StepDefinition {
+export interface StepDefinition<N extends string = StepName> {
   /** The state that invokes it (a second state may invoke it too, see {@link StepDefinition.alsoInvokedBy}). */
-  readonly state: StepName;
+  readonly state: N;
   /** Directory under `functions/`; the handler is `functions/<directory>/handler.ts`, export `handler`. */
   readonly directory: string;
   /** Talks to Milvus: gets the Milvus environment, the token secret, the VPC, and the Milvus SDK in its bundle. */
@@ -61,6 +61,8 @@ const RUN_REPORTS = 'reports/';
 const DRILL_RECORDS = 'drills/';
 /** What each deployment created in Milvus (ledger/snapshot-ledger.ts, drill-ledger.ts). */
 const LEDGER = 'ledger/';
+/** Schedule status records and freshness baselines (`status/<deployment>/…`). */
+const SCHEDULE_STATUS = 'status/';
 
 /** The workflow's functions, in the order a run meets them. */
 export const STEP_CATALOG: Readonly<Record<StepName, StepDefinition>> = {
@@ -184,12 +186,32 @@ export const STEP_CATALOG: Readonly<Record<StepName, StepDefinition>> = {
     state: 'BuildReport',
     directory: 'build-report',
     milvus: false,
-    reports: { read: [RUN_RESULTS], write: [RUN_REPORTS, LEDGER] },
+    reports: {
+      read: [RUN_RESULTS, SCHEDULE_STATUS],
+      write: [RUN_REPORTS, SCHEDULE_STATUS, LEDGER],
+    },
     timeoutSeconds: 300,
     memoryMb: 1024,
-    description: 'Assembles, stores and formats the run report',
+    description: "Assembles, stores and formats the run report; records a schedule's newest success",
   },
 };
+
+/**
+ * The function beside the workflow: started every {@link FRESHNESS_CHECK_MINUTES} minutes by a
+ * rule (not by the state machine), it publishes how long ago each schedule last succeeded.
+ */
+export const FRESHNESS_CHECK: StepDefinition<'CheckFreshness'> = {
+  state: 'CheckFreshness',
+  directory: 'check-freshness',
+  milvus: false,
+  reports: { read: [SCHEDULE_STATUS], write: [SCHEDULE_STATUS] },
+  timeoutSeconds: 60,
+  memoryMb: 256,
+  description: "Publishes the hours since each schedule's newest successful run",
+};
+
+/** How often the freshness check runs, and the period of the freshness alarms. */
+export const FRESHNESS_CHECK_MINUTES = 15;
 
 /** Lambda's longest timeout. */
 const MAX_TIMEOUT_SECONDS = 900;
@@ -199,7 +221,7 @@ const MAX_TIMEOUT_SECONDS = 900;
  * of the configured call timeout plus 30 s, so a slow Milvus fails as a typed, retried error
  * rather than as a Lambda timeout.
  */
-export function stepTimeoutSeconds(step: StepDefinition, milvusTimeoutMs: number): number {
+export function stepTimeoutSeconds(step: StepDefinition<string>, milvusTimeoutMs: number): number {
   const floor = step.milvus ? Math.ceil((2 * milvusTimeoutMs) / 1000) + 30 : 0;
   return Math.min(MAX_TIMEOUT_SECONDS, Math.max(step.timeoutSeconds, floor));
 }

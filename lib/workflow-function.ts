@@ -13,8 +13,21 @@ import type { StepDefinition } from './step-catalog';
 /** The repository root: entries, the lock file and esbuild are found from here. */
 export const PROJECT_ROOT = join(import.meta.dirname, '..');
 
-/** The Lambda runtime of every function: the Node.js the project is developed and tested on. */
-export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_22_X;
+/**
+ * The default Lambda runtime of every function: the Node.js the project is developed and tested
+ * on. Lambda's standard support of `nodejs22.x` ends on 2027-04-30 (the Lambda runtimes page);
+ * the construct's `runtime` prop moves every function to a newer Node.js.
+ */
+export const DEFAULT_FUNCTION_RUNTIME = lambda.Runtime.NODEJS_22_X;
+
+/** The oldest Node.js the functions run on (package.json `engines`). */
+export const MIN_NODE_MAJOR = 22;
+
+/** The Node.js major version of a Lambda runtime (`nodejs22.x` → 22), or `undefined` for other languages. */
+export function nodeMajorOf(runtime: lambda.Runtime): number | undefined {
+  const match = /^nodejs(\d+)\.x$/.exec(runtime.name);
+  return runtime.family === lambda.RuntimeFamily.NODEJS && match ? Number(match[1]) : undefined;
+}
 
 /** What the Milvus SDK's Parquet writer is replaced with in the bundles (see the bundling options). */
 const PARQUET_STAND_IN = join(PROJECT_ROOT, 'functions', 'shared', 'milvus', 'parquet-not-bundled.ts');
@@ -29,19 +42,28 @@ export interface FunctionNetwork {
 /** Properties of a {@link WorkflowFunction}. */
 export interface WorkflowFunctionProps {
   /** The step, from the catalog. */
-  readonly step: StepDefinition;
+  readonly step: StepDefinition<string>;
+  /**
+   * Who invokes it: the state machine (synchronously: its failures go back to the run, which
+   * retries and catches them) or a schedule (asynchronously; a failed invocation is alarmed on).
+   * @default 'stateMachine'
+   */
+  readonly invokedBy?: 'stateMachine' | 'schedule';
   readonly timeout: Duration;
   /** Added to the shared Powertools environment. */
   readonly environment: Readonly<Record<string, string>>;
   /** `POWERTOOLS_LOG_LEVEL`. */
   readonly logLevel: string;
+  /** A Node.js runtime, 22 or newer. @default {@link DEFAULT_FUNCTION_RUNTIME} */
+  readonly runtime?: lambda.Runtime;
   readonly logRetention: logs.RetentionDays;
   /** Only for functions that talk to Milvus. @default not in a VPC */
   readonly network?: FunctionNetwork;
 }
 
 /**
- * One workflow function with the project's shared defaults, in one place: Node.js 22 on arm64,
+ * One workflow function with the project's shared defaults, in one place: Node.js (22 unless
+ * given a newer runtime) on arm64,
  * bundled locally by esbuild (minified, with source maps), its own log group with a retention,
  * X-Ray active tracing, the Powertools environment, and a role that holds nothing but what is
  * granted to it (plus writing its logs and traces).
@@ -56,6 +78,8 @@ export class WorkflowFunction extends Construct {
   public constructor(scope: Construct, id: string, props: WorkflowFunctionProps) {
     super(scope, id);
     const { step } = props;
+    const runtime = props.runtime ?? DEFAULT_FUNCTION_RUNTIME;
+    const nodeMajor = nodeMajorOf(runtime) ?? MIN_NODE_MAJOR;
     this.timeout = props.timeout;
     const entry = join(PROJECT_ROOT, 'functions', step.directory, 'handler.ts');
     if (!existsSync(entry)) {
@@ -95,7 +119,7 @@ export class WorkflowFunction extends Construct {
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-      runtime: FUNCTION_RUNTIME,
+      runtime,
       architecture: lambda.Architecture.ARM_64,
       memorySize: step.memoryMb,
       timeout: props.timeout,
@@ -120,7 +144,7 @@ export class WorkflowFunction extends Construct {
         keepNames: true,
         sourceMap: true,
         sourcesContent: false,
-        target: 'node22',
+        target: `node${nodeMajor}`,
         format: nodejs.OutputFormat.CJS,
         // The runtime provides AWS SDK v3; everything else, the Milvus SDK included, is bundled.
         externalModules: ['@aws-sdk/*'],
@@ -147,22 +171,37 @@ export class WorkflowFunction extends Construct {
       },
       {
         id: 'AwsSolutions-L1',
-        reason: `pinned to ${FUNCTION_RUNTIME.name}, the Node.js the project is developed and tested on (engines >=22); moving to a newer runtime is a deliberate, tested change`,
+        reason: `${runtime.name} is chosen with the construct's runtime prop (default ${DEFAULT_FUNCTION_RUNTIME.name}, what the project is tested on); moving to a newer one is a deliberate, tested change`,
       },
       {
         id: 'Serverless-LambdaLatestVersion',
-        reason: `pinned to ${FUNCTION_RUNTIME.name}, the Node.js the project is developed and tested on (engines >=22); moving to a newer runtime is a deliberate, tested change`,
+        reason: `${runtime.name} is chosen with the construct's runtime prop (default ${DEFAULT_FUNCTION_RUNTIME.name}, what the project is tested on); moving to a newer one is a deliberate, tested change`,
       },
-      {
-        id: 'Serverless-LambdaDLQ',
-        reason:
-          'invoked synchronously by Step Functions only: a failure goes back to the state machine, which retries and catches it',
-      },
-      {
-        id: 'Serverless-LambdaAsyncFailureDestination',
-        reason:
-          'never invoked asynchronously: Step Functions invokes it synchronously and handles its failures',
-      },
+      ...(props.invokedBy === 'schedule'
+        ? [
+            {
+              id: 'Serverless-LambdaDLQ',
+              reason:
+                'a scheduled check: a failed one is not worth replaying (the next runs minutes later), and its errors raise an alarm',
+            },
+            {
+              id: 'Serverless-LambdaAsyncFailureDestination',
+              reason:
+                'a scheduled check: a failed one is not worth replaying (the next runs minutes later), and its errors raise an alarm',
+            },
+          ]
+        : [
+            {
+              id: 'Serverless-LambdaDLQ',
+              reason:
+                'invoked synchronously by Step Functions only: a failure goes back to the state machine, which retries and catches it',
+            },
+            {
+              id: 'Serverless-LambdaAsyncFailureDestination',
+              reason:
+                'never invoked asynchronously: Step Functions invokes it synchronously and handles its failures',
+            },
+          ]),
     );
   }
 }

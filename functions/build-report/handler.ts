@@ -3,6 +3,7 @@ import { createStepHandler } from '../shared/lambda/step-handler';
 import { reportStoreFromEnvironment } from '../shared/reports/report-store';
 import { buildReport, buildReportInputSchema } from './build-report';
 import { runMetrics } from './run-metrics';
+import { recordScheduleSuccess } from './schedule-status';
 
 /** BuildReport step: assembles and stores the run report, and returns what SNS and EventBridge publish. */
 export const handler = createStepHandler({
@@ -19,6 +20,12 @@ export const handler = createStepHandler({
       } else {
         tools.metrics.addMetric(metric.name, MetricUnit.Count, metric.value);
       }
+    }
+    try {
+      await recordScheduleSuccess(report, input.run.deployment.id, deps.store);
+    } catch (error) {
+      // The report is stored and goes out regardless; a stale status shows as a freshness alarm.
+      tools.logger.error('could not record the schedule status for the freshness check', error as Error);
     }
     tools.logger.info('run report stored', {
       location,

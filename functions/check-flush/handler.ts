@@ -11,8 +11,8 @@ export const handler = createStepHandler({
   run: async (input, deps, { tools, env }) => {
     const state = await checkFlush(input, deps);
     if (state.flushed) {
-      const wait = { name: 'FlushWait', unit: MetricUnit.Seconds, value: state.waitedSeconds };
-      emitCollectionMetrics(tools.metrics, input.target, [wait], perCollectionMetrics(env));
+      const wait = { name: 'FlushWait' as const, unit: MetricUnit.Seconds, value: state.waitedSeconds };
+      emitCollectionMetrics(tools.metrics, 'CheckFlush', input.target, [wait], perCollectionMetrics(env));
     }
     return state;
   },

@@ -16,11 +16,17 @@ export const handler = createStepHandler({
   run: async (input, deps, { tools, env }) => {
     const result = await createSnapshot(input, deps);
     const created = {
-      name: 'SnapshotsCreated',
+      name: 'SnapshotsCreated' as const,
       unit: MetricUnit.Count,
       value: result.alreadyExisted ? 0 : 1,
     };
-    emitCollectionMetrics(tools.metrics, input.target, [created], perCollectionMetrics(env));
+    emitCollectionMetrics(
+      tools.metrics,
+      'CreateSnapshot',
+      input.target,
+      [created],
+      perCollectionMetrics(env),
+    );
     tools.logger.info('snapshot ready', { ...result });
     return result;
   },

@@ -17,10 +17,16 @@ export const handler = createStepHandler({
     const result = await enforceRetention(input, deps);
     if (!result.dryRun) {
       const counts = [
-        { name: 'SnapshotsDropped', unit: MetricUnit.Count, value: result.dropped.length },
-        { name: 'RetentionSkipped', unit: MetricUnit.Count, value: result.skipped.length },
+        { name: 'SnapshotsDropped' as const, unit: MetricUnit.Count, value: result.dropped.length },
+        { name: 'RetentionSkipped' as const, unit: MetricUnit.Count, value: result.skipped.length },
       ];
-      emitCollectionMetrics(tools.metrics, input.target, counts, perCollectionMetrics(env));
+      emitCollectionMetrics(
+        tools.metrics,
+        'EnforceRetention',
+        input.target,
+        counts,
+        perCollectionMetrics(env),
+      );
     }
     tools.logger.info('retention applied', {
       dryRun: result.dryRun,

@@ -10,7 +10,13 @@ export const handler = createStepHandler({
   dependencies: ({ env, now }) => ({ store: reportStoreFromEnvironment(env), now }),
   run: async (input, dependencies, { tools, env }) => {
     const result = await recordDrill(input, dependencies);
-    emitCollectionMetrics(tools.metrics, input.target, drillMetrics(result), perCollectionMetrics(env));
+    emitCollectionMetrics(
+      tools.metrics,
+      'RecordDrill',
+      input.target,
+      drillMetrics(result),
+      perCollectionMetrics(env),
+    );
     tools.logger.info('drill recorded', {
       state: result.state,
       verified: result.verified,

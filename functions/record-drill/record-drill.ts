@@ -5,7 +5,11 @@ import { pollResultSchema } from '../poll-restore/poll-restore';
 import { type LatestVerified, latestVerifiedSchema } from '../shared/contracts/latest-verified';
 import { collectionStepBaseSchema } from '../shared/contracts/run-context';
 import { type DRILL_STATES, drillResultSchema, sweepResultSchema } from '../shared/contracts/run-report';
-import { type CollectionMetric, MetricUnit } from '../shared/lambda/collection-metrics';
+import {
+  type CollectionMetric,
+  type CollectionMetricName,
+  MetricUnit,
+} from '../shared/lambda/collection-metrics';
 import { ReportKeys, type ReportStore, recordScopeOf } from '../shared/reports/report-store';
 import { restoreStartSchema } from '../start-restore/start-restore';
 import { verificationResultSchema } from '../verify-restore/verify-restore';
@@ -169,17 +173,17 @@ async function recordLatestVerified(
 }
 
 /** What a drill reports to CloudWatch: counts for dashboards and alarms, and its timings. */
-export function drillMetrics(result: DrillResult): CollectionMetric[] {
+export function drillMetrics(result: DrillResult): CollectionMetric<CollectionMetricName<'RecordDrill'>>[] {
   return [
     { name: 'DrillsRun', unit: MetricUnit.Count, value: 1 },
     { name: 'DrillsVerified', unit: MetricUnit.Count, value: result.verified ? 1 : 0 },
     { name: 'DrillsFailed', unit: MetricUnit.Count, value: result.verified ? 0 : 1 },
     { name: 'DrillPolls', unit: MetricUnit.Count, value: result.polls },
     ...(result.state === 'Completed'
-      ? [{ name: 'DrillRestoreTime', unit: MetricUnit.Milliseconds, value: result.restoreMs }]
+      ? [{ name: 'DrillRestoreTime' as const, unit: MetricUnit.Milliseconds, value: result.restoreMs }]
       : []),
     ...(result.wallMs > 0
-      ? [{ name: 'DrillWallTime', unit: MetricUnit.Milliseconds, value: result.wallMs }]
+      ? [{ name: 'DrillWallTime' as const, unit: MetricUnit.Milliseconds, value: result.wallMs }]
       : []),
   ];
 }

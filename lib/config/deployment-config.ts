@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { clusterIdSchema, deploymentIdSchema } from '../../functions/shared/contracts/deployment';
 import { type RuntimeConfig, runtimeConfigSchema } from '../../functions/shared/contracts/runtime-config';
 import { milvusConnectionSchema } from '../../functions/shared/milvus/milvus-connection';
-import { freshnessWindow, MAX_ALARM_WINDOW_MINUTES } from '../monitoring/freshness-window';
 import {
   longestIntervalMinutes,
   parseScheduleExpression,
   ScheduleExpressionError,
 } from '../schedules/schedule-expression';
+import { historyProblem } from '../state-machine/history-budget';
 
 /**
  * The deployment id of local runs whose configuration names none: what the deployed stack's
@@ -18,6 +18,9 @@ export const DEFAULT_LOCAL_DEPLOYMENT_ID = 'MilvusSnapshotScheduler.local';
 
 /** Log levels the functions accept (`POWERTOOLS_LOG_LEVEL`). */
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+
+/** Lambda runtimes the functions may run on (see the construct's `runtime` prop). */
+export const FUNCTION_RUNTIMES = ['nodejs22.x', 'nodejs24.x'] as const;
 
 /** Retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [
@@ -57,11 +60,19 @@ export const deploymentMilvusSchema = milvusConnectionSchema.extend({
 export const networkSchema = z
   .object({
     vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'expected a VPC id such as "vpc-0a1b2c3d4e5f67890"'),
-    /** Private subnets with a route to Milvus (and to Secrets Manager, S3 and CloudWatch, e.g. via endpoints or NAT). */
+    /** Private subnets with a route to Milvus, Secrets Manager and S3 (a NAT gateway, or VPC endpoints). */
     subnetIds: z
       .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'expected a subnet id such as "subnet-0a1b2c3d"'))
       .min(1, 'list at least one subnet'),
-    /** @default one new security group per function, outbound traffic allowed */
+    /**
+     * Add an S3 gateway endpoint (free) to these route tables, those of `subnetIds`, so the
+     * functions reach the reports bucket without a NAT gateway. @default no endpoint
+     */
+    s3GatewayEndpointRouteTableIds: z
+      .array(z.string().regex(/^rtb-[0-9a-f]{8,17}$/, 'expected a route table id such as "rtb-0a1b2c3d"'))
+      .min(1)
+      .optional(),
+    /** @default one new security group, shared by the Milvus functions, outbound traffic allowed */
     securityGroupIds: z
       .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id such as "sg-0a1b2c3d"'))
       .min(1)
@@ -141,6 +152,11 @@ export const deploymentConfigSchema = runtimeConfigSchema
       .max(7 * 24 * 60)
       .default(720),
     /**
+     * The functions' Lambda runtime. Lambda's standard support of `nodejs22.x` ends on 2027-04-30.
+     * @default 'nodejs22.x'
+     */
+    functionRuntime: z.enum(FUNCTION_RUNTIMES).default('nodejs22.x'),
+    /**
      * Emit the steps' metrics with a `Collection` dimension. Turn off with thousands of collections
      * to keep the number of custom metrics (and their cost) flat. @default true
      */
@@ -164,13 +180,16 @@ export const deploymentConfigSchema = runtimeConfigSchema
 
 /**
  * What the deployment adds to the run configuration's own checks: policy names that are safe as
- * JSON keys in the state machine definition, and schedule expressions EventBridge Scheduler
- * accepts (checked in full, not just their shape).
+ * JSON keys in the state machine definition, schedule expressions EventBridge Scheduler accepts
+ * (checked in full, not just their shape), and loops that fit in an execution's history.
  */
 export function runRuleIssues(
-  config: Pick<RuntimeConfig, 'retention' | 'schedules'>,
+  config: Pick<RuntimeConfig, 'retention' | 'schedules' | 'drill' | 'flush'>,
 ): { path: (string | number)[]; message: string }[] {
   const issues: { path: (string | number)[]; message: string }[] = [];
+  // A child execution past 25,000 history events fails: refuse the settings that could get there.
+  const history = historyProblem(config);
+  if (history) issues.push({ path: ['drill', 'timeoutMinutes'], message: history });
   for (const name of Object.keys(config.retention)) {
     if (!POLICY_NAME.test(name)) {
       issues.push({
@@ -217,8 +236,11 @@ export function runtimeConfigOf(config: DeploymentConfig): RuntimeConfig {
 export interface ScheduleFreshness {
   /** The longest time between two runs, in minutes, or `undefined` if it cannot be told. */
   readonly intervalMinutes: number | undefined;
-  /** The alarm's window, or `undefined` when no alarm can be built (and why, in `reason`). */
-  readonly window: ReturnType<typeof freshnessWindow>;
+  /**
+   * The alarm fires when the newest successful run is older than this (the interval plus
+   * `freshnessMarginMinutes`), or `undefined` when the schedule has no regular interval (see `reason`).
+   */
+  readonly windowMinutes: number | undefined;
   readonly reason?: string;
 }
 
@@ -228,18 +250,9 @@ export function scheduleFreshness(schedule: RuntimeConfig['schedules'][string]):
   if (intervalMinutes === undefined) {
     return {
       intervalMinutes,
-      window: undefined,
+      windowMinutes: undefined,
       reason: `${schedule.cron} fires fewer than twice between 2026 and 2028, so it has no regular interval`,
     };
   }
-  const window = freshnessWindow(intervalMinutes, schedule.freshnessMarginMinutes);
-  return window
-    ? { intervalMinutes, window }
-    : {
-        intervalMinutes,
-        window,
-        reason:
-          `its interval (${intervalMinutes} min) plus freshnessMarginMinutes (${schedule.freshnessMarginMinutes}) ` +
-          `is longer than the ${MAX_ALARM_WINDOW_MINUTES / (24 * 60)} days a CloudWatch alarm can look back`,
-      };
+  return { intervalMinutes, windowMinutes: intervalMinutes + schedule.freshnessMarginMinutes };
 }

@@ -1,10 +1,18 @@
+import { simulatePolls } from '../../functions/poll-restore/poll-backoff';
 import { prepareRun } from '../../functions/prepare-run/prepare-run';
 import { clusterIdentity } from '../../functions/shared/contracts/deployment';
 import type { DeploymentConfig } from '../config/deployment-config';
-import { runtimeConfigOf } from '../config/deployment-config';
+import { runtimeConfigOf, scheduleFreshness } from '../config/deployment-config';
 import { synthesizeRun } from '../state-machine/synthesized-definition';
 import { STEP_CATALOG } from '../step-catalog';
-import { costMarkdown, costTable, maxCollectionsPerRun } from './run-cost';
+import { operatingCostMarkdown } from './operating-cost';
+import {
+  costMarkdown,
+  costTable,
+  countTransitions,
+  lambdaInvocations,
+  maxCollectionsPerRun,
+} from './run-cost';
 import { stateMachineDiagram } from './state-machine-diagram';
 
 /** The README blocks generated from the synthesized definition (`npm run docs`). */
@@ -27,11 +35,31 @@ export async function generateBlocks(config: DeploymentConfig): Promise<Record<G
   );
   return {
     'state-machine-diagram': `\`\`\`mermaid\n${stateMachineDiagram(run.definition, notes)}\`\`\`\n`,
-    'cost-table': costMarkdown(await costTable(run.definition, config.drill), {
+    'cost-table': `${costMarkdown(await costTable(run.definition, config.drill), {
       nameLength: 20,
       collections: maxCollectionsPerRun(runContextBytes(config), 20),
-    }),
+    })}\n${await operatingCost(config, run.definition)}`,
   };
+}
+
+/** The lines on Lambda, logs, X-Ray, SNS, EventBridge, metrics and alarms, from the definition. */
+async function operatingCost(
+  config: DeploymentConfig,
+  definition: ReturnType<typeof synthesizeRun>['definition'],
+): Promise<string> {
+  const polls = simulatePolls(config.drill.backoff, 30_000, config.drill.timeoutMinutes * 60_000).polls;
+  const backup = await countTransitions(definition, { mode: 'backup' });
+  const drill = await countTransitions(definition, { mode: 'drill', polls });
+  return operatingCostMarkdown({
+    invocations: {
+      backup: lambdaInvocations(definition, backup.path),
+      drill: lambdaInvocations(definition, drill.path),
+      perRun: lambdaInvocations(definition, backup.runPath),
+    },
+    watchedSchedules: Object.values(config.schedules).filter(
+      (s) => s.enabled && scheduleFreshness(s).windowMinutes !== undefined,
+    ).length,
+  });
 }
 
 /** The size of the run context PrepareRun makes from this configuration, serialized. */

@@ -7,6 +7,13 @@ import { allStates, type StateMachineDefinition } from '../state-machine/synthes
 /** Step Functions Standard workflows: US$ per state transition (0.025 per 1,000). */
 export const PRICE_PER_TRANSITION = 0.025 / 1000;
 
+/**
+ * Transitions billed for starting one child execution: "you're charged for one state transition
+ * for each child workflow execution that the Distributed Map state starts" (Step Functions
+ * Developer Guide, Transitions). The child's own states come on top.
+ */
+export const CHILD_START_TRANSITIONS = 1;
+
 /** One path through the run for one collection. */
 export interface PathScenario {
   readonly mode: RunMode;
@@ -15,23 +22,27 @@ export interface PathScenario {
   readonly flushChecks?: number;
   /** Restore polls until the restore is complete (1: complete at the first poll). */
   readonly polls?: number;
+  /** Waits of a deep check for the restored collection to load (0: loaded at once, or a standard check). */
+  readonly loadWaits?: number;
 }
 
 /** The state transitions of one run with one collection, counted by executing the definition. */
 export interface TransitionCount {
   /** Transitions of the run itself (PrepareRun, the Map, the report, the end), whatever its size. */
   readonly perRun: number;
-  /** Transitions of one collection's child execution. */
+  /** Transitions billed for one collection: starting its child execution, and the child's states. */
   readonly perCollection: number;
   /** The states one collection passes, in order. */
   readonly path: readonly string[];
+  /** The states of the run itself, in order. */
+  readonly runPath: readonly string[];
 }
 
 /**
  * Counts transitions by running the definition in aws-local-stepfunctions (the local runner's
  * engine) with stand-in tasks that steer it down the scenario's path: every state entered is one
- * transition, as Step Functions bills them. Retries would add one transition each and are not
- * counted (a run without transient failures).
+ * transition, as Step Functions bills them, and so is starting each child execution. Retries
+ * would add one transition each and are not counted (a run without transient failures).
  */
 export async function countTransitions(
   definition: StateMachineDefinition,
@@ -39,6 +50,7 @@ export async function countTransitions(
 ): Promise<TransitionCount> {
   const flushChecks = scenario.flushChecks ?? 1;
   const polls = scenario.polls ?? 1;
+  const loadWaits = scenario.loadWaits ?? 0;
   const calls = new Map<string, number>();
   const call = (state: string) => {
     const n = (calls.get(state) ?? 0) + 1;
@@ -60,7 +72,11 @@ export async function countTransitions(
       const n = call('PollRestore');
       return { decision: n >= polls ? 'completed' : 'wait', waitSeconds: 1 };
     },
-    VerifyRestore: () => ({ deepPending: false, verified: true }),
+    VerifyRestore: () => ({ deepPending: loadWaits > 0, verified: true, waitSeconds: 1 }),
+    ContinueDeepCheck: () => {
+      const n = call('ContinueDeepCheck');
+      return { deepPending: n < loadWaits, verified: true, waitSeconds: 1 };
+    },
     RecordCollectionResult: () => ({ ...target, status: 'SUCCEEDED' }),
     BuildReport: () => ({ status: 'SUCCEEDED', mode: scenario.mode, subject: 's', message: 'm', event: {} }),
   };
@@ -91,7 +107,12 @@ export async function countTransitions(
   })();
   await execution.result;
   await collect;
-  return { perRun: top.length, perCollection: child.length, path: child };
+  return {
+    perRun: top.length,
+    perCollection: CHILD_START_TRANSITIONS + child.length,
+    path: child,
+    runPath: top,
+  };
 }
 
 /**
@@ -161,7 +182,8 @@ export function costMarkdown(
     '| --- | ---: | ---: |',
     ...table.rows.map((r) => `| ${r.what} | ${r.transitions} | ${money(r.per1000)} |`),
     '',
-    `Every run adds ${table.perRun} transitions of its own (PrepareRun, the Map, BuildReport, the SNS and EventBridge tasks, the end), whatever its size. ` +
+    `Each collection's count includes the ${CHILD_START_TRANSITIONS} transition billed for starting its child execution. ` +
+      `Every run adds ${table.perRun} transitions of its own (PrepareRun, the Map, BuildReport, the SNS and EventBridge tasks, the end), whatever its size. ` +
       `Each extra flush check costs ${table.flushLoop} transitions, each extra restore poll ${table.pollLoop}; every retry of a failed step costs one.`,
     ...(capacity
       ? [
@@ -196,4 +218,14 @@ export function maxCollectionsPerRun(
   const perCollection = item.length + record.length + 2;
   const fixed = runContextBytes + JSON.stringify({ run: 0, items: [], results: [] }).length;
   return Math.floor((MAX_STATE_BYTES - fixed) / perCollection);
+}
+
+/** How many of these states invoke a Lambda function. */
+export function lambdaInvocations(definition: StateMachineDefinition, path: readonly string[]): number {
+  const lambda = new Set(
+    allStates(definition)
+      .filter(([, state]) => state.Type === 'Task' && String(state.Resource).includes(':lambda:'))
+      .map(([name]) => name),
+  );
+  return path.filter((state) => lambda.has(state)).length;
 }

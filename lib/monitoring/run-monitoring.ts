@@ -7,9 +7,11 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { RUN_METRICS_SERVICE, RunMetric, SCHEDULE_DIMENSION } from '../../functions/build-report/run-metrics';
+import { HOURS_SINCE_LAST_SUCCESS } from '../../functions/check-freshness/freshness-metric';
 import type { RuntimeConfig } from '../../functions/shared/contracts/runtime-config';
-import { METRICS_NAMESPACE } from '../../functions/shared/lambda/step-handler';
+import { DEPLOYMENT_DIMENSION, METRICS_NAMESPACE } from '../../functions/shared/lambda/step-handler';
 import { scheduleFreshness } from '../config/deployment-config';
+import { FRESHNESS_CHECK, FRESHNESS_CHECK_MINUTES } from '../step-catalog';
 
 /** Properties of {@link RunMonitoring}. */
 export interface RunMonitoringProps {
@@ -22,20 +24,27 @@ export interface RunMonitoringProps {
   readonly schedules: RuntimeConfig['schedules'];
   /** The workflow's functions, for the dashboard's error graph. */
   readonly functions: Readonly<Record<string, lambda.IFunction>>;
+  /** The deployment whose metrics the alarms and the dashboard read (the `Deployment` dimension). */
+  readonly deploymentId: string;
+  /** The function that publishes each schedule's freshness, when there is a schedule to watch. */
+  readonly freshnessCheck?: lambda.IFunction;
 }
 
 /**
  * Alarms that say something is wrong — a run failed, timed out or was aborted; a schedule could
  * not start a run; a schedule has had no successful run for longer than its interval plus a margin
- * — and a dashboard of runs, durations, snapshots and drills.
+ * (as the freshness check measures it); the freshness check failed — and a dashboard of runs,
+ * durations, snapshots, drills and freshness.
  */
 export class RunMonitoring extends Construct {
   public readonly executionsFailed: cloudwatch.Alarm;
   public readonly executionsTimedOut: cloudwatch.Alarm;
   public readonly executionsAborted: cloudwatch.Alarm;
   public readonly deadLetterQueueNotEmpty: cloudwatch.Alarm;
-  /** Freshness alarms, by schedule name (enabled schedules whose window CloudWatch can evaluate). */
+  /** Freshness alarms, by schedule name (every enabled schedule with a regular interval). */
   public readonly freshness: Readonly<Record<string, cloudwatch.Alarm>>;
+  /** Fires when the freshness check itself fails. */
+  public readonly freshnessCheckFailed?: cloudwatch.Alarm;
   public readonly dashboard: cloudwatch.Dashboard;
 
   public constructor(scope: Construct, id: string, props: RunMonitoringProps) {
@@ -81,38 +90,49 @@ export class RunMonitoring extends Construct {
     );
 
     const freshness: Record<string, cloudwatch.Alarm> = {};
-    for (const [name, schedule] of Object.entries(props.schedules)) {
+    for (const [name, schedule] of props.freshnessCheck ? Object.entries(props.schedules) : []) {
       if (!schedule.enabled) continue;
-      const { window, reason } = scheduleFreshness(schedule);
-      if (!window) {
+      const { windowMinutes, reason } = scheduleFreshness(schedule);
+      if (windowMinutes === undefined) {
         Annotations.of(this).addWarningV2(
           'milvus-snapshot-scheduler:freshness',
           `schedule '${name}' gets no freshness alarm: ${reason}. Failed runs still raise the failed-executions alarm.`,
         );
         continue;
       }
+      // The check publishes the age itself, so any interval works (a CloudWatch alarm looks back
+      // at most 7 days; this one needs two check periods). One breaching check of two fires it, so
+      // one missed check neither fires nor clears it; no data at all (before the first check) is
+      // INSUFFICIENT_DATA, which notifies no one.
       const alarm = new cloudwatch.Alarm(this, `Freshness-${name}`, {
-        metric: successfulRuns(name, Duration.seconds(window.periodSeconds)),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods: window.evaluationPeriods,
-        datapointsToAlarm: window.evaluationPeriods,
-        // No data is exactly the case to catch: the schedule did not run, or never succeeded.
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        metric: hoursSinceLastSuccess(props.deploymentId, name),
+        threshold: windowMinutes / 60,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 1,
+        treatMissingData: cloudwatch.TreatMissingData.MISSING,
         alarmDescription:
-          `Schedule '${name}' (${schedule.cron} ${schedule.timezone}) has had no successful run for ` +
-          `${window.windowMinutes} minutes: its longest interval plus freshnessMarginMinutes (${schedule.freshnessMarginMinutes}).`,
+          `Schedule '${name}' (${schedule.cron} ${schedule.timezone}) has had no successful run for more than ` +
+          `${windowMinutes} minutes: its longest interval plus freshnessMarginMinutes (${schedule.freshnessMarginMinutes}).`,
       });
       alarm.addAlarmAction(action);
       freshness[name] = alarm;
     }
     this.freshness = freshness;
+    this.freshnessCheckFailed = props.freshnessCheck
+      ? whenAny(
+          'FreshnessCheckFailed',
+          props.freshnessCheck.metricErrors(fiveMinutes),
+          'The freshness check failed: until it runs again, the freshness alarms cannot tell whether the schedules still succeed.',
+        )
+      : undefined;
 
     this.dashboard = this.buildDashboard(props, [
       this.executionsFailed,
       this.executionsTimedOut,
       this.executionsAborted,
       this.deadLetterQueueNotEmpty,
+      ...(this.freshnessCheckFailed ? [this.freshnessCheckFailed] : []),
       ...Object.values(freshness),
     ]);
   }
@@ -157,25 +177,45 @@ export class RunMonitoring extends Construct {
         title: 'Snapshots',
         width: 8,
         left: [
-          runMetric(RunMetric.SnapshotsCreated, 'created'),
-          runMetric(RunMetric.SnapshotsDropped, 'dropped'),
+          runMetric(props.deploymentId, RunMetric.SnapshotsCreated, 'created'),
+          runMetric(props.deploymentId, RunMetric.SnapshotsDropped, 'dropped'),
         ],
       }),
       new cloudwatch.GraphWidget({
         title: 'Restore drills',
         width: 8,
-        left: [runMetric(RunMetric.DrillsVerified, 'verified'), runMetric(RunMetric.DrillsFailed, 'failed')],
+        left: [
+          runMetric(props.deploymentId, RunMetric.DrillsVerified, 'verified'),
+          runMetric(props.deploymentId, RunMetric.DrillsFailed, 'failed'),
+        ],
       }),
       new cloudwatch.GraphWidget({
         title: 'Collections per run',
         width: 8,
         left: [
-          runMetric(RunMetric.CollectionsSucceeded, 'succeeded'),
-          runMetric(RunMetric.CollectionsFailed, 'failed'),
-          runMetric(RunMetric.CollectionsSkipped, 'skipped'),
+          runMetric(props.deploymentId, RunMetric.CollectionsSucceeded, 'succeeded'),
+          runMetric(props.deploymentId, RunMetric.CollectionsFailed, 'failed'),
+          runMetric(props.deploymentId, RunMetric.CollectionsSkipped, 'skipped'),
         ],
       }),
     );
+    const watched = Object.keys(this.freshness);
+    if (watched.length > 0) {
+      dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: 'Hours since the last successful run',
+          width: 12,
+          left: watched.map((name) => hoursSinceLastSuccess(props.deploymentId, name).with({ label: name })),
+        }),
+        new cloudwatch.GraphWidget({
+          title: 'Successful runs per schedule',
+          width: 12,
+          left: watched.map((name) =>
+            successfulRuns(props.deploymentId, name, Duration.hours(1)).with({ label: name }),
+          ),
+        }),
+      );
+    }
     dashboard.addWidgets(
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: 12, alarms }),
       new cloudwatch.GraphWidget({
@@ -191,23 +231,42 @@ export class RunMonitoring extends Construct {
 }
 
 /** A run-level metric BuildReport emits, summed per hour. */
-function runMetric(name: string, label: string): cloudwatch.Metric {
+function runMetric(deploymentId: string, name: string, label: string): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
     metricName: name,
-    dimensionsMap: { service: RUN_METRICS_SERVICE },
+    dimensionsMap: { service: RUN_METRICS_SERVICE, [DEPLOYMENT_DIMENSION]: deploymentId },
     statistic: cloudwatch.Stats.SUM,
     period: Duration.hours(1),
     label,
   });
 }
 
+/** Hours since the newest successful, non-dry run of one schedule, as the freshness check publishes them. */
+export function hoursSinceLastSuccess(deploymentId: string, schedule: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: HOURS_SINCE_LAST_SUCCESS,
+    dimensionsMap: {
+      service: FRESHNESS_CHECK.state,
+      [DEPLOYMENT_DIMENSION]: deploymentId,
+      [SCHEDULE_DIMENSION]: schedule,
+    },
+    statistic: cloudwatch.Stats.MAXIMUM,
+    period: Duration.minutes(FRESHNESS_CHECK_MINUTES),
+  });
+}
+
 /** Successful, non-dry runs of one schedule, as BuildReport counts them. */
-export function successfulRuns(schedule: string, period: Duration): cloudwatch.Metric {
+export function successfulRuns(deploymentId: string, schedule: string, period: Duration): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
     metricName: RunMetric.SuccessfulRuns,
-    dimensionsMap: { service: RUN_METRICS_SERVICE, [SCHEDULE_DIMENSION]: schedule },
+    dimensionsMap: {
+      service: RUN_METRICS_SERVICE,
+      [DEPLOYMENT_DIMENSION]: deploymentId,
+      [SCHEDULE_DIMENSION]: schedule,
+    },
     statistic: cloudwatch.Stats.SUM,
     period,
   });

@@ -18,6 +18,78 @@ export function exampleWith(overrides: Partial<DeploymentConfigInput>): Deployme
   return parseDeploymentConfig({ ...exampleConfig(), ...overrides });
 }
 
+/**
+ * A configuration that sets every option of the README's Configuration section (the example's
+ * collections, schedules and retention, and every deployment setting away from its default).
+ */
+export function everyOptionConfig(): DeploymentConfig {
+  return parseDeploymentConfig(everyOptionInput());
+}
+
+/** {@link everyOptionConfig} as written in the file. */
+export function everyOptionInput(): DeploymentConfigInput {
+  const example = exampleConfig();
+  return {
+    ...example,
+    deploymentId: 'production-eu',
+    milvus: {
+      address: 'https://in01-0123456789abcdef.zillizcloud.com:19530',
+      tls: true,
+      timeoutMs: 30_000,
+      tokenSecret: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:milvus-token-AbCdEf',
+      clusterId: 'zilliz-prod',
+    },
+    collections: example.collections.map((c, i) =>
+      i === 0 ? { ...c, protect: ['baseline_20260101_000000'] } : c,
+    ),
+    schedules: {
+      ...example.schedules,
+      monthly: {
+        cron: 'cron(0 4 1 * ? *)',
+        timezone: 'Europe/Berlin',
+        mode: 'backup',
+        snapshotPrefix: 'monthly',
+        collections: ['products'],
+        enabled: false,
+        description: 'Monthly snapshot, paused',
+        freshnessMarginMinutes: 240,
+      },
+    },
+    drill: {
+      timeoutMinutes: 90,
+      backoff: { initialSeconds: 10, factor: 1.5, maxSeconds: 300 },
+      verification: 'deep',
+      rowTolerancePercent: 0.5,
+      sampleSize: 5,
+      prefix: 'drl',
+      keepDrillCollection: false,
+      keepOnFailure: true,
+      orphanMaxAgeHours: 48,
+    },
+    flush: { timeoutSeconds: 900, pollSeconds: 10 },
+    manualSnapshotPrefix: 'byhand',
+    network: {
+      vpcId: 'vpc-0a1b2c3d',
+      subnetIds: ['subnet-0a1b2c3d', 'subnet-1a2b3c4d'],
+      securityGroupIds: ['sg-0a1b2c3d'],
+      s3GatewayEndpointRouteTableIds: ['rtb-0a1b2c3d', 'rtb-1a2b3c4d'],
+    },
+    notifications: {
+      emails: ['backup-reports@example.com'],
+      failureEmails: ['oncall@example.com'],
+      topicArn: 'arn:aws:sns:eu-west-1:123456789012:backups',
+    },
+    alarms: { emails: ['oncall@example.com'], topicArn: 'arn:aws:sns:eu-west-1:123456789012:alarms' },
+    reports: { retentionDays: 730 },
+    mapConcurrency: 25,
+    logLevel: 'DEBUG',
+    logRetentionDays: 180,
+    runTimeoutMinutes: 360,
+    perCollectionMetrics: false,
+    functionRuntime: 'nodejs24.x',
+  };
+}
+
 /** An app that does not bundle (fast); `bundle: true` runs esbuild like `cdk synth` does. */
 export function testApp(options: { bundle?: boolean; outdir?: string } = {}): App {
   return new App({

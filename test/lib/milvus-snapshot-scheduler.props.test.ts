@@ -1,7 +1,8 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -125,6 +126,14 @@ describe('defaults and their overrides', () => {
     });
   });
 
+  it('warns at synth when a given alarm topic cannot be opened to CloudWatch here', () => {
+    Annotations.fromStack(defaults.stack).hasNoWarning('*', Match.stringLikeRegexp('alarmTopic is imported'));
+    Annotations.fromStack(overridden.stack).hasWarning(
+      '*',
+      Match.stringLikeRegexp('alarmTopic is imported.*allow cloudwatch.amazonaws.com to sns:Publish'),
+    );
+  });
+
   it('subscribes no one by default, and the given addresses otherwise', () => {
     defaults.template.resourceCountIs('AWS::SNS::Subscription', 0);
     overridden.template.resourceCountIs('AWS::SNS::Subscription', 3);
@@ -164,6 +173,12 @@ describe('defaults and their overrides', () => {
     });
   });
 
+  it('runs every function on nodejs22.x by default, or on the runtime given', () => {
+    const newer = build(() => ({ runtime: lambda.Runtime.NODEJS_24_X }));
+    defaults.template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x' });
+    newer.template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x' });
+  });
+
   it('processes 10 collections at once by default', () => {
     expect(definition(defaults).States.Collections).toMatchObject({ MaxConcurrency: 10 });
     expect(definition(overridden).States.Collections).toMatchObject({ MaxConcurrency: 40 });
@@ -181,9 +196,24 @@ describe('defaults and their overrides', () => {
     expect(definition(overridden).TimeoutSeconds).toBe(7_200);
   });
 
-  it('emits per-collection metrics by default', () => {
-    expect(env(defaults, 'CreateSnapshot').PER_COLLECTION_METRICS).toBe('true');
-    expect(env(overridden, 'CreateSnapshot').PER_COLLECTION_METRICS).toBe('false');
+  it.each(['CheckFlush', 'CreateSnapshot', 'EnforceRetention', 'RecordDrill'] as const)(
+    'lets %s emit per-collection metrics by default, and not when turned off',
+    (step) => {
+      expect(env(defaults, step).PER_COLLECTION_METRICS).toBe('true');
+      expect(env(overridden, step).PER_COLLECTION_METRICS).toBe('false');
+    },
+  );
+
+  it('names the deployment <stack name>.<region> by default, or as given', () => {
+    const given = build(() => ({ deploymentId: 'prod-eu' }));
+    expect(defaults.stack.resolve(defaults.scheduler.deploymentId)).toEqual({
+      'Fn::Join': ['', ['Test.', { Ref: 'AWS::Region' }]],
+    });
+    expect(env(defaults, 'BuildReport').DEPLOYMENT_ID).toEqual({
+      'Fn::Join': ['', ['Test.', { Ref: 'AWS::Region' }]],
+    });
+    expect(env(given, 'BuildReport').DEPLOYMENT_ID).toBe('prod-eu');
+    expect(JSON.stringify(given.template.findResources('AWS::CloudWatch::Dashboard'))).toContain('prod-eu');
   });
 
   it('retries starting a scheduled run 5 times within an hour by default', () => {
@@ -205,6 +235,18 @@ describe('defaults and their overrides', () => {
       State: 'ENABLED',
     });
     expect(Object.keys(defaults.scheduler.monitoring.freshness)).toEqual(['nightly']);
+  });
+
+  it('checks the freshness of the enabled schedules only, and needs no check without any', () => {
+    defaults.template.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({ Input: JSON.stringify({ schedules: ['nightly'] }) })],
+    });
+    const paused = build(() => ({
+      runtimeConfig: { ...runtimeConfig, schedules: { paused: { cron: 'rate(1 hour)', enabled: false } } },
+    }));
+    expect(paused.scheduler.freshnessCheck).toBeUndefined();
+    paused.template.resourceCountIs('AWS::Events::Rule', 0);
+    expect(paused.scheduler.monitoring.freshnessCheckFailed).toBeUndefined();
   });
 
   it('talks to Milvus without TLS within 15 s per call by default, and stretches timeouts for slower calls', () => {
@@ -244,6 +286,55 @@ describe('defaults and their overrides', () => {
       },
     });
     expect(defaults.scheduler.milvusClientSecurityGroup).toBeUndefined();
+  });
+
+  it('adds no S3 endpoint by default, and a gateway endpoint on the route tables given', () => {
+    withVpc.template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    const endpoint = build((stack) => ({
+      vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+        vpcId: 'vpc-0a1b2c3d',
+        availabilityZones: ['eu-west-1a'],
+      }),
+      vpcSubnets: { subnets: [ec2.Subnet.fromSubnetId(stack, 'Subnet', 'subnet-0a1b2c3d')] },
+      s3GatewayEndpoint: { routeTableIds: ['rtb-0a1b2c3d'] },
+    }));
+    endpoint.template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcId: 'vpc-0a1b2c3d',
+      VpcEndpointType: 'Gateway',
+      ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.s3']] },
+      RouteTableIds: ['rtb-0a1b2c3d'],
+    });
+  });
+
+  it("adds the S3 endpoint to the subnets' own route tables when they know them", () => {
+    const endpoint = build((stack) => ({
+      vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+        vpcId: 'vpc-0a1b2c3d',
+        availabilityZones: ['eu-west-1a'],
+      }),
+      vpcSubnets: {
+        subnets: [
+          ec2.Subnet.fromSubnetAttributes(stack, 'Subnet', {
+            subnetId: 'subnet-0a1b2c3d',
+            routeTableId: 'rtb-1a2b3c4d',
+          }),
+        ],
+      },
+      s3GatewayEndpoint: {},
+    }));
+    endpoint.template.hasResourceProperties('AWS::EC2::VPCEndpoint', { RouteTableIds: ['rtb-1a2b3c4d'] });
+    expect(() =>
+      build((stack) => ({
+        vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+          vpcId: 'vpc-0a1b2c3d',
+          availabilityZones: ['eu-west-1a'],
+        }),
+        vpcSubnets: { subnets: [ec2.Subnet.fromSubnetId(stack, 'Subnet', 'subnet-0a1b2c3d')] },
+        s3GatewayEndpoint: {},
+      })),
+    ).toThrow(
+      's3GatewayEndpoint needs routeTableIds: subnet subnet-0a1b2c3d was imported without its route table, got s3GatewayEndpoint {}',
+    );
   });
 
   it('uses the security groups given instead of creating one', () => {
@@ -294,6 +385,20 @@ describe('invalid props', () => {
     ],
     [{ milvus: { address: ' ' } }, 'invalid milvus: $.address: address is required'],
     [
+      {
+        runtimeConfig: {
+          ...runtimeConfig,
+          drill: { timeoutMinutes: 240, backoff: { initialSeconds: 5, factor: 1, maxSeconds: 5 } },
+        },
+        runTimeout: Duration.hours(6),
+      },
+      "invalid runtimeConfig: $.drill.timeoutMinutes: one collection's run may write 27,065 history events",
+    ],
+    [
+      { runtimeConfig: { ...runtimeConfig, schedules: { [`n${'x'.repeat(48)}`]: { cron: 'rate(1 day)' } } } },
+      `invalid runtimeConfig: $.schedules.n${'x'.repeat(48)}: schedule names use letters, digits, "_" and "-", at most 48 characters, got "n${'x'.repeat(48)}" (49 characters)`,
+    ],
+    [
       { runtimeConfig: { ...runtimeConfig, schedules: { nightly: { cron: 'cron(0 24 * * ? *)' } } } },
       'invalid runtimeConfig: $.schedules.nightly.cron: cron hours must be 0-23, got "24"',
     ],
@@ -308,6 +413,19 @@ describe('invalid props', () => {
     ],
   ])('refuses %j', (props, message) => {
     expect(attempt(() => props)).toThrow(message);
+  });
+
+  it.each([
+    [lambda.Runtime.PYTHON_3_12, 'runtime must be a Node.js runtime, 22 or newer, got python3.12'],
+    [lambda.Runtime.NODEJS_20_X, 'runtime must be a Node.js runtime, 22 or newer, got nodejs20.x'],
+  ])('refuses the runtime %s', (runtime, message) => {
+    expect(attempt(() => ({ runtime }))).toThrow(message);
+  });
+
+  it('refuses an S3 endpoint without a VPC', () => {
+    expect(attempt(() => ({ s3GatewayEndpoint: { routeTableIds: ['rtb-0a1b2c3d'] } }))).toThrow(
+      's3GatewayEndpoint needs vpc, got s3GatewayEndpoint without a vpc',
+    );
   });
 
   it('refuses subnets or security groups without a VPC', () => {

@@ -42,9 +42,10 @@ const OTHER_STEPS = STEP_NAMES.filter((s) => !STEP_CATALOG[s].milvus);
 
 describe('functions', () => {
   it('creates one function per step, each with its own log group and role', () => {
-    template.resourceCountIs('AWS::Lambda::Function', STEP_NAMES.length);
-    // 14 function log groups and the state machine's.
-    template.resourceCountIs('AWS::Logs::LogGroup', STEP_NAMES.length + 1);
+    // And the freshness check beside them.
+    template.resourceCountIs('AWS::Lambda::Function', STEP_NAMES.length + 1);
+    // 14 step log groups, the freshness check's and the state machine's.
+    template.resourceCountIs('AWS::Logs::LogGroup', STEP_NAMES.length + 2);
     expect(MILVUS_STEPS).toEqual([
       'Flush',
       'CheckFlush',
@@ -112,7 +113,6 @@ describe('functions', () => {
         MILVUS_TLS: 'false',
         MILVUS_TIMEOUT_MS: '15000',
         MILVUS_TOKEN_SECRET_ID: { Ref: logicalId(stack.scheduler.milvusTokenSecret) },
-        PER_COLLECTION_METRICS: 'true',
       });
       expect(environmentOf(step)).not.toHaveProperty('MILVUS_TOKEN');
     },
@@ -127,6 +127,17 @@ describe('functions', () => {
     if (step === 'PrepareRun') expect(env.MILVUS_ADDRESS).toBe('milvus.internal.example.com:19530');
     else expect(env).not.toHaveProperty('MILVUS_ADDRESS');
     expect(actionsOf(statementsOfRole(roleOf(step)))).not.toContain('secretsmanager:GetSecretValue');
+  });
+
+  it.each(STEP_NAMES)('%s knows the deployment, which every metric it emits carries', (step) => {
+    expect(environmentOf(step).DEPLOYMENT_ID).toEqual(stack.resolve(stack.scheduler.deploymentId));
+  });
+
+  it('tells exactly the steps that emit per-collection metrics whether to give them a Collection dimension', () => {
+    const told = STEP_NAMES.filter((s) => 'PER_COLLECTION_METRICS' in environmentOf(s));
+    // RecordDrill is no Milvus step, and emits six of them.
+    expect(told).toEqual(['CheckFlush', 'CreateSnapshot', 'EnforceRetention', 'RecordDrill']);
+    for (const step of told) expect(environmentOf(step).PER_COLLECTION_METRICS).toBe('true');
   });
 
   it('gives the reports bucket only to the steps that read or write results', () => {
@@ -168,26 +179,33 @@ describe('least-privilege IAM', () => {
     ]);
   });
 
-  it('scopes S3 access to the key prefixes each step uses', () => {
+  it('scopes S3 object access to the key prefixes each step uses', () => {
     const s3 = (step: StepName) =>
       statementsOfRole(roleOf(step)).filter((s) => actionsOf([s]).some((a) => a.startsWith('s3:')));
+    // Listing the bucket makes S3 answer a missing key with 404, not 403; it cannot be narrowed by
+    // s3:prefix, which a GetObject's request context does not have.
+    const listing = { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn() };
     expect(s3('BuildReport')).toEqual([
-      { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('runs/') },
-      { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn() },
-      { Effect: 'Allow', Action: 's3:PutObject', Resource: [objects('reports/'), objects('ledger/')] },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: [objects('runs/'), objects('status/')] },
+      listing,
+      {
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: [objects('reports/'), objects('status/'), objects('ledger/')],
+      },
     ]);
     expect(s3('RecordCollectionResult')).toEqual([
       { Effect: 'Allow', Action: 's3:PutObject', Resource: objects('runs/') },
     ]);
     expect(s3('EnforceRetention')).toEqual([
       { Effect: 'Allow', Action: 's3:GetObject', Resource: [objects('drills/'), objects('ledger/')] },
-      { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn() },
+      listing,
       { Effect: 'Allow', Action: 's3:PutObject', Resource: [objects('ledger/'), objects('runs/')] },
       { Effect: 'Allow', Action: 's3:DeleteObject', Resource: objects('ledger/') },
     ]);
     expect(s3('ChooseSnapshot')).toEqual([
       { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('ledger/') },
-      { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn() },
+      listing,
     ]);
     expect(s3('RecordDrill')).toHaveLength(3);
     expect(s3('Flush')).toEqual([]);
@@ -283,8 +301,31 @@ describe('state machine', () => {
       },
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', {
-      LogGroupName: Match.stringLikeRegexp('^/aws/vendedlogs/states/'),
+      LogGroupName: {
+        'Fn::Join': ['', [Match.stringLikeRegexp('^/aws/vendedlogs/states/'), Match.anyValue()]],
+      },
     });
+  });
+});
+
+describe('redeploying after cdk destroy', () => {
+  it('retains no resource under an explicit name that a second deploy of the stack would reuse', () => {
+    const resources = (
+      template.toJSON() as {
+        Resources: Record<string, { DeletionPolicy?: string; Properties?: Record<string, unknown> }>;
+      }
+    ).Resources;
+    const retainedNames = Object.entries(resources)
+      .filter(([, r]) => r.DeletionPolicy === 'Retain')
+      .flatMap(([id, r]) =>
+        Object.entries(r.Properties ?? {})
+          .filter(([key]) => /Name$/.test(key) && key !== 'DisplayName')
+          .map(([key, value]) => ({ id, key, value: JSON.stringify(value) })),
+      );
+    // The state machine's log group is the one retained resource that has a name: it carries the stack's id.
+    expect(retainedNames.map((n) => n.key)).toEqual(['LogGroupName']);
+    for (const name of retainedNames) expect(name.value).toContain('"Ref":"AWS::StackId"');
+    expect(retainedNames[0]?.value).toContain('/aws/vendedlogs/states/');
   });
 });
 
@@ -350,17 +391,62 @@ describe('notifications', () => {
     );
   });
 
-  it('lets CloudWatch alarms use the key of the alarm topic', () => {
-    template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          }),
-        ]),
-      },
-    });
+  it('lets CloudWatch publish to every topic an alarm notifies, and use its key', () => {
+    const { Resources } = template.toJSON() as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+    const cloudwatchMay = (statements: Statement[], actions: string[]) =>
+      statements.some(
+        (s) =>
+          s.Effect === 'Allow' &&
+          JSON.stringify((s as { Principal?: unknown }).Principal) ===
+            JSON.stringify({ Service: 'cloudwatch.amazonaws.com' }) &&
+          actions.every((a) => actionsOf([s]).includes(a)),
+      );
+    const alarmTargets = new Set(
+      Object.values(Resources)
+        .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+        .flatMap((r) => r.Properties.AlarmActions as { Ref: string }[])
+        .map((action) => action.Ref),
+    );
+    expect([...alarmTargets]).toEqual([logicalId(stack.scheduler.alarmTopic)]);
+    for (const topic of alarmTargets) {
+      const policies = Object.values(Resources).filter(
+        (r) =>
+          r.Type === 'AWS::SNS::TopicPolicy' &&
+          (r.Properties.Topics as { Ref: string }[]).some((t) => t.Ref === topic),
+      );
+      const statements = policies.flatMap(
+        (p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+      );
+      expect(cloudwatchMay(statements, ['sns:Publish'])).toBe(true);
+      // Only alarms of this account may use that permission (confused deputy).
+      expect(
+        statements.find((s) => s.Effect === 'Allow' && actionsOf([s]).includes('sns:Publish'))?.Condition,
+      ).toEqual({
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        ArnLike: {
+          'aws:SourceArn': {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':cloudwatch:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':alarm:*',
+              ],
+            ],
+          },
+        },
+      });
+      const key = propertiesOf(template, topic).KmsMasterKeyId as { 'Fn::GetAtt': [string] };
+      const keyPolicy = (propertiesOf(template, key['Fn::GetAtt'][0]).KeyPolicy as { Statement: Statement[] })
+        .Statement;
+      expect(cloudwatchMay(keyPolicy, ['kms:Decrypt', 'kms:GenerateDataKey*'])).toBe(true);
+    }
   });
 
   it('subscribes the report, failure-only and alarm e-mail addresses', () => {
@@ -496,40 +582,77 @@ describe('alarms and dashboard', () => {
   });
 
   it.each([
-    // Hourly: 60 min + 60 min margin, minute by minute.
-    ['hourly', 60, 120],
-    // Nightly in Paris: the 25-hour autumn night + 120 min margin, hour by hour.
-    ['nightly', 3600, 27],
+    // Hourly: 60 min + 60 min margin.
+    ['hourly', 2],
+    // Nightly in Paris: the 25-hour autumn night + 120 min margin.
+    ['nightly', 27],
+    // Weekly in New York: a week and an hour across the autumn change + 60 min margin.
+    ['weekly', 170],
   ])(
-    'alarms when %s has had no successful run for its interval plus margin (missing data breaches)',
-    (name, period, periods) => {
+    'alarms when %s has had no successful run for more than %i hours, as the freshness check measures it',
+    (name, hours) => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'MilvusSnapshotScheduler',
-        MetricName: 'SuccessfulRuns',
-        // The dimensions BuildReport's embedded metric carries (order does not matter to CloudWatch).
+        MetricName: 'HoursSinceLastSuccess',
+        // The dimensions of the check's embedded metric (order does not matter to CloudWatch).
         Dimensions: [
+          { Name: 'Deployment', Value: stack.resolve(stack.scheduler.deploymentId) },
           { Name: 'Schedule', Value: name },
-          { Name: 'service', Value: 'BuildReport' },
+          { Name: 'service', Value: 'CheckFreshness' },
         ],
-        Statistic: 'Sum',
-        Period: period,
-        EvaluationPeriods: periods,
-        DatapointsToAlarm: periods,
-        Threshold: 1,
-        ComparisonOperator: 'LessThanThreshold',
-        TreatMissingData: 'breaching',
+        Statistic: 'Maximum',
+        Period: 900,
+        EvaluationPeriods: 2,
+        DatapointsToAlarm: 1,
+        Threshold: hours,
+        ComparisonOperator: 'GreaterThanThreshold',
+        // Before the first check there is no data: INSUFFICIENT_DATA, which pages no one.
+        TreatMissingData: 'missing',
         AlarmActions: alarmTopic(),
       });
     },
   );
 
-  it('explains at synth why the weekly schedule has no freshness alarm', () => {
-    expect(Object.keys(stack.scheduler.monitoring.freshness)).toEqual(['hourly', 'nightly']);
-    Annotations.fromStack(stack).hasWarning(
-      '*',
-      Match.stringLikeRegexp("schedule 'weekly' gets no freshness alarm: its interval \\(10140 min\\)"),
-    );
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4 + 2);
+  it('watches every enabled schedule, weekly included, without a synth warning', () => {
+    expect(Object.keys(stack.scheduler.monitoring.freshness)).toEqual(['hourly', 'nightly', 'weekly']);
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('freshness'));
+    // Failed, timed out, aborted, dead letters, the check's own failures, and one per schedule.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4 + 1 + 3);
+  });
+
+  it('checks freshness every 15 minutes, naming the schedules to watch, and alarms when the check fails', () => {
+    const check = stack.scheduler.freshnessCheck;
+    if (!check) throw new Error('no freshness check');
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [logicalId(check), 'Arn'] },
+          Input: JSON.stringify({ schedules: ['hourly', 'nightly', 'weekly'] }),
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 900 },
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(check) } }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: alarmTopic(),
+    });
+    const props = propertiesOf(template, logicalId(check));
+    expect((props.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+      POWERTOOLS_SERVICE_NAME: 'CheckFreshness',
+      DEPLOYMENT_ID: stack.resolve(stack.scheduler.deploymentId),
+      REPORTS_BUCKET: { Ref: logicalId(stack.scheduler.reportsBucket) },
+    });
+    expect(props).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+    });
   });
 
   it('draws runs, durations, snapshots, drills and alarms on a dashboard', () => {

@@ -96,7 +96,16 @@ export const scheduleConfigSchema = z
 /** A schedule, defaults applied. */
 export type ScheduleConfig = z.infer<typeof scheduleConfigSchema>;
 
-const SCHEDULE_NAME = /^[A-Za-z0-9_-]{1,48}$/;
+/** Longest schedule name. */
+export const MAX_SCHEDULE_NAME = 48;
+const SCHEDULE_NAME = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_SCHEDULE_NAME}}$`);
+
+/** Why a schedule name is refused, naming it. */
+function scheduleNameProblem(name: unknown): string {
+  const shown = JSON.stringify(name);
+  const length = typeof name === 'string' ? ` (${name.length} characters)` : '';
+  return `schedule names use letters, digits, "_" and "-", at most ${MAX_SCHEDULE_NAME} characters, got ${shown}${length}`;
+}
 
 /** The one key a JSON object cannot hold as data everywhere: refused as a schedule or policy name. */
 const RESERVED_KEY = '__proto__';
@@ -116,6 +125,8 @@ export const runtimeConfigSchema = z
         .regex(SCHEDULE_NAME, 'schedule names use letters, digits, "_" and "-" (at most 48)')
         .refine((name) => name !== RESERVED_KEY, { message: `"${RESERVED_KEY}" cannot name a schedule` }),
       scheduleConfigSchema,
+      // A refused key would otherwise only get zod's "Invalid key in record".
+      { error: (issue) => (issue.code === 'invalid_key' ? scheduleNameProblem(issue.input) : undefined) },
     ),
     /** Named retention policies; `default` applies to collections that name none. */
     retention: z.record(

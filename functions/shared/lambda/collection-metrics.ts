@@ -7,9 +7,39 @@ export { MetricUnit };
 /** One of Powertools' metric units. */
 export type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 
+/**
+ * Every metric a step emits about one collection, by step. {@link emitCollectionMetrics} accepts
+ * only these names from each step, so this table is what the functions emit: the construct gives
+ * `PER_COLLECTION_METRICS` to exactly these steps, and the README's metric cost counts them.
+ */
+export const COLLECTION_METRICS = {
+  CheckFlush: ['FlushWait'],
+  CreateSnapshot: ['SnapshotsCreated'],
+  EnforceRetention: ['SnapshotsDropped', 'RetentionSkipped'],
+  RecordDrill: [
+    'DrillsRun',
+    'DrillsVerified',
+    'DrillsFailed',
+    'DrillPolls',
+    'DrillRestoreTime',
+    'DrillWallTime',
+  ],
+} as const;
+
+/** A step that emits metrics about a collection. */
+export type CollectionMetricStep = keyof typeof COLLECTION_METRICS;
+
+/** The name of a metric a step emits about a collection. */
+export type CollectionMetricName<S extends CollectionMetricStep> = (typeof COLLECTION_METRICS)[S][number];
+
+/** Whether a step (by name) emits metrics about a collection. */
+export function emitsCollectionMetrics(step: string): step is CollectionMetricStep {
+  return Object.hasOwn(COLLECTION_METRICS, step);
+}
+
 /** One value a step reports about a collection. */
-export interface CollectionMetric {
-  readonly name: string;
+export interface CollectionMetric<N extends string = string> {
+  readonly name: N;
   readonly unit: Unit;
   readonly value: number;
 }
@@ -19,19 +49,26 @@ export type MetricsSink = Pick<Metrics, 'addMetric' | 'addMetadata' | 'singleMet
 
 /**
  * Emits a step's metrics about one collection, the same way for every step so one dashboard
- * reads them all: dimensions `service` (the step, added by Powertools) and `Collection`
- * (`database.collection`).
+ * reads them all: dimensions `service` (the step, added by Powertools), `Deployment` (a default
+ * dimension, see step-handler.ts) and `Collection` (`database.collection`).
  *
  * With `perCollection` false there is no `Collection` dimension and the collection goes into the
  * EMF metadata instead (still searchable in CloudWatch Logs Insights): deployments with thousands
  * of collections keep the number of custom metrics, and their cost, flat.
  */
-export function emitCollectionMetrics(
+export function emitCollectionMetrics<S extends CollectionMetricStep>(
   metrics: MetricsSink,
+  step: S,
   target: { readonly database: string; readonly collection: string },
-  values: readonly CollectionMetric[],
+  values: readonly CollectionMetric<CollectionMetricName<S>>[],
   perCollection: boolean,
 ): void {
+  const known: readonly string[] = COLLECTION_METRICS[step];
+  for (const { name } of values) {
+    // The types forbid it; this keeps a cast from slipping an uncounted metric past the README.
+    if (!known.includes(name))
+      throw new Error(`${step} emits ${name}, which COLLECTION_METRICS does not list`);
+  }
   const key = `${target.database}.${target.collection}`;
   for (const { name, unit, value } of values) {
     if (perCollection) {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { clusterIdSchema } from '../contracts/deployment';
+import { clusterIdSchema, deploymentIdSchema } from '../contracts/deployment';
 import { ConfigurationError } from '../errors';
 import { parseOrThrow } from '../validation';
 
@@ -11,6 +11,12 @@ import { parseOrThrow } from '../validation';
  * message that says what to set.
  */
 export const stepEnvironmentSchema = z.object({
+  /**
+   * The deployment the function belongs to (the construct's `deploymentId`): every metric it emits
+   * carries it as the `Deployment` dimension, so two stacks in one account never count, alarm on
+   * or graph each other's runs. Unset (local runs, unit tests): no `Deployment` dimension.
+   */
+  DEPLOYMENT_ID: deploymentIdSchema.optional(),
   /** The Milvus endpoint (`host:port` or `https://…`). */
   MILVUS_ADDRESS: z.string().trim().min(1).optional(),
   /** A stable id of the Milvus cluster, when its address is not stable (the local emulator). */

@@ -34,6 +34,13 @@ export interface StepContext {
 /** The namespace of every metric this project emits. */
 export const METRICS_NAMESPACE = 'MilvusSnapshotScheduler';
 
+/**
+ * The dimension every metric carries besides `service`: the deployment (`DEPLOYMENT_ID`). One
+ * namespace for all deployments, one dimension value each: the alarms and the dashboard of a stack
+ * read only its own metrics, and a SEARCH across deployments still finds them all.
+ */
+export const DEPLOYMENT_DIMENSION = 'Deployment';
+
 /** What {@link createStepHandler} needs to wire one step. */
 export interface StepDefinition<S extends z.ZodType, D, R> {
   /** The step's name, used as the Powertools service name and in messages. */
@@ -77,6 +84,10 @@ export function createStepHandler<S extends z.ZodType, D, R>(definition: StepDef
         (m) => new InvalidInputError(m),
       );
       const context: StepContext = { tools, now, env: stepEnvironment() };
+      // A default dimension: Powertools adds it to every metric, single metrics included.
+      if (context.env.DEPLOYMENT_ID) {
+        tools.metrics.setDefaultDimensions({ [DEPLOYMENT_DIMENSION]: context.env.DEPLOYMENT_ID });
+      }
       const dependencies = await definition.dependencies(context);
       return await definition.run(input, dependencies, context);
     } catch (error) {

@@ -80,6 +80,12 @@ export const ReportKeys = {
   /** The prefix of the ledger's drill records of one database. */
   ledgerDrills: (scope: RecordScope, database: string) =>
     `ledger/${scopePath(scope)}/drills/${keySegment(database)}/`,
+  /** The newest successful, non-dry run of a schedule of a deployment (BuildReport writes it). */
+  scheduleStatus: (deploymentId: string, schedule: string) =>
+    `status/${safe(deploymentId)}/schedules/${safe(schedule)}.json`,
+  /** When the freshness check first saw a schedule without a successful run. */
+  freshnessBaseline: (deploymentId: string, schedule: string) =>
+    `status/${safe(deploymentId)}/baselines/${safe(schedule)}.json`,
   /** The ledger's note that a run has ended (its drills are over). */
   ledgerRunEnded: (scope: RecordScope, runId: string) =>
     `ledger/${scopePath(scope)}/runs/${safe(runId)}.json`,

@@ -2,6 +2,7 @@ import './powertools-env';
 import {
   GetObjectCommand,
   type GetObjectCommandOutput,
+  NoSuchKey,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -61,6 +62,29 @@ describe('BuildReport handler (deployed: S3)', () => {
       mode: 'backup',
       subject: '[OK] nightly backup: 1 collection succeeded',
       event: { reportLocation: 's3://reports-bucket/reports/2026/11/21/exec-9.json', status: 'SUCCEEDED' },
+    });
+  });
+
+  it("records the schedule's newest success for the freshness check, under the run's deployment", async () => {
+    // Prepare
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const run = runContext({ name: 'exec-9', mode: 'backup' });
+    s3.on(GetObjectCommand, { Key: `status/${run.deployment.id}/schedules/nightly.json` }).rejects(
+      new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} }),
+    );
+
+    // Act
+    await handler({ run, collections: { key: 'runs/exec-9/items.json', count: 1 } }, context);
+
+    // Assess
+    const status = s3
+      .commandCalls(PutObjectCommand)
+      .find((c) => String(c.args[0].input.Key).startsWith('status/'));
+    expect(status?.args[0].input.Key).toBe(`status/${run.deployment.id}/schedules/nightly.json`);
+    expect(JSON.parse(String(status?.args[0].input.Body))).toMatchObject({
+      deploymentId: run.deployment.id,
+      schedule: 'nightly',
+      lastSuccess: { runId: 'exec-9', mode: 'backup' },
     });
   });
 

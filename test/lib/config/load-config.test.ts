@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scheduleConfigSchema } from '../../../functions/shared/contracts/runtime-config';
 import { runtimeConfigOf, scheduleFreshness } from '../../../lib/config/deployment-config';
 import {
   CONFIG_ENV_VAR,
@@ -49,18 +50,24 @@ describe('the example configuration', () => {
     expect(config.schedules.nightly).toMatchObject({ mode: 'full', timezone: 'Europe/Paris' });
   });
 
-  it('gives the hourly and nightly schedules a freshness alarm, and explains why the weekly one has none', () => {
+  it('gives every schedule, weekly included, a freshness window of its longest interval plus its margin', () => {
     const { config } = loadDeploymentConfig({ path: EXAMPLE });
     const [hourly, nightly, weekly] = ['hourly', 'nightly', 'weekly'].map((name) => {
       const schedule = config.schedules[name];
       if (!schedule) throw new Error(`no schedule ${name}`);
       return scheduleFreshness(schedule);
     });
-    expect(hourly?.window?.windowMinutes).toBe(60 + 60);
+    expect(hourly?.windowMinutes).toBe(60 + 60);
     // 25 hours across the autumn daylight-saving change, plus the example's 120-minute margin.
-    expect(nightly?.window?.windowMinutes).toBe(25 * 60 + 120);
-    expect(weekly?.window).toBeUndefined();
-    expect(weekly?.reason).toContain('longer than the 7 days a CloudWatch alarm can look back');
+    expect(nightly?.windowMinutes).toBe(25 * 60 + 120);
+    // A week and an hour across the autumn change in New York, plus the default 60 minutes.
+    expect(weekly?.windowMinutes).toBe(7 * 24 * 60 + 60 + 60);
+  });
+
+  it('explains why a schedule without a regular interval has no freshness window', () => {
+    const once = scheduleFreshness(scheduleConfigSchema.parse({ cron: 'cron(0 3 1 1 ? 2027)' }));
+    expect(once.windowMinutes).toBeUndefined();
+    expect(once.reason).toContain('fires fewer than twice between 2026 and 2028');
   });
 });
 
@@ -77,6 +84,7 @@ describe('defaults', () => {
       logRetentionDays: 90,
       runTimeoutMinutes: 720,
       perCollectionMetrics: true,
+      functionRuntime: 'nodejs22.x',
     });
     expect(config.milvus.tokenSecret).toBeUndefined();
     expect(config.network).toBeUndefined();

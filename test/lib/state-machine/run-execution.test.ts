@@ -586,7 +586,10 @@ describe('the definition, executed as the local runner executes it', () => {
       runId: 'exec-1',
       deployment: {
         id: 'MilvusSnapshotScheduler.local',
-        cluster: { key: expect.stringMatching(/^milvus\.test_19530-[0-9a-f]{8}$/), endpoint: 'milvus.test:19530' },
+        cluster: {
+          key: expect.stringMatching(/^milvus\.test_19530-[0-9a-f]{8}$/),
+          endpoint: 'milvus.test:19530',
+        },
       },
       trigger: 'manual',
       schedule: 'manual',

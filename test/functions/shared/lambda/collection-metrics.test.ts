@@ -47,6 +47,7 @@ describe('emitCollectionMetrics', () => {
     // Act
     emitCollectionMetrics(
       metrics,
+      'CreateSnapshot',
       target,
       [{ name: 'SnapshotsCreated', unit: MetricUnit.Count, value: 1 }],
       true,
@@ -65,6 +66,7 @@ describe('emitCollectionMetrics', () => {
     // Act
     emitCollectionMetrics(
       metrics,
+      'EnforceRetention',
       target,
       [{ name: 'SnapshotsDropped', unit: MetricUnit.Count, value: 3 }],
       false,
@@ -74,6 +76,14 @@ describe('emitCollectionMetrics', () => {
     // Assess
     expect(emf._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service']]);
     expect(emf).toMatchObject({ collection: 'default.products', SnapshotsDropped: 3 });
+  });
+
+  it('refuses a metric its step does not list in COLLECTION_METRICS (the README counts that table)', () => {
+    const { metrics } = capturedMetrics();
+    const unlisted = [{ name: 'Surprise', unit: MetricUnit.Count, value: 1 }] as never;
+    expect(() => emitCollectionMetrics(metrics, 'CheckFlush', target, unlisted, true)).toThrow(
+      'CheckFlush emits Surprise, which COLLECTION_METRICS does not list',
+    );
   });
 
   it('reads the switch from the environment, on unless set to false', () => {
