@@ -47,6 +47,7 @@ export const STEP_NAMES = [
   'StartRestore',
   'PollRestore',
   'VerifyRestore',
+  'SwitchOver',
   'CleanupDrill',
   'RecordDrill',
   'RecordCollectionResult',
@@ -154,6 +155,15 @@ export const STEP_CATALOG: Readonly<Record<StepName, StepDefinition>> = {
     memoryMb: 1024,
     alsoInvokedBy: ['ContinueDeepCheck'],
     description: 'Checks the restored collection against what the snapshot recorded',
+  },
+  SwitchOver: {
+    state: 'SwitchOver',
+    directory: 'switch-over',
+    milvus: true,
+    reports: { read: [LEDGER], write: [LEDGER] },
+    timeoutSeconds: 120,
+    memoryMb: 512,
+    description: "Loads an operator restore's collection, then moves the alias or swaps names",
   },
   CleanupDrill: {
     state: 'CleanupDrill',

@@ -10,6 +10,7 @@ import {
 import {
   type CollectionResult,
   collectionResultSchema,
+  type RestoreResult,
   RUN_REPORT_SCHEMA_VERSION,
   type RunReport,
   runReportSchema,
@@ -280,6 +281,8 @@ export function assembleReport(
       ),
       drillsVerified: collections.filter((c) => c.drill?.verified).length,
       drillsFailed: drillDue ? collections.filter((c) => !c.drill?.verified).length : 0,
+      restoresSucceeded: collections.filter((c) => c.restore && c.status === 'SUCCEEDED').length,
+      restoresFailed: run.mode === 'restore' ? collections.filter((c) => c.status === 'FAILED').length : 0,
     },
     collections,
   });
@@ -354,7 +357,9 @@ export function messageOf(report: RunReport): string {
     `Finished:    ${report.finishedAt} (${duration(report.startedAt, report.finishedAt)})`,
     `Collections: ${summary.collections}: ${summary.succeeded} succeeded, ${summary.failed} failed, ${summary.skipped} skipped`,
     `Snapshots:   ${summary.snapshotsCreated} created, ${summary.snapshotsDropped} dropped`,
-    `Drills:      ${summary.drillsVerified} verified, ${summary.drillsFailed} failed`,
+    report.mode === 'restore'
+      ? `Restores:    ${summary.restoresSucceeded} succeeded, ${summary.restoresFailed} failed`
+      : `Drills:      ${summary.drillsVerified} verified, ${summary.drillsFailed} failed`,
     '',
     ...[...report.collections]
       .sort((a, b) => rank(a) - rank(b))
@@ -398,7 +403,23 @@ function collectionLine(c: CollectionResult): string {
       `drill of ${d.snapshotName} ${outcome}${timing}${d.cleanedUp ? '' : ', drill collection NOT cleaned up'}`,
     );
   }
+  if (c.restore) parts.push(restoreLine(c.restore));
   return parts.join('; ') || 'nothing to do';
+}
+
+/** `restored products_20261120 into products_restored_…, verified; alias catalog now serves it (was products)`. */
+export function restoreLine(r: RestoreResult): string {
+  const into = `restored ${r.snapshotName || 'nothing'} into ${r.targetCollection || '-'}`;
+  if (!r.verified) {
+    return `${into}: not verified (${r.state}${r.reason ? `: ${r.reason}` : ''})${r.kept ? `; ${r.kept}` : ''}`;
+  }
+  const s = r.switchover;
+  const switched = s?.alias
+    ? `; alias ${s.alias.name} now serves it (${s.alias.from ? `was ${s.alias.from}` : 'a new alias'})`
+    : s?.swap
+      ? `; it now has the name ${s.swap.original}, the original is kept as ${s.swap.replacedAs}`
+      : '';
+  return `${into}, verified${s?.loaded ? ' and loaded' : ''}${switched}${s?.undo ? `. To undo: ${s.undo}` : ''}`;
 }
 
 function seconds(ms: number): string {

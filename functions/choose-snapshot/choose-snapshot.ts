@@ -1,7 +1,8 @@
 import * as z from 'zod';
+import { latestVerifiedSchema } from '../shared/contracts/latest-verified';
 import { collectionStepBaseSchema } from '../shared/contracts/run-context';
 import { backupResultSchema } from '../shared/contracts/run-report';
-import { NoSnapshotToDrillError, SnapshotNotFoundError } from '../shared/errors';
+import { NoSnapshotToDrillError, NoSnapshotToRestoreError, SnapshotNotFoundError } from '../shared/errors';
 import {
   ownershipOf,
   type SnapshotContents,
@@ -10,7 +11,7 @@ import {
   snapshotContentsSchema,
 } from '../shared/ledger/snapshot-ledger';
 import type { CollectionRef, MilvusGateway, SnapshotDescription } from '../shared/milvus/milvus-gateway';
-import { type ReportStore, recordScopeOf } from '../shared/reports/report-store';
+import { ReportKeys, type ReportStore, recordScopeOf } from '../shared/reports/report-store';
 
 /** ChooseSnapshot's input: the run, the collection, and the backup when this run just made one. */
 export const chooseSnapshotInputSchema = collectionStepBaseSchema.extend({
@@ -54,6 +55,7 @@ export async function chooseSnapshot(
   const ref: CollectionRef = { database: input.target.database, collection: input.target.collection };
   const ledger = new SnapshotLedger(store, recordScopeOf(input.run));
   const deploymentId = input.run.deployment.id;
+  if (input.run.mode === 'restore') return chooseForRestore(input, ref, ledger, milvus, store);
   const named = input.run.drillSnapshot ?? input.backup?.snapshotName;
   if (named !== undefined) {
     const why = input.run.drillSnapshot !== undefined ? 'named in the run input' : 'created by this run';
@@ -85,6 +87,55 @@ export async function chooseSnapshot(
     `${where(ref)} has no snapshot of this deployment to drill; ` +
       'run a backup first (mode "backup" or "full"), or name a snapshot with "snapshot" in the execution input',
   );
+}
+
+/**
+ * The snapshot an operator's restore restores: the one named in the run, else the collection's
+ * newest verified one (the newest that passed a drill, as RecordDrill recorded it). Either must be
+ * this deployment's snapshot of this collection; anything else is refused with
+ * {@link NoSnapshotToRestoreError} before anything changes.
+ */
+async function chooseForRestore(
+  input: ChooseSnapshotInput,
+  ref: CollectionRef,
+  ledger: SnapshotLedger,
+  milvus: ChooseSnapshotDependencies['milvus'],
+  store: ChooseSnapshotDependencies['store'],
+): Promise<DrillSource> {
+  const scope = recordScopeOf(input.run);
+  let name = input.run.restore?.snapshot;
+  let why = 'named in the run input';
+  if (name === undefined) {
+    const verified = latestVerifiedSchema.safeParse(
+      await store.getJson(ReportKeys.latestVerified(scope, ref.database, ref.collection)),
+    );
+    if (!verified.success) {
+      throw new NoSnapshotToRestoreError(
+        `${where(ref)} has no snapshot that passed a restore drill; name the snapshot to restore with "snapshot" ` +
+          "(the CLI's `snapshots list` shows them)",
+      );
+    }
+    name = verified.data.snapshotName;
+    why = 'the newest verified';
+  }
+  const snapshot = await describeIfExists(milvus, ref, name);
+  if (!snapshot) {
+    throw new NoSnapshotToRestoreError(
+      `snapshot ${name} (${why}) does not exist in ${where(ref)}; snapshots belong to one collection: ` +
+        "is it a snapshot of another one? The CLI's `snapshots list` shows this collection's",
+    );
+  }
+  const ownership = ownershipOf(
+    snapshot,
+    await ledger.read(ref.database, ref.collection, name),
+    input.run.deployment.id,
+  );
+  if (!ownership.ours) {
+    throw new NoSnapshotToRestoreError(
+      `snapshot ${name} (${why}) of ${where(ref)} is not this deployment's (${ownership.reason}), so nothing says what it must contain`,
+    );
+  }
+  return toDrillSource(snapshot, ownership.record.contents);
 }
 
 /** Newest first by Milvus' `create_ts` (exact, as a BigInt), then by intent time; the name breaks a tie. */

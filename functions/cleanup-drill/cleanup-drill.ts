@@ -2,12 +2,13 @@ import * as z from 'zod';
 import { drillSourceSchema } from '../choose-snapshot/choose-snapshot';
 import { pollResultSchema } from '../poll-restore/poll-restore';
 import { collectionStepBaseSchema } from '../shared/contracts/run-context';
+import { switchoverResultSchema } from '../shared/contracts/run-report';
 import { CollectionNotFoundError, MilvusUnavailableError, RestoreJobNotFoundError } from '../shared/errors';
 import { DrillLedger } from '../shared/ledger/drill-ledger';
 import { drillCollectionState } from '../shared/ledger/drill-proof';
 import type { CollectionRef, MilvusGateway } from '../shared/milvus/milvus-gateway';
 import { type ReportStore, recordScopeOf } from '../shared/reports/report-store';
-import { drillTargetName } from '../start-restore/drill-target';
+import { runTargetName } from '../start-restore/drill-target';
 import { restoreStartSchema } from '../start-restore/start-restore';
 import { verificationResultSchema } from '../verify-restore/verify-restore';
 
@@ -30,6 +31,7 @@ export const cleanupDrillInputSchema = collectionStepBaseSchema.extend({
   restore: restoreStartSchema.optional(),
   poll: pollResultSchema.optional(),
   verification: verificationResultSchema.optional(),
+  switchover: switchoverResultSchema.optional(),
   drillError: caughtErrorSchema.optional(),
 });
 
@@ -114,18 +116,39 @@ export async function cleanupDrill(
     }
   };
 
-  const name = drillTargetName(run, target.collection);
+  const name = runTargetName(run, target.collection);
   const ref: CollectionRef = { database: target.database, collection: name };
-  const ledger = new DrillLedger(deps.store, recordScopeOf(run));
+  const operator = run.mode === 'restore';
+  const ledger = new DrillLedger(deps.store, recordScopeOf(run), operator ? 'restore' : 'drill');
   const record = await ledger.read(ref.database, name);
   if (!record || record.runId !== run.runId) {
     // The drill never asked for a restore (or the name is another run's): nothing of this drill exists.
     return { targetCollection: null, dropped: false, cleanedUp: true, problems: [] };
   }
 
+  const verified = verification?.verified === true && !verification.deepPending;
+  if (operator) {
+    // An operator's restore: its collection is the result, never dropped once it succeeded, and
+    // after a failure only with cleanupOnFailure.
+    const succeeded = verified && input.switchover?.done === true;
+    if (succeeded || !run.restore?.cleanupOnFailure) {
+      if (succeeded) await attempt('remove the restore record', () => ledger.remove(record));
+      if (transient) throw transient;
+      return {
+        targetCollection: input.switchover?.swap?.original ?? name,
+        dropped: false,
+        keptReason: succeeded
+          ? "it is the restore's result"
+          : 'kept to inspect the failed restore (set "cleanupOnFailure": true to drop it)',
+        cleanedUp: problems.length === 0,
+        problems,
+      };
+    }
+  }
+
   let dropped = false;
   let absent = false;
-  const keptReason = keepReason(run.drill, verification?.verified === true && !verification.deepPending);
+  const keptReason = operator ? undefined : keepReason(run.drill, verified);
   const state = await attempt(`look up ${name}`, () => drillCollectionState(milvus, record));
   if (state && !state.exists) absent = true;
   if (state?.exists && !state.ours) {

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { type ClusterIdentity, embeddedDeploymentSchema } from '../shared/contracts/deployment';
 import { embeddedConfig } from '../shared/contracts/embedded-config';
-import { parseExecutionInput } from '../shared/contracts/execution-input';
+import { type ExecutionInput, parseExecutionInput } from '../shared/contracts/execution-input';
 import { type CollectionTarget, type RunContext, runContextSchema } from '../shared/contracts/run-context';
 import {
   collectionKey,
@@ -11,7 +11,7 @@ import {
 } from '../shared/contracts/runtime-config';
 import { ConfigurationError, InvalidInputError } from '../shared/errors';
 import { ReportKeys, type ReportStore } from '../shared/reports/report-store';
-import { snapshotName } from '../shared/snapshot-naming';
+import { drillCollectionTime, milvusNameProblem, snapshotName } from '../shared/snapshot-naming';
 import { describeIssues, listNames, ownEntry } from '../shared/validation';
 
 /**
@@ -105,9 +105,23 @@ export function prepareRun(prepareInput: PrepareRunInput, cluster: ClusterIdenti
   }
 
   const mode = input.mode ?? schedule?.mode ?? 'backup';
-  if (input.snapshot !== undefined && mode !== 'drill') {
+  if (input.snapshot !== undefined && mode !== 'drill' && mode !== 'restore') {
     throw new InvalidInputError(
-      `"snapshot" names the snapshot to drill, so it needs "mode": "drill" (the run's mode is "${mode}")`,
+      `"snapshot" names the snapshot to drill or restore, so it needs "mode": "drill" or "restore" (the run's mode is "${mode}")`,
+    );
+  }
+  if (input.dryRun && mode === 'drill') {
+    throw new InvalidInputError(
+      'a drill restores a snapshot, and a dry run changes nothing: drop "dryRun", or use it with "mode": "backup" to see what retention would drop',
+    );
+  }
+  const restore = mode === 'restore' ? restoreOf(input, config) : undefined;
+  const restoreOnly = (['target', 'alias', 'swap', 'cleanupOnFailure'] as const).filter(
+    (k) => input[k] !== undefined,
+  );
+  if (mode !== 'restore' && restoreOnly.length > 0) {
+    throw new InvalidInputError(
+      `${restoreOnly.map((k) => `"${k}"`).join(', ')} only apply to a restore: add "mode": "restore" (the run's mode is "${mode}")`,
     );
   }
 
@@ -135,7 +149,8 @@ export function prepareRun(prepareInput: PrepareRunInput, cluster: ClusterIdenti
     slot: slot.toISOString(),
     snapshotName: snapshotName(prefix ?? config.manualSnapshotPrefix, slot),
     markerSchedule: scheduleName ?? 'manual',
-    drillSnapshot: input.snapshot,
+    drillSnapshot: mode === 'drill' ? input.snapshot : undefined,
+    restore,
     policies,
     protect,
     drill: config.drill,
@@ -143,6 +158,50 @@ export function prepareRun(prepareInput: PrepareRunInput, cluster: ClusterIdenti
   });
   const items = collections.map((c) => ({ database: c.database, collection: c.name, policy: c.retention }));
   return { run, items };
+}
+
+/**
+ * What a restore run restores and does, checked before anything happens: a restore names its
+ * collections (it never runs on a whole configuration by default), a target or an alias applies to
+ * one collection, an alias and a swap exclude each other, and names are names Milvus accepts.
+ */
+function restoreOf(input: ExecutionInput, config: RuntimeConfig): RunContext['restore'] {
+  const refuse = (message: string) => new InvalidInputError(`a restore ${message}`);
+  if (input.schedule !== undefined) throw refuse('is started by hand, never by a schedule: drop "schedule"');
+  if (input.dryRun) {
+    throw refuse(
+      'cannot be a dry run: to see what could be restored, list the snapshots (CLI `snapshots list`)',
+    );
+  }
+  if (input.collections === undefined) {
+    throw refuse('names the collections it restores: add "collections": ["database.collection"]');
+  }
+  const single = input.collections.length === 1;
+  if (!single && input.target !== undefined) throw refuse('into a "target" restores one collection only');
+  if (!single && input.alias !== undefined)
+    throw refuse('that moves an "alias" restores one collection only');
+  if (!single && input.swap) throw refuse('with "swap" restores one collection only');
+  if (input.alias !== undefined && input.swap) {
+    throw refuse('either points an "alias" at the restored collection or swaps names ("swap"), not both');
+  }
+  for (const [what, name] of [
+    ['target', input.target],
+    ['alias', input.alias],
+  ] as const) {
+    if (name === undefined) continue;
+    const problem = milvusNameProblem(name);
+    if (problem) throw refuse(`${what} ${JSON.stringify(name)} is not a valid Milvus name: ${problem}`);
+    if (drillCollectionTime(config.drill.prefix, name) !== undefined) {
+      throw refuse(`${what} ${JSON.stringify(name)} is named like a drill collection: choose another name`);
+    }
+  }
+  return {
+    ...(input.snapshot !== undefined && { snapshot: input.snapshot }),
+    ...(input.target !== undefined && { target: input.target }),
+    ...(input.alias !== undefined && { alias: input.alias }),
+    swap: input.swap ?? false,
+    cleanupOnFailure: input.cleanupOnFailure ?? false,
+  };
 }
 
 function decodeConfig(prepareInput: PrepareRunInput): unknown {

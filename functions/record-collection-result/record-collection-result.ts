@@ -5,6 +5,7 @@ import {
   type CollectionResult,
   collectionResultSchema,
   drillResultSchema,
+  restoreResultSchema,
   retentionResultSchema,
 } from '../shared/contracts/run-report';
 import { ReportKeys, type ReportStore } from '../shared/reports/report-store';
@@ -89,9 +90,11 @@ export function collectionResultOf(input: RecordCollectionResultInput): Collecti
   };
   const backup = part(backupResultSchema, input.backup, 'CreateSnapshot');
   const retention = part(retentionResultSchema, input.retention, 'EnforceRetention');
-  const drill = part(drillResultSchema, input.drill, 'RecordDrill');
-
   const { run } = input;
+  const operator = run.mode === 'restore';
+  const drill = operator ? undefined : part(drillResultSchema, input.drill, 'RecordDrill');
+  const restore = operator ? part(restoreResultSchema, input.drill, 'RecordDrill') : undefined;
+
   if (input.error) problems.unshift(errorOf(input.error));
   if (input.flushState?.timedOut && !input.flushState.flushed && !backup) {
     problems.push({
@@ -108,7 +111,7 @@ export function collectionResultOf(input: RecordCollectionResultInput): Collecti
         message: `the drill verified, but the drill collection may be left behind until the next drill's orphan sweep: ${drill.reason ?? 'cleanup did not finish'}`,
       });
     }
-  } else {
+  } else if (!restore) {
     if (input.drillError) problems.push(errorOf(input.drillError));
     if (input.cleanupError) {
       const cleanup = errorOf(input.cleanupError);
@@ -118,14 +121,19 @@ export function collectionResultOf(input: RecordCollectionResultInput): Collecti
       });
     }
   }
+  if (restore && !restore.verified) problems.push(drillProblem(restore, input.drillError, 'restore'));
   if (input.recordDrillError) problems.push(errorOf(input.recordDrillError));
-  const drillExpected = !run.dryRun && (run.mode === 'drill' || run.mode === 'full') && !input.error;
-  if (drillExpected && !drill && problems.length === 0) {
-    problems.push({ name: 'DrillMissing', message: 'the drill ended without recording a result' });
+  const drillExpected = !run.dryRun && run.mode !== 'backup' && !input.error;
+  if (drillExpected && !drill && !restore && problems.length === 0) {
+    problems.push({
+      name: operator ? 'RestoreMissing' : 'DrillMissing',
+      message: `the ${operator ? 'restore' : 'drill'} ended without recording a result`,
+    });
   }
 
   const [first, ...others] = problems;
-  const didSomething = backup !== undefined || retention !== undefined || drill !== undefined;
+  const didSomething =
+    backup !== undefined || retention !== undefined || drill !== undefined || restore !== undefined;
   const result: CollectionResult = {
     database: input.target.database,
     collection: input.target.collection,
@@ -142,6 +150,7 @@ export function collectionResultOf(input: RecordCollectionResultInput): Collecti
     ...(backup && { backup }),
     ...(retention && { retention }),
     ...(drill && { drill }),
+    ...(restore && { restore }),
   };
   return collectionResultSchema.parse(result);
 }
@@ -169,21 +178,28 @@ export function errorOf(caught: CaughtError): { name: string; message: string } 
 function drillProblem(
   drill: z.infer<typeof drillResultSchema>,
   caught: CaughtError | undefined,
+  noun: 'drill' | 'restore' = 'drill',
 ): { name: string; message: string } {
+  const capital = noun === 'drill' ? 'Drill' : 'Restore';
   if (drill.state !== 'Completed') {
     const outcome = drill.state === 'TimedOut' ? 'timed out' : 'failed';
-    const what = drill.snapshotName ? `the drill of ${drill.snapshotName}` : 'the drill';
+    const what = drill.snapshotName ? `the ${noun} of ${drill.snapshotName}` : `the ${noun}`;
+    // The error's name is the problem's name: the reason need not say it again.
+    const reason =
+      caught && drill.reason?.startsWith(`${caught.Error}: `)
+        ? drill.reason.slice(caught.Error.length + 2)
+        : drill.reason;
     return {
       // The caught error's name (NoSnapshotToDrillError…) says more than the drill's state.
-      name: caught?.Error ?? (drill.state === 'TimedOut' ? 'DrillTimedOut' : 'DrillFailed'),
-      message: `${what} ${outcome}${drill.reason ? `: ${drill.reason}` : ''}`,
+      name: caught?.Error ?? (drill.state === 'TimedOut' ? `${capital}TimedOut` : `${capital}Failed`),
+      message: `${what} ${outcome}${reason ? `: ${reason}` : ''}`,
     };
   }
   const failed = drill.checks
     .filter((c) => !c.ok)
     .map((c) => `${c.name} expected ${String(c.expected)}, got ${String(c.actual)}`);
   return {
-    name: 'DrillVerificationFailed',
+    name: `${capital}VerificationFailed`,
     message: `the restore of ${drill.snapshotName} completed but did not verify: ${drill.reason ?? (failed.join('; ') || 'no check passed')}`,
   };
 }

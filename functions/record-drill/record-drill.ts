@@ -4,7 +4,14 @@ import { type CaughtError, caughtErrorSchema, cleanupResultSchema } from '../cle
 import { pollResultSchema } from '../poll-restore/poll-restore';
 import { type LatestVerified, latestVerifiedSchema } from '../shared/contracts/latest-verified';
 import { collectionStepBaseSchema } from '../shared/contracts/run-context';
-import { type DRILL_STATES, drillResultSchema, sweepResultSchema } from '../shared/contracts/run-report';
+import {
+  type DRILL_STATES,
+  drillResultSchema,
+  type RestoreResult,
+  restoreResultSchema,
+  sweepResultSchema,
+  switchoverResultSchema,
+} from '../shared/contracts/run-report';
 import {
   type CollectionMetric,
   type CollectionMetricName,
@@ -22,6 +29,7 @@ export const recordDrillInputSchema = collectionStepBaseSchema.extend({
   verification: verificationResultSchema.optional(),
   cleanup: cleanupResultSchema.optional(),
   orphans: sweepResultSchema.optional(),
+  switchover: switchoverResultSchema.optional(),
   drillError: caughtErrorSchema.optional(),
   cleanupError: caughtErrorSchema.optional(),
 });
@@ -46,8 +54,16 @@ export interface RecordDrillDependencies {
 export async function recordDrill(
   input: RecordDrillInput,
   { store, now }: RecordDrillDependencies,
-): Promise<DrillResult> {
-  const result = drillResultSchema.parse(buildDrillResult(input, now()));
+): Promise<DrillResult | RestoreResult> {
+  const drill = buildDrillResult(input, now());
+  const result =
+    input.run.mode === 'restore'
+      ? restoreResultSchema.parse({
+          ...drill,
+          ...(input.cleanup?.keptReason && { kept: input.cleanup.keptReason }),
+          ...(input.switchover && { switchover: input.switchover }),
+        })
+      : drillResultSchema.parse(drill);
   if (result.verified && input.drillSource) {
     await recordLatestVerified(store, input, {
       snapshotName: input.drillSource.snapshotName,

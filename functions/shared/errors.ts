@@ -101,6 +101,38 @@ export class RestoreJobNotFoundError extends WorkflowError {
   }
 }
 
+/** The alias does not exist (Milvus code 1600). */
+export class AliasNotFoundError extends WorkflowError {
+  public constructor(message: string, options?: WorkflowErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** Nothing to restore: the named snapshot is missing or not this deployment's, or none was verified. */
+export class NoSnapshotToRestoreError extends WorkflowError {
+  public constructor(message: string, options?: WorkflowErrorOptions) {
+    super(message, options);
+  }
+}
+
+/**
+ * An operator's restore would overwrite or shadow something that exists (its target collection,
+ * an alias named like a collection, the name a swap moves the original to): refused before any
+ * change.
+ */
+export class RestoreConflictError extends WorkflowError {
+  public constructor(message: string, options?: WorkflowErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** A restore's switch-over (alias move, name swap) failed; the error says what Milvus holds now and how to undo. */
+export class SwitchOverError extends WorkflowError {
+  public constructor(message: string, options?: WorkflowErrorOptions) {
+    super(message, options);
+  }
+}
+
 /** Milvus rejected an argument (codes 1100/1101: a bad name, a missing field, a bad value). */
 export class MilvusInvalidArgumentError extends WorkflowError {
   public constructor(message: string, options?: WorkflowErrorOptions) {

@@ -101,6 +101,19 @@ export function drillCollectionTime(drillPrefix: string, name: string): Date | u
   return parseSlotStamp(match[1]);
 }
 
+/**
+ * `<collection>_<word>_<YYYYMMDD_HHMMSS>`, the collection shortened with a hash when the whole
+ * would exceed Milvus' limit: the default name of an operator restore's new collection
+ * (`restored`) and of the collection a swap moves aside (`replaced`).
+ */
+export function stampedCollectionName(collection: string, word: 'restored' | 'replaced', at: Date): string {
+  const suffix = `_${word}_${slotStamp(at)}`;
+  const room = MAX_MILVUS_NAME_LENGTH - suffix.length;
+  const base =
+    collection.length <= room ? collection : `${collection.slice(0, room - 9)}_${shortHash(collection)}`;
+  return `${base}${suffix}`;
+}
+
 function shortHash(text: string): string {
   // FNV-1a, 32 bits: enough to keep two truncated names apart, and dependency-free.
   let h = 0x811c9dc5;

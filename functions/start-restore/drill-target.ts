@@ -1,9 +1,11 @@
 import type { RunContext } from '../shared/contracts/run-context';
-import { drillCollectionName, drillRunTag } from '../shared/snapshot-naming';
+import { drillCollectionName, drillRunTag, stampedCollectionName } from '../shared/snapshot-naming';
 
 /** What the drill target name is built from. */
 export type DrillNaming = Pick<RunContext, 'runId' | 'startedAt'> & {
   readonly drill: Pick<RunContext['drill'], 'prefix'>;
+  readonly mode?: RunContext['mode'];
+  readonly restore?: RunContext['restore'];
 };
 
 /**
@@ -23,4 +25,24 @@ export function drillTargetName(run: DrillNaming, collection: string): string {
  */
 export function isOwnDrillTarget(run: DrillNaming, collection: string, name: string): boolean {
   return name === drillTargetName(run, collection) && name.startsWith(`${run.drill.prefix}_`);
+}
+
+/**
+ * The new collection an operator's restore goes into: the run's `target`, else
+ * `<collection>_restored_<YYYYMMDD_HHMMSS>` from the run's start (UTC), recomputed by every step.
+ */
+export function restoreTargetName(run: DrillNaming, collection: string): string {
+  return run.restore?.target ?? stampedCollectionName(collection, 'restored', new Date(run.startedAt));
+}
+
+/** The collection this run restores into: the operator's target in a restore, else the drill collection. */
+export function runTargetName(run: DrillNaming, collection: string): string {
+  return run.mode === 'restore' ? restoreTargetName(run, collection) : drillTargetName(run, collection);
+}
+
+/** Whether `name` is the collection this run restores `collection` into (see {@link runTargetName}). */
+export function isOwnTarget(run: DrillNaming, collection: string, name: string): boolean {
+  return run.mode === 'restore'
+    ? name === restoreTargetName(run, collection)
+    : isOwnDrillTarget(run, collection, name);
 }

@@ -6,11 +6,13 @@ import {
   CollectionAlreadyExistsError,
   DrillTargetConflictError,
   MilvusUnavailableError,
+  RestoreConflictError,
 } from '../shared/errors';
 import { DrillLedger, type DrillRecord } from '../shared/ledger/drill-ledger';
 import type { CollectionRef, MilvusGateway, RestoreJob } from '../shared/milvus/milvus-gateway';
 import { type ReportStore, recordScopeOf } from '../shared/reports/report-store';
-import { drillTargetName } from './drill-target';
+import { stampedCollectionName } from '../shared/snapshot-naming';
+import { runTargetName } from './drill-target';
 
 /** StartRestore's input: the run, the collection and the chosen snapshot. */
 export const startRestoreInputSchema = collectionStepBaseSchema.extend({
@@ -45,7 +47,7 @@ export type RestoreStart = z.infer<typeof restoreStartSchema>;
 export interface StartRestoreDependencies {
   readonly milvus: Pick<
     MilvusGateway,
-    'hasCollection' | 'describeCollection' | 'restoreSnapshot' | 'listRestoreJobs'
+    'hasCollection' | 'describeCollection' | 'restoreSnapshot' | 'listRestoreJobs' | 'describeAlias'
   >;
   readonly store: Pick<ReportStore, 'getJson' | 'putJson' | 'createJson' | 'list' | 'delete'>;
   readonly now: () => Date;
@@ -73,15 +75,21 @@ export async function startRestore(
 ): Promise<RestoreStart> {
   const { run, target, drillSource } = input;
   const source: CollectionRef = { database: target.database, collection: target.collection };
-  const targetCollection = drillTargetName(run, target.collection);
+  const targetCollection = runTargetName(run, target.collection);
   const targetRef: CollectionRef = { database: target.database, collection: targetCollection };
-  const ledger = new DrillLedger(deps.store, recordScopeOf(run));
+  const operator = run.mode === 'restore';
+  const ledger = new DrillLedger(deps.store, recordScopeOf(run), operator ? 'restore' : 'drill');
   const timeoutMs = run.drill.timeoutMinutes * 60_000;
   const conflict = (why: string) =>
-    new DrillTargetConflictError(
-      `the drill collection ${target.database}.${targetCollection} already exists and ${why}, so this drill ` +
-        'did not create it; it is left untouched. Rename or drop it, or change drill.prefix.',
-    );
+    operator
+      ? new RestoreConflictError(
+          `the target collection ${target.database}.${targetCollection} already exists and ${why}; a restore ` +
+            'never overwrites a collection: name another "target"',
+        )
+      : new DrillTargetConflictError(
+          `the drill collection ${target.database}.${targetCollection} already exists and ${why}, so this drill ` +
+            'did not create it; it is left untouched. Rename or drop it, or change drill.prefix.',
+        );
 
   let record = await ledger.read(targetRef.database, targetCollection);
   if (record && record.runId !== run.runId) throw conflict(`is recorded for run ${record.runId}`);
@@ -93,6 +101,7 @@ export async function startRestore(
 
   const now = deps.now();
   if (!record) {
+    if (operator) await restorePreflight(run, source, targetRef, deps.milvus);
     record = newRecord(run, targetRef, drillSource.snapshotName, source.collection, now);
     if (!(await ledger.create(record))) {
       const other = await ledger.read(targetRef.database, targetCollection);
@@ -182,7 +191,7 @@ function newRecord(
   const scope = recordScopeOf(run);
   return {
     schemaVersion: 1,
-    kind: 'drill',
+    kind: run.mode === 'restore' ? 'restore' : 'drill',
     deploymentId: scope.deploymentId,
     clusterKey: scope.clusterKey,
     database: targetRef.database,
@@ -198,6 +207,54 @@ function newRecord(
     updatedBy: run.runId,
     updatedAt: now.toISOString(),
   };
+}
+
+/**
+ * What an operator's restore checks before it changes anything: its target is no alias, the alias
+ * it is to move is no collection's name, and the name a swap moves the original to is free.
+ *
+ * @throws RestoreConflictError saying what is in the way and what to do
+ */
+async function restorePreflight(
+  run: RunContext,
+  source: CollectionRef,
+  targetRef: CollectionRef,
+  milvus: StartRestoreDependencies['milvus'],
+): Promise<void> {
+  const inDb = (collection: string): CollectionRef => ({ database: source.database, collection });
+  const aliased = await milvus.describeAlias(targetRef.database, targetRef.collection);
+  if (aliased !== undefined) {
+    throw new RestoreConflictError(
+      `the target ${targetRef.database}.${targetRef.collection} is an alias (of ${aliased}); name another "target"`,
+    );
+  }
+  const alias = run.restore?.alias;
+  // HasCollection answers for an alias too: only a name that is no alias is a collection's.
+  if (
+    alias !== undefined &&
+    (await milvus.describeAlias(source.database, alias)) === undefined &&
+    (await milvus.hasCollection(inDb(alias)))
+  ) {
+    throw new RestoreConflictError(
+      `${source.database}.${alias} is a collection, so no alias can have that name; name an alias, or use "swap" to give the restored collection the original's name`,
+    );
+  }
+  if (run.restore?.swap) {
+    const replaced = replacedName(run, source.collection);
+    if (
+      (await milvus.hasCollection(inDb(replaced))) ||
+      (await milvus.describeAlias(source.database, replaced))
+    ) {
+      throw new RestoreConflictError(
+        `a swap moves ${source.database}.${source.collection} to ${replaced}, which already exists; rename it first`,
+      );
+    }
+  }
+}
+
+/** The name a swap gives the original collection: `<name>_replaced_<YYYYMMDD_HHMMSS>` (the run's start). */
+export function replacedName(run: Pick<RunContext, 'startedAt'>, collection: string): string {
+  return stampedCollectionName(collection, 'replaced', new Date(run.startedAt));
 }
 
 function touch(record: DrillRecord, run: RunContext, now: Date): DrillRecord {

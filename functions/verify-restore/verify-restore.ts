@@ -7,7 +7,7 @@ import { drillCheckSchema } from '../shared/contracts/run-report';
 import { InvalidInputError } from '../shared/errors';
 import type { CollectionRef, CollectionSummary, MilvusGateway } from '../shared/milvus/milvus-gateway';
 import { schemaFingerprint } from '../shared/schema-fingerprint';
-import { drillTargetName, isOwnDrillTarget } from '../start-restore/drill-target';
+import { isOwnTarget, runTargetName } from '../start-restore/drill-target';
 import { restoreStartSchema } from '../start-restore/start-restore';
 import {
   CHECK,
@@ -80,10 +80,10 @@ export async function verifyRestore(
   { milvus, now }: VerifyRestoreDependencies,
 ): Promise<VerificationResult> {
   const { run, target, restore } = input;
-  if (!isOwnDrillTarget(run, target.collection, restore.targetCollection)) {
+  if (!isOwnTarget(run, target.collection, restore.targetCollection)) {
     throw new InvalidInputError(
       `invalid VerifyRestore input: restore.targetCollection: is not this drill's collection ` +
-        `(${drillTargetName(run, target.collection)}), got "${restore.targetCollection}"`,
+        `(${runTargetName(run, target.collection)}), got "${restore.targetCollection}"`,
     );
   }
   const restored: CollectionRef = { database: target.database, collection: restore.targetCollection };

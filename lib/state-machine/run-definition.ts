@@ -45,6 +45,9 @@ export const RunState = {
   VerificationDone: 'VerificationDone?',
   WaitForLoad: 'WaitForLoad',
   ContinueDeepCheck: 'ContinueDeepCheck',
+  SwitchOver: 'SwitchOver',
+  SwitchedOver: 'SwitchedOver?',
+  WaitForRestoredLoad: 'WaitForRestoredLoad',
   CleanupDrill: 'CleanupDrill',
   RecordDrill: 'RecordDrill',
   RecordCollectionResult: 'RecordCollectionResult',
@@ -244,11 +247,31 @@ export function buildRunDefinition(scope: Construct, props: RunDefinitionProps):
     .when(sfn.Condition.stringEquals('$.poll.decision', 'failed'), cleanup)
     .when(sfn.Condition.stringEquals('$.poll.decision', 'timedOut'), cleanup)
     .otherwise(cleanup);
-  // A deep check waits for the load; VerifyRestore stops waiting at the drill deadline.
+  // An operator's restore, once verified, is loaded and switched over (alias or swap), if asked.
+  const switchOver = drillStep(RunState.SwitchOver, 'SwitchOver', '$.switchover');
+  const waitForRestoredLoad = new sfn.Wait(scope, RunState.WaitForRestoredLoad, {
+    stateName: RunState.WaitForRestoredLoad,
+    time: sfn.WaitTime.secondsPath('$.switchover.waitSeconds'),
+  });
+  // SwitchOver stops waiting for the load at the drill deadline: the loop is bounded.
+  const switchedOver = new sfn.Choice(scope, RunState.SwitchedOver, { stateName: RunState.SwitchedOver })
+    .when(sfn.Condition.booleanEquals('$.switchover.pending', true), waitForRestoredLoad)
+    .otherwise(cleanup);
+  switchOver.next(switchedOver);
+  waitForRestoredLoad.next(switchOver);
+  // A deep check waits for the load; VerifyRestore stops waiting at the drill deadline. An
+  // operator's restore, once verified, goes on to its switch-over (no extra state for drills).
   const verificationDone = new sfn.Choice(scope, RunState.VerificationDone, {
     stateName: RunState.VerificationDone,
   })
     .when(sfn.Condition.booleanEquals('$.verification.deepPending', true), waitForLoad)
+    .when(
+      sfn.Condition.and(
+        sfn.Condition.stringEquals('$.run.mode', 'restore'),
+        sfn.Condition.booleanEquals('$.verification.verified', true),
+      ),
+      switchOver,
+    )
     .when(sfn.Condition.booleanEquals('$.verification.deepPending', false), cleanup)
     .otherwise(cleanup);
 
@@ -300,7 +323,13 @@ export function buildRunDefinition(scope: Construct, props: RunDefinitionProps):
     stateName: RunState.RouteCollection,
   })
     .when(sfn.Condition.booleanEquals('$.run.dryRun', true), enforceRetention)
-    .when(sfn.Condition.stringEquals('$.run.mode', 'drill'), chooseSnapshot)
+    .when(
+      sfn.Condition.or(
+        sfn.Condition.stringEquals('$.run.mode', 'drill'),
+        sfn.Condition.stringEquals('$.run.mode', 'restore'),
+      ),
+      chooseSnapshot,
+    )
     .when(
       sfn.Condition.or(
         sfn.Condition.stringEquals('$.run.mode', 'backup'),

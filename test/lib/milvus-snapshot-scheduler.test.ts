@@ -44,7 +44,7 @@ describe('functions', () => {
   it('creates one function per step, each with its own log group and role', () => {
     // And the freshness check beside them.
     template.resourceCountIs('AWS::Lambda::Function', STEP_NAMES.length + 1);
-    // 14 step log groups, the freshness check's and the state machine's.
+    // A log group per step, the freshness check's and the state machine's.
     template.resourceCountIs('AWS::Logs::LogGroup', STEP_NAMES.length + 2);
     expect(MILVUS_STEPS).toEqual([
       'Flush',
@@ -56,6 +56,7 @@ describe('functions', () => {
       'StartRestore',
       'PollRestore',
       'VerifyRestore',
+      'SwitchOver',
       'CleanupDrill',
     ]);
   });
@@ -98,6 +99,7 @@ describe('functions', () => {
       StartRestore: 120,
       PollRestore: 60,
       VerifyRestore: 300,
+      SwitchOver: 120,
       CleanupDrill: 120,
       RecordDrill: 30,
       RecordCollectionResult: 30,
@@ -151,6 +153,7 @@ describe('functions', () => {
       'ChooseSnapshot',
       'SweepOrphans',
       'StartRestore',
+      'SwitchOver',
       'CleanupDrill',
       'RecordDrill',
       'RecordCollectionResult',

@@ -14,14 +14,22 @@ export const executionInputSchema = z
   .object({
     /** A configured schedule to run (its mode, prefix and collections). Set by EventBridge Scheduler. */
     schedule: z.string().min(1).optional(),
-    /** `backup`, `drill` or `full`. @default the schedule's mode, else `backup` */
+    /** `backup`, `drill`, `full` or `restore`. @default the schedule's mode, else `backup` */
     mode: z.enum(RUN_MODES).optional(),
     /** Only these collections: `database.collection`, or `collection` in `default`. @default all */
     collections: z.array(z.string().min(1)).min(1).max(MAX_INPUT_COLLECTIONS).optional(),
     /** Change nothing: no flush, snapshot, drop or drill; report what retention would do. @default false */
     dryRun: z.boolean().optional(),
-    /** Drill this snapshot (by name) instead of the newest one. */
+    /** Drill (or restore) this snapshot, by name, instead of the newest (newest verified, for a restore). */
     snapshot: z.string().min(1).optional(),
+    /** Restore: the new collection to restore into. @default `<collection>_restored_<YYYYMMDD_HHMMSS>` */
+    target: z.string().min(1).optional(),
+    /** Restore: point this alias at the restored collection once it is verified and loaded. */
+    alias: z.string().min(1).optional(),
+    /** Restore: give the restored collection the original's name, keeping the original as `<name>_replaced_<YYYYMMDD_HHMMSS>`. */
+    swap: z.boolean().optional(),
+    /** Restore: drop the restored collection when the restore fails. @default false (kept to inspect) */
+    cleanupOnFailure: z.boolean().optional(),
     /**
      * The schedule slot (ISO 8601). Snapshot names are built from it, so a retried or repeated
      * slot gives the same names. @default the execution's start time
@@ -42,7 +50,7 @@ export const CONSOLE_PLACEHOLDER_KEY = 'Comment';
 
 /** Appended to every input error: what a person may type. */
 export const ACCEPTED_KEYS_HINT =
-  'Accepted keys: schedule, mode ("backup", "drill" or "full"), collections (["database.collection", ...]), dryRun, snapshot, scheduledTime; all optional, e.g. {"mode": "drill"}';
+  'Accepted keys: schedule, mode ("backup", "drill", "full" or "restore"), collections (["database.collection", ...]), dryRun, snapshot, scheduledTime, and for a restore target, alias, swap, cleanupOnFailure; all optional, e.g. {"mode": "drill"}';
 
 /**
  * Validates an execution input as given (by a schedule, the console or the CLI), ignoring the

@@ -42,6 +42,22 @@ export const runContextSchema = z
     markerSchedule: z.string().min(1),
     /** Drill this snapshot instead of the newest managed one. */
     drillSnapshot: z.string().optional(),
+    /** What a `restore` run restores, and what it does with the restored collection. */
+    restore: z
+      .object({
+        /** The snapshot to restore. @default the collection's newest verified snapshot */
+        snapshot: z.string().min(1).optional(),
+        /** The new collection. @default `<collection>_restored_<YYYYMMDD_HHMMSS>` (the run's start, UTC) */
+        target: z.string().min(1).optional(),
+        /** An alias to point at the restored collection. */
+        alias: z.string().min(1).optional(),
+        /** Rename the original to `<name>_replaced_<stamp>` and the restored collection to the original's name. */
+        swap: z.boolean(),
+        /** Drop the restored collection when the restore fails. */
+        cleanupOnFailure: z.boolean(),
+      })
+      .strict()
+      .optional(),
     /** Retention policies by name. */
     policies: z.record(z.string(), retentionPolicySchema),
     /** Snapshot names retention never drops, by `database.collection` (only collections that have any). */

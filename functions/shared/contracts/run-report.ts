@@ -116,6 +116,39 @@ export const drillResultSchema = z
   })
   .strict();
 
+/** What an operator restore's switch-over did (`$.switchover`): the load, and the alias move or name swap. */
+export const switchoverResultSchema = z
+  .object({
+    /** Still waiting for the restored collection to load; call again after `waitSeconds`. */
+    pending: z.boolean(),
+    waitSeconds: z.number().int().positive().optional(),
+    loadPolls: z.number().int().nonnegative(),
+    /** The restored collection is loaded. */
+    loaded: z.boolean(),
+    /** Everything asked for is in place, checked in Milvus. */
+    done: z.boolean(),
+    /** The alias now serving the restored collection, and what it served before (null: it is new). */
+    alias: z.object({ name: z.string(), from: z.string().nullable(), to: z.string() }).strict().optional(),
+    /** The swap: the restored collection took `original`'s name, the original is kept as `replacedAs`. */
+    swap: z.object({ original: z.string(), replacedAs: z.string() }).strict().optional(),
+    /** How to go back, in words. */
+    undo: z.string().optional(),
+  })
+  .strict();
+
+/** What a switch-over did. */
+export type SwitchoverResult = z.infer<typeof switchoverResultSchema>;
+
+/** What an operator's restore of one collection did: the restore (as a drill reports it) and the switch-over. */
+export const restoreResultSchema = drillResultSchema.extend({
+  /** Why the restored collection was kept after a failure, or that it is the result. */
+  kept: z.string().optional(),
+  switchover: switchoverResultSchema.optional(),
+});
+
+/** What an operator's restore of one collection did. */
+export type RestoreResult = z.infer<typeof restoreResultSchema>;
+
 /** Per-collection outcome. */
 export const COLLECTION_STATUSES = ['SUCCEEDED', 'FAILED', 'SKIPPED'] as const;
 
@@ -129,6 +162,8 @@ export const collectionResultSchema = z
     backup: backupResultSchema.optional(),
     retention: retentionResultSchema.optional(),
     drill: drillResultSchema.optional(),
+    /** An operator's restore (mode `restore`). */
+    restore: restoreResultSchema.optional(),
   })
   .strict();
 
@@ -166,6 +201,9 @@ export const runReportSchema = z
         snapshotsDropped: z.number().int().nonnegative(),
         drillsVerified: z.number().int().nonnegative(),
         drillsFailed: z.number().int().nonnegative(),
+        /** Operator restores (mode `restore`) verified and switched over as asked. */
+        restoresSucceeded: z.number().int().nonnegative(),
+        restoresFailed: z.number().int().nonnegative(),
       })
       .strict(),
     /** Where the complete report is stored (`s3://bucket/key`, or a local path). */

@@ -4,10 +4,20 @@ import { retentionPolicySchema } from '../retention-policy';
 import { drillCollectionTime, MAX_MILVUS_NAME_LENGTH, milvusNameProblem } from '../snapshot-naming';
 import { drillSettingsSchema, flushSettingsSchema } from './drill-settings';
 
-/** What a run does to each collection. */
-export const RUN_MODES = ['backup', 'drill', 'full'] as const;
+/** What a scheduled run does to each collection. */
+export const SCHEDULE_MODES = ['backup', 'drill', 'full'] as const;
 
-/** `backup`: flush, snapshot, retention. `drill`: restore drill of an existing snapshot. `full`: both. */
+/**
+ * What a run does to each collection: a schedule's modes, and `restore`, which only an operator
+ * starts (from the console or the CLI), never a schedule.
+ */
+export const RUN_MODES = [...SCHEDULE_MODES, 'restore'] as const;
+
+/**
+ * `backup`: flush, snapshot, retention. `drill`: restore drill of an existing snapshot. `full`:
+ * both. `restore`: restore a snapshot into a new collection and, if asked, point an alias at it or
+ * swap names.
+ */
 export type RunMode = (typeof RUN_MODES)[number];
 
 /** Length of the `_YYYYMMDD_HHMMSS` suffix of a dated snapshot name. */
@@ -74,7 +84,7 @@ export const scheduleConfigSchema = z
         message: 'expected an IANA time zone such as "Europe/Paris"',
       }),
     /** What the run does. @default 'backup' */
-    mode: z.enum(RUN_MODES).default('backup'),
+    mode: z.enum(SCHEDULE_MODES).default('backup'),
     /** Prefix of the dated snapshot names. @default the schedule's name */
     snapshotPrefix: snapshotPrefixSchema.optional(),
     /** Only these collections (`database.collection`, or `collection` in `default`). @default all */

@@ -20,7 +20,8 @@ export const DRILL_RECORD_STATES = [
 export const drillRecordSchema = z
   .object({
     schemaVersion: z.literal(1),
-    kind: z.literal('drill'),
+    /** A drill collection (swept when over), or an operator restore's new collection (never swept). */
+    kind: z.enum(['drill', 'restore']),
     deploymentId: z.string().min(1),
     clusterKey: z.string().min(1),
     database: z.string().min(1),
@@ -40,6 +41,8 @@ export const drillRecordSchema = z
     collectionId: z.string().optional(),
     /** RestoreSnapshot calls whose reply was lost: each may still create the collection later. */
     lostRequests: z.number().int().nonnegative(),
+    /** An operator restore's alias move: the collection the alias served before (null: a new alias). */
+    aliasFrom: z.string().nullable().optional(),
     updatedBy: z.string().min(1),
     updatedAt: z.iso.datetime(),
   })
@@ -51,23 +54,28 @@ export type DrillRecord = z.infer<typeof drillRecordSchema>;
 /** Records read at once. */
 const READ_CONCURRENCY = 16;
 
-/** The drill records of one deployment, on one cluster. */
+/** The drill records (or the operator restores' records) of one deployment, on one cluster. */
 export class DrillLedger {
+  /**
+   * @param kind `drill` for drill collections; `restore` for the new collections of operator
+   *   restores, kept apart so that no sweep ever looks at them
+   */
   public constructor(
     private readonly store: Pick<ReportStore, 'getJson' | 'putJson' | 'createJson' | 'list' | 'delete'>,
     public readonly scope: RecordScope,
+    public readonly kind: DrillRecord['kind'] = 'drill',
   ) {}
 
   /** The record of a drill collection, or undefined (an unreadable record proves nothing). */
   public async read(database: string, drillCollection: string): Promise<DrillRecord | undefined> {
-    const raw = await this.store.getJson(ReportKeys.ledgerDrill(this.scope, database, drillCollection));
+    const raw = await this.store.getJson(this.keyFor(database, drillCollection));
     const parsed = drillRecordSchema.safeParse(raw);
     return parsed.success && this.inScope(parsed.data, database, drillCollection) ? parsed.data : undefined;
   }
 
   /** Every drill record of a database. */
   public async list(database: string): Promise<DrillRecord[]> {
-    const keys = await this.store.list(ReportKeys.ledgerDrills(this.scope, database));
+    const keys = await this.store.list(this.prefixFor(database));
     const records: DrillRecord[] = [];
     for (let i = 0; i < keys.length; i += READ_CONCURRENCY) {
       const batch = keys.slice(i, i + READ_CONCURRENCY);
@@ -77,7 +85,7 @@ export class DrillLedger {
         if (
           parsed.success &&
           this.inScope(parsed.data, database, parsed.data.drillCollection) &&
-          ReportKeys.ledgerDrill(this.scope, database, parsed.data.drillCollection) === key
+          this.keyFor(database, parsed.data.drillCollection) === key
         ) {
           records.push(parsed.data);
         }
@@ -114,11 +122,24 @@ export class DrillLedger {
   }
 
   private keyOf(record: Pick<DrillRecord, 'database' | 'drillCollection'>): string {
-    return ReportKeys.ledgerDrill(this.scope, record.database, record.drillCollection);
+    return this.keyFor(record.database, record.drillCollection);
+  }
+
+  private keyFor(database: string, collection: string): string {
+    return this.kind === 'drill'
+      ? ReportKeys.ledgerDrill(this.scope, database, collection)
+      : ReportKeys.ledgerRestore(this.scope, database, collection);
+  }
+
+  private prefixFor(database: string): string {
+    return this.kind === 'drill'
+      ? ReportKeys.ledgerDrills(this.scope, database)
+      : ReportKeys.ledgerRestores(this.scope, database);
   }
 
   private inScope(record: DrillRecord, database: string, drillCollection: string): boolean {
     return (
+      record.kind === this.kind &&
       record.deploymentId === this.scope.deploymentId &&
       record.clusterKey === this.scope.clusterKey &&
       record.database === database &&

@@ -1,5 +1,5 @@
 import type { MilvusClient, ResStatus } from '@zilliz/milvus2-sdk-node';
-import { MilvusUnsupportedError } from '../errors';
+import { AliasNotFoundError, MilvusUnsupportedError } from '../errors';
 import { hybridTimestampToMillis } from '../hybrid-timestamp';
 import type { FingerprintSchema } from '../schema-fingerprint';
 import { errorFromRejection, errorFromStatus, isSuccess } from './milvus-status';
@@ -330,6 +330,45 @@ export class MilvusGateway {
     );
     const hits = res.results as unknown as Array<{ id: string | number; score: number }>;
     return hits.map((h) => ({ id: String(h.id), score: h.score }));
+  }
+
+  /** The collection an alias points at, or `undefined` when there is no such alias. */
+  public async describeAlias(database: string, alias: string): Promise<string | undefined> {
+    try {
+      const res = await this.call(`describe alias ${database}.${alias}`, () =>
+        // The SDK insists on a collection_name the request does not have; the wire message is alias and db only.
+        this.client.describeAlias({ alias, collection_name: alias, db_name: database }),
+      );
+      return res.collection || undefined;
+    } catch (error) {
+      if (error instanceof AliasNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  /** Creates an alias of a collection. */
+  public async createAlias(ref: CollectionRef, alias: string): Promise<void> {
+    await this.call(`create alias ${ref.database}.${alias} of ${name(ref)}`, () =>
+      this.client.createAlias({ alias, collection_name: ref.collection, db_name: ref.database }),
+    );
+  }
+
+  /** Points an existing alias at another collection, in one step (readers never see no collection). */
+  public async alterAlias(ref: CollectionRef, alias: string): Promise<void> {
+    await this.call(`move alias ${ref.database}.${alias} to ${name(ref)}`, () =>
+      this.client.alterAlias({ alias, collection_name: ref.collection, db_name: ref.database }),
+    );
+  }
+
+  /** Renames a collection within its database. */
+  public async renameCollection(ref: CollectionRef, newName: string): Promise<void> {
+    await this.call(`rename ${name(ref)} to ${newName}`, () =>
+      this.client.renameCollection({
+        collection_name: ref.collection,
+        new_collection_name: newName,
+        db_name: ref.database,
+      }),
+    );
   }
 
   /** Creates a snapshot. A duplicate name answers {@link SnapshotAlreadyExistsError}. */

@@ -1,4 +1,5 @@
 import {
+  AliasNotFoundError,
   CollectionAlreadyExistsError,
   CollectionNotFoundError,
   MilvusAuthenticationError,
@@ -34,6 +35,7 @@ export const MilvusCode = {
   DatabaseNotFound: 800,
   InvalidParameter: 1100,
   ParameterMissing: 1101,
+  AliasNotFound: 1600,
   AliasTarget: 1601,
   RestoreJobNotFound: 2101,
   SnapshotNotFound: 2600,
@@ -113,6 +115,8 @@ export function errorFromStatus(status: MilvusStatusLike, what: string): Workflo
       return /already exists/i.test(reason)
         ? new SnapshotAlreadyExistsError(message, options)
         : new MilvusInvalidArgumentError(message, options);
+    case MilvusCode.AliasNotFound:
+      return new AliasNotFoundError(message, options);
     case MilvusCode.AliasTarget:
       return new MilvusInvalidArgumentError(message, options);
     default:

@@ -86,6 +86,12 @@ export const ReportKeys = {
   /** When the freshness check first saw a schedule without a successful run. */
   freshnessBaseline: (deploymentId: string, schedule: string) =>
     `status/${safe(deploymentId)}/baselines/${safe(schedule)}.json`,
+  /** The ledger's record of the new collection an operator's restore created (never swept). */
+  ledgerRestore: (scope: RecordScope, database: string, collection: string) =>
+    `${ReportKeys.ledgerRestores(scope, database)}${keySegment(collection)}.json`,
+  /** The prefix of the ledger's restore records of one database. */
+  ledgerRestores: (scope: RecordScope, database: string) =>
+    `ledger/${scopePath(scope)}/restores/${keySegment(database)}/`,
   /** The ledger's note that a run has ended (its drills are over). */
   ledgerRunEnded: (scope: RecordScope, runId: string) =>
     `ledger/${scopePath(scope)}/runs/${safe(runId)}.json`,

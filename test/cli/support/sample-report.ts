@@ -22,6 +22,8 @@ export function sampleReport(runId: string, startedAt = '2026-11-21T03:00:00.000
       snapshotsDropped: 1,
       drillsVerified: 1,
       drillsFailed: 1,
+      restoresSucceeded: 0,
+      restoresFailed: 0,
     },
     collections: [
       {

@@ -289,6 +289,8 @@ describe('publishedReport', () => {
         snapshotsDropped: count - failures,
         drillsVerified: count - failures,
         drillsFailed: failures,
+        restoresSucceeded: 0,
+        restoresFailed: 0,
       },
       collections,
     };
@@ -347,6 +349,8 @@ describe('subjectOf', () => {
         snapshotsDropped: 0,
         drillsVerified: 0,
         drillsFailed: 0,
+        restoresSucceeded: 0,
+        restoresFailed: 0,
       },
       collections: [],
     });
@@ -408,6 +412,8 @@ function manyCollectionsReport(): RunReport {
       snapshotsDropped: 2,
       drillsVerified: 3,
       drillsFailed: 0,
+      restoresSucceeded: 0,
+      restoresFailed: 0,
     },
     collections: [],
   };

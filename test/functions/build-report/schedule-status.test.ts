@@ -28,6 +28,8 @@ function report(change: Partial<RunReport> = {}): RunReport {
       snapshotsDropped: 0,
       drillsVerified: 0,
       drillsFailed: 0,
+      restoresSucceeded: 0,
+      restoresFailed: 0,
     },
     collections: [],
     ...change,

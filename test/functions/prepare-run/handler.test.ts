@@ -81,7 +81,7 @@ describe('PrepareRun handler', () => {
     await expect(handler(payload({ mode: 'nightly' }), context)).rejects.toMatchObject({
       name: 'InvalidInputError',
       message: expect.stringContaining(
-        'mode: Invalid option: expected one of "backup"|"drill"|"full", got "nightly"',
+        'mode: Invalid option: expected one of "backup"|"drill"|"full"|"restore", got "nightly"',
       ),
     });
   });

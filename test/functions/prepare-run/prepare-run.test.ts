@@ -150,7 +150,10 @@ describe('prepareRun', () => {
         { colections: ['products'] },
         'invalid execution input: (root): unknown key "colections". Accepted keys:',
       ],
-      [{ mode: 'weekly' }, 'mode: Invalid option: expected one of "backup"|"drill"|"full", got "weekly"'],
+      [
+        { mode: 'weekly' },
+        'mode: Invalid option: expected one of "backup"|"drill"|"full"|"restore", got "weekly"',
+      ],
       [{ dryRun: 'yes' }, 'dryRun: Invalid input: expected boolean, received string, got "yes"'],
       [{ collections: [] }, 'collections: Too small'],
       [{ scheduledTime: 'tomorrow' }, 'scheduledTime: Invalid ISO datetime, got "tomorrow"'],
@@ -176,7 +179,7 @@ describe('prepareRun', () => {
 
     it('a snapshot to drill in a run that does not drill', () => {
       expect(refusal({ snapshot: 'nightly_20261120_020000' }).message).toBe(
-        '"snapshot" names the snapshot to drill, so it needs "mode": "drill" (the run\'s mode is "backup")',
+        '"snapshot" names the snapshot to drill or restore, so it needs "mode": "drill" or "restore" (the run\'s mode is "backup")',
       );
       expect(refusal({ schedule: 'nightly', snapshot: 'x' }).message).toContain('the run\'s mode is "full"');
     });
@@ -215,6 +218,58 @@ describe('prepareRun', () => {
     expect(message).toContain('and 9,990 more');
     expect(tooMany.length).toBeLessThan(1_000);
     expect(tooMany).toContain('collections: Too big: expected array to have <=10000 items');
+  });
+
+  describe('a restore', () => {
+    it('carries what to restore and what to do with it, for one named collection', () => {
+      const { run, items } = prepare({
+        mode: 'restore',
+        collections: ['products'],
+        snapshot: 'nightly_20261120_030000',
+        target: 'products_restored',
+        alias: 'catalog',
+      });
+      expect(run).toMatchObject({
+        mode: 'restore',
+        restore: {
+          snapshot: 'nightly_20261120_030000',
+          target: 'products_restored',
+          alias: 'catalog',
+          swap: false,
+          cleanupOnFailure: false,
+        },
+      });
+      expect(run.drillSnapshot).toBeUndefined();
+      expect(items).toEqual([{ database: 'default', collection: 'products', policy: 'default' }]);
+    });
+
+    it.each([
+      [{ mode: 'restore' }, 'a restore names the collections it restores: add "collections"'],
+      [
+        { mode: 'restore', collections: ['products', 'support_tickets'], target: 'x' },
+        'a restore into a "target" restores one collection only',
+      ],
+      [
+        { mode: 'restore', collections: ['products'], alias: 'catalog', swap: true },
+        'a restore either points an "alias" at the restored collection or swaps names ("swap"), not both',
+      ],
+      [{ mode: 'restore', collections: ['products'], dryRun: true }, 'a restore cannot be a dry run'],
+      [
+        { mode: 'restore', collections: ['products'], target: 'bad-name' },
+        'a restore target "bad-name" is not a valid Milvus name',
+      ],
+      [
+        { mode: 'restore', collections: ['products'], target: 'drill_products_20200101_000000' },
+        'is named like a drill collection',
+      ],
+      [{ mode: 'restore', schedule: 'nightly', collections: ['products'] }, 'a restore is started by hand'],
+      [{ mode: 'backup', alias: 'catalog' }, '"alias" only apply to a restore: add "mode": "restore"'],
+      [{ mode: 'drill', dryRun: true }, 'a drill restores a snapshot, and a dry run changes nothing'],
+    ])('refuses %j before anything happens', (input, message) => {
+      const error = refusal(input);
+      expect(error.name).toBe('InvalidInputError');
+      expect(error.message).toContain(message);
+    });
   });
 
   it('refuses an embedded configuration that does not validate as a configuration error', () => {

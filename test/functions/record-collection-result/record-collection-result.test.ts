@@ -123,7 +123,7 @@ describe('collectionResultOf', () => {
     );
     expect(result.error?.name).toBe('NoSnapshotToDrillError');
     expect(result.error?.message).toBe(
-      'the drill failed: NoSnapshotToDrillError: default.products has no snapshot made by milvus-snapshot-scheduler',
+      'the drill failed: default.products has no snapshot made by milvus-snapshot-scheduler',
     );
   });
 

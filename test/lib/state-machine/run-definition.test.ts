@@ -44,6 +44,7 @@ const MILVUS_TASKS = [
   'PollRestore',
   'VerifyRestore',
   'ContinueDeepCheck',
+  'SwitchOver',
   'CleanupDrill',
 ];
 
@@ -231,6 +232,7 @@ describe('the run definition', () => {
       PollRestore: '$.poll',
       VerifyRestore: '$.verification',
       ContinueDeepCheck: '$.verification',
+      SwitchOver: '$.switchover',
       CleanupDrill: '$.cleanup',
       RecordDrill: '$.drill',
       RecordCollectionResult: undefined,
@@ -249,6 +251,7 @@ describe('the run definition', () => {
         'RestoreDone?',
         'RouteCollection',
         'RunFailed?',
+        'SwitchedOver?',
         'VerificationDone?',
       ].sort(),
     );
@@ -324,11 +327,17 @@ describe('the run definition', () => {
     }
   });
 
-  it('routes a dry run to retention only, a drill to the drill, a full run to the drill after the backup', () => {
+  it('routes a dry run to retention only, a drill or a restore to the drill chain, a full run to the drill after the backup', () => {
     expect(state('RouteCollection')).toMatchObject({
       Choices: [
         { Variable: '$.run.dryRun', BooleanEquals: true, Next: 'EnforceRetention' },
-        { Variable: '$.run.mode', StringEquals: 'drill', Next: 'ChooseSnapshot' },
+        {
+          Or: [
+            { Variable: '$.run.mode', StringEquals: 'drill' },
+            { Variable: '$.run.mode', StringEquals: 'restore' },
+          ],
+          Next: 'ChooseSnapshot',
+        },
         {
           Or: [
             { Variable: '$.run.mode', StringEquals: 'backup' },
@@ -351,6 +360,30 @@ describe('the run definition', () => {
       ],
       Default: 'RecordCollectionResult',
     });
+  });
+
+  it('switches an operator restore over only once it verified, and waits for its load in a bounded loop', () => {
+    expect(state('VerificationDone?')).toMatchObject({
+      Choices: [
+        { Variable: '$.verification.deepPending', BooleanEquals: true, Next: 'WaitForLoad' },
+        {
+          And: [
+            { Variable: '$.run.mode', StringEquals: 'restore' },
+            { Variable: '$.verification.verified', BooleanEquals: true },
+          ],
+          Next: 'SwitchOver',
+        },
+        { Variable: '$.verification.deepPending', BooleanEquals: false, Next: 'CleanupDrill' },
+      ],
+      Default: 'CleanupDrill',
+    });
+    expect(state('SwitchedOver?')).toMatchObject({
+      Choices: [{ Variable: '$.switchover.pending', BooleanEquals: true, Next: 'WaitForRestoredLoad' }],
+      Default: 'CleanupDrill',
+    });
+    expect(state('SwitchOver').Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.drillError', Next: 'CleanupDrill' },
+    ]);
   });
 
   it('ends by publishing the report to SNS with status and mode attributes, and on the default bus', () => {

@@ -1,0 +1,204 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { chooseSnapshot } from '../../../functions/choose-snapshot/choose-snapshot';
+import { pollRestore } from '../../../functions/poll-restore/poll-restore';
+import type { RunContext } from '../../../functions/shared/contracts/run-context';
+import { FileReportStore, ReportKeys } from '../../../functions/shared/reports/report-store';
+import { startRestore } from '../../../functions/start-restore/start-restore';
+import { handler } from '../../../functions/switch-over/handler';
+import { verifyRestore } from '../../../functions/verify-restore/verify-restore';
+import {
+  collectionInput,
+  type DrillWorld,
+  drillRun,
+  invoke,
+  seedCollection,
+  startDrillWorld,
+  takeOwnedSnapshot,
+  worldDeps,
+  worldScope,
+} from '../../support/step-world';
+
+const SNAPSHOT = 'daily_20261121_030000';
+const PRODUCTS = { database: 'default', collection: 'products' };
+
+describe('SwitchOver handler', () => {
+  let world: DrillWorld;
+
+  beforeEach(async () => {
+    world = await startDrillWorld();
+    await seedCollection(world, 'products', 30);
+    await takeOwnedSnapshot(world, 'products', SNAPSHOT);
+    await new FileReportStore(world.reportsDir).putJson(
+      ReportKeys.latestVerified(worldScope(world), 'default', 'products'),
+      {
+        snapshotName: SNAPSHOT,
+        snapshotCreatedAt: '2026-11-21T03:00:00.000Z',
+        verifiedAt: '2026-11-21T03:00:00.000Z',
+        runId: 'earlier-drill',
+        restoreMs: 1000,
+      },
+    );
+  });
+  afterEach(async () => world.close());
+
+  /** An operator restore that reached a verified copy, as the state machine hands it to SwitchOver. */
+  const verifiedRestore = async (restore: Partial<NonNullable<RunContext['restore']>>) => {
+    const run = drillRun(
+      world,
+      {},
+      { mode: 'restore', restore: { swap: false, cleanupOnFailure: false, ...restore } },
+    );
+    const base = collectionInput(run, 'products');
+    const deps = worldDeps(world);
+    const drillSource = await chooseSnapshot(base, deps);
+    const started = await startRestore({ ...base, drillSource }, deps);
+    world.clock.advance(5_000);
+    const poll = await pollRestore({ ...base, restore: started }, deps);
+    if (poll.decision !== 'completed') throw new Error(`the restore did not complete: ${poll.decision}`);
+    const verification = await verifyRestore(
+      { ...base, drillSource, restore: started, poll: { ...poll, decision: 'completed' } },
+      deps,
+    );
+    expect(verification.verified).toBe(true);
+    return { ...base, drillSource, restore: started, verification };
+  };
+  /** SwitchOver as the state machine runs it: called again after each wait while the load is pending. */
+  const switchOverUntilDone = async (input: Awaited<ReturnType<typeof verifiedRestore>>) => {
+    let result = await invoke(handler, input);
+    while (result.pending) {
+      world.clock.advance((result.waitSeconds ?? 1) * 1000);
+      result = await invoke(handler, { ...input, switchover: result });
+    }
+    return result;
+  };
+  const aliasOf = async (alias: string) => world.milvus.describeAlias('default', alias);
+
+  it('loads the restored copy and leaves everything else as it was when nothing more is asked', async () => {
+    // Prepare
+    const input = await verifiedRestore({});
+
+    // Act
+    const result = await switchOverUntilDone(input);
+
+    // Assess
+    expect(result).toMatchObject({ pending: false, loaded: true, done: true });
+    expect(
+      await world.milvus.loadState({ database: 'default', collection: input.restore.targetCollection }),
+    ).toBe('LoadStateLoaded');
+    expect(result.alias).toBeUndefined();
+    expect(result.swap).toBeUndefined();
+  });
+
+  it('moves an existing alias to the restored copy in one step, and says how to move it back', async () => {
+    // Prepare
+    await world.milvus.createAlias(PRODUCTS, 'catalog');
+    const input = await verifiedRestore({ alias: 'catalog' });
+
+    // Act
+    const result = await switchOverUntilDone(input);
+
+    // Assess
+    expect(await aliasOf('catalog')).toBe(input.restore.targetCollection);
+    expect(result.alias).toEqual({ name: 'catalog', from: 'products', to: input.restore.targetCollection });
+    expect(result.undo).toBe(
+      'point the alias back: alterAlias catalog → products (default.products was left untouched)',
+    );
+  });
+
+  it('knows what the alias served before when the reply to its move was lost', async () => {
+    // Prepare: the move takes effect, its reply is lost; the state machine retries the step
+    await world.milvus.createAlias(PRODUCTS, 'catalog');
+    const input = await verifiedRestore({ alias: 'catalog' });
+    await world.milvus.startLoad({ database: 'default', collection: input.restore.targetCollection });
+    world.emulator.faults.add({
+      method: 'AlterAlias',
+      grpcStatus: 'UNAVAILABLE',
+      afterApply: true,
+      times: 1,
+    });
+
+    // Act
+    const first = await invoke(handler, input).catch((e: unknown) => e);
+    const retried = await switchOverUntilDone(input);
+
+    // Assess
+    expect(first).toMatchObject({ name: 'MilvusUnavailableError' });
+    expect(retried.alias).toEqual({ name: 'catalog', from: 'products', to: input.restore.targetCollection });
+  });
+
+  it('creates the alias when there is none yet', async () => {
+    // Prepare
+    const input = await verifiedRestore({ alias: 'catalog' });
+
+    // Act
+    const result = await switchOverUntilDone(input);
+
+    // Assess
+    expect(result.alias).toEqual({ name: 'catalog', from: null, to: input.restore.targetCollection });
+    expect(result.undo).toBe('drop the alias catalog (it did not exist before)');
+  });
+
+  it('swaps names, keeping the original aside, and recognises a rename whose reply was lost', async () => {
+    // Prepare
+    const input = await verifiedRestore({ swap: true });
+    await world.milvus.startLoad({ database: 'default', collection: input.restore.targetCollection });
+    world.emulator.faults.add({
+      method: 'RenameCollection',
+      grpcStatus: 'UNAVAILABLE',
+      afterApply: true,
+      times: 1,
+    });
+
+    // Act
+    const first = await invoke(handler, input).catch((e: unknown) => e);
+    const retried = await switchOverUntilDone(input);
+
+    // Assess
+    expect(first).toMatchObject({ name: 'MilvusUnavailableError' });
+    const replaced = retried.swap?.replacedAs ?? '';
+    expect(retried.swap).toEqual({
+      original: 'products',
+      replacedAs: expect.stringMatching(/^products_replaced_/),
+    });
+    expect((await world.milvus.describeCollection(PRODUCTS)).id).toBe(input.restore.collectionId);
+    expect(await world.milvus.hasCollection({ database: 'default', collection: replaced })).toBe(true);
+    expect(
+      await world.milvus.hasCollection({ database: 'default', collection: input.restore.targetCollection }),
+    ).toBe(false);
+  });
+
+  it('renames the original back when the second rename is refused, and says what Milvus holds', async () => {
+    // Prepare: the rename of the restored copy onto the original's name is refused
+    const input = await verifiedRestore({ swap: true });
+    await world.milvus.startLoad({ database: 'default', collection: input.restore.targetCollection });
+    const originalId = (await world.milvus.describeCollection(PRODUCTS)).id;
+    world.emulator.faults.add({
+      method: 'RenameCollection',
+      collection: input.restore.targetCollection,
+      milvusCode: 65535,
+      reason: 'rootcoord busy',
+      times: 1,
+    });
+
+    // Act / Assess
+    await expect(switchOverUntilDone(input)).rejects.toMatchObject({
+      name: 'SwitchOverError',
+      message: expect.stringContaining('default.products was renamed back and is as it was'),
+    });
+    expect((await world.milvus.describeCollection(PRODUCTS)).id).toBe(originalId);
+    expect(
+      await world.milvus.hasCollection({ database: 'default', collection: input.restore.targetCollection }),
+    ).toBe(true);
+  });
+
+  it('refuses to switch over a restore that did not verify', async () => {
+    // Prepare
+    const input = await verifiedRestore({ alias: 'catalog' });
+
+    // Act / Assess
+    await expect(
+      invoke(handler, { ...input, verification: { ...input.verification, verified: false } }),
+    ).rejects.toMatchObject({ name: 'InvalidInputError' });
+    expect(await aliasOf('catalog')).toBeUndefined();
+  });
+});

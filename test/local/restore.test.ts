@@ -1,0 +1,168 @@
+import { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CollectionResult, RunReport } from '../../functions/shared/contracts/run-report';
+import type { LocalRunResult } from '../../local/run-local';
+import { exampleConfig } from '../lib/fixtures';
+import { type LocalWorld, startLocalWorld } from './support/local-world';
+
+/**
+ * The operator's restore, end to end: the synthesized state machine in mode `restore`, run by the
+ * local runner against the emulator, with an application reading through an alias. What the
+ * application reads afterwards, and what is left in Milvus, are the proof.
+ */
+
+const CONFIG = exampleConfig();
+
+function reportOf(result: LocalRunResult): RunReport {
+  if (!result.report) throw new Error(`the run produced no report: ${JSON.stringify(result.error)}`);
+  return result.report;
+}
+
+function products(report: RunReport): CollectionResult {
+  const found = report.collections.find((c) => c.collection === 'products');
+  if (!found) throw new Error('products is not in the report');
+  return found;
+}
+
+describe('restoring a collection on the bad day', () => {
+  let world: LocalWorld;
+  let client: MilvusClient;
+  afterEach(async () => {
+    await client?.closeConnection();
+    await world?.close();
+  });
+
+  /** The application's view: how many rows `name` (a collection or an alias) serves. */
+  const rowsServed = async (name: string) => {
+    const res = await client.query({ collection_name: name, output_fields: ['count(*)'] });
+    return Number(res.data[0]?.['count(*)']);
+  };
+
+  /** A verified backup of products, served to the application through the alias `catalog`; then half its rows are deleted. */
+  async function damagedBehindAlias(): Promise<string> {
+    world = await startLocalWorld();
+    client = new MilvusClient({ address: world.emulator.address });
+    await client.connectPromise;
+    expect((await client.createAlias({ collection_name: 'products', alias: 'catalog' })).error_code).toBe(
+      'Success',
+    );
+    const backup = reportOf(await world.run(CONFIG, { mode: 'full', collections: ['default.products'] }));
+    expect(products(backup).drill?.verified).toBe(true);
+    await client.delete({ collection_name: 'products', filter: 'id <= 1000' });
+    expect(await rowsServed('catalog')).toBe(1000);
+    return products(backup).backup?.snapshotName ?? '';
+  }
+
+  it('restores the newest verified snapshot and moves the alias to it, leaving the damaged collection untouched', async () => {
+    // Prepare
+    const snapshot = await damagedBehindAlias();
+
+    // Act
+    const result = await world.run(CONFIG, {
+      mode: 'restore',
+      collections: ['default.products'],
+      alias: 'catalog',
+    });
+
+    // Assess: the application reads the restored rows through its alias
+    const report = reportOf(result);
+    expect(result.status).toBe('SUCCEEDED');
+    const restore = products(report).restore;
+    expect(restore).toMatchObject({
+      snapshotName: snapshot,
+      verified: true,
+      switchover: {
+        done: true,
+        loaded: true,
+        alias: { name: 'catalog', from: 'products', to: restore?.targetCollection },
+      },
+    });
+    expect(restore?.targetCollection).toMatch(/^products_restored_\d{8}_\d{6}$/);
+    expect(await rowsServed('catalog')).toBe(2000);
+    expect(await rowsServed('products')).toBe(1000);
+    expect(result.notifications[0]?.message).toContain(
+      'alias catalog now serves it (was products). To undo: point the alias back: alterAlias catalog → products',
+    );
+    expect(report.summary).toMatchObject({ restoresSucceeded: 1, restoresFailed: 0, snapshotsCreated: 0 });
+  }, 120_000);
+
+  it('swaps names for an application that uses the collection name, keeping the damaged one aside', async () => {
+    // Prepare
+    await damagedBehindAlias();
+
+    // Act
+    const result = await world.run(CONFIG, {
+      mode: 'restore',
+      collections: ['default.products'],
+      swap: true,
+    });
+
+    // Assess
+    const restore = products(reportOf(result)).restore;
+    expect(result.status).toBe('SUCCEEDED');
+    const replaced = restore?.switchover?.swap?.replacedAs ?? '';
+    expect(replaced).toMatch(/^products_replaced_\d{8}_\d{6}$/);
+    expect(await rowsServed('products')).toBe(2000);
+    expect(await rowsServed(replaced)).toBe(1000);
+    expect(restore?.switchover?.undo).toBe(
+      `rename default.products (the restored copy) to ${restore?.targetCollection}, then default.${replaced} back to products`,
+    );
+  }, 120_000);
+
+  it.each([
+    [
+      'onto an existing collection',
+      { target: 'support_tickets' },
+      'RestoreConflictError',
+      /the target collection default\.support_tickets already exists .*a restore never overwrites a collection/,
+    ],
+    [
+      'of an unknown snapshot',
+      { snapshot: 'nightly_20200101_000000' },
+      'NoSnapshotToRestoreError',
+      /snapshot nightly_20200101_000000 \(named in the run input\) does not exist in default\.products/,
+    ],
+    [
+      "of another collection's snapshot",
+      { snapshot: 'tickets_before_upgrade' },
+      'NoSnapshotToRestoreError',
+      /does not exist in default\.products; snapshots belong to one collection/,
+    ],
+    [
+      'to an alias that is the name of a collection',
+      { alias: 'support_tickets' },
+      'RestoreConflictError',
+      /default\.support_tickets is a collection, so no alias can have that name/,
+    ],
+  ])(
+    'refuses a restore %s, with a clear message, and changes nothing',
+    async (_, extra, name, message) => {
+      // Prepare: a verified backup of both collections
+      world = await startLocalWorld();
+      client = new MilvusClient({ address: world.emulator.address });
+      await world.run(CONFIG, { mode: 'full', collections: ['default.products'] });
+      await client.createSnapshot({
+        collection_name: 'support_tickets',
+        snapshot_name: 'tickets_before_upgrade',
+      });
+      const before = world.collections();
+      world.emulator.calls.reset();
+
+      // Act
+      const result = await world.run(CONFIG, {
+        mode: 'restore',
+        collections: ['default.products'],
+        ...extra,
+      });
+
+      // Assess
+      const entry = products(reportOf(result));
+      expect(result.status).toBe('FAILED');
+      expect(entry.status).toBe('FAILED');
+      expect(entry.error).toMatchObject({ name, message: expect.stringMatching(message) });
+      expect(world.collections()).toEqual(before);
+      expect(world.emulator.calls.count('RestoreSnapshot')).toBe(0);
+    },
+    120_000,
+  );
+});
