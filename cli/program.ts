@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError, EXIT_CODES } from './cli-error';
 import type { CliIo } from './cli-io';
 import { registerReportCommand } from './commands/report';
+import { registerRestoreCommand } from './commands/restore';
 import { registerRetentionPlanCommand } from './commands/retention-plan';
 import { registerRetentionPreviewCommand } from './commands/retention-preview';
 import { registerRunsCommand } from './commands/runs';
@@ -28,6 +29,7 @@ export function buildProgram(io: CliIo): Command {
     .showHelpAfterError('(add --help for usage)');
 
   registerStartCommand(program, io);
+  registerRestoreCommand(program, io);
   registerRunsCommand(program, io);
   registerReportCommand(program, io);
   registerSchedulesCommand(program, io);

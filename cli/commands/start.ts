@@ -72,54 +72,68 @@ export function registerStartCommand(parent: Command, io: CliIo): void {
   addAwsOptions(command).action(async (options: StartOptions) => {
     const input = await buildRunInput(options, io);
     validateRunInput(input);
-    const name = options.name ?? defaultExecutionName();
-    if (!EXECUTION_NAME.test(name)) {
-      throw new CliError(`--name must be 1 to 80 letters, digits, ".", "_" or "-", got "${name}"`);
+    await launchRun(options, input, io);
+  });
+}
+
+/** What {@link launchRun} needs: where the deployment is, the execution's name, and whether to watch. */
+export interface LaunchOptions extends DeploymentOptions {
+  readonly name?: string;
+  readonly watch?: boolean;
+}
+
+/**
+ * Starts a run of the deployed state machine with an input already checked against the schema:
+ * checks it against the deployed configuration first (PrepareRun's own messages), then starts it,
+ * and with `watch` follows it to its end and prints its report. `start` and `restore` share it.
+ */
+export async function launchRun(options: LaunchOptions, input: unknown, io: CliIo): Promise<void> {
+  const name = options.name ?? defaultExecutionName();
+  if (!EXECUTION_NAME.test(name)) {
+    throw new CliError(`--name must be 1 to 80 letters, digits, ".", "_" or "-", got "${name}"`);
+  }
+
+  await withAwsSession(options, async (aws) => {
+    const deployment = await resolveDeployment(
+      aws,
+      options,
+      options.watch ? (['stateMachineArn', 'reportsBucket'] as const) : (['stateMachineArn'] as const),
+    );
+    const { stateMachineArn } = deployment;
+    const check = await checkAgainstDeployment(aws, stateMachineArn, input, name);
+    if (!check.checked) {
+      io.stderr.write(`note: ${check.reason}; collections and schedule are checked by the run itself\n`);
     }
 
-    await withAwsSession(options, async (aws) => {
-      const deployment = await resolveDeployment(
-        aws,
-        options,
-        options.watch ? (['stateMachineArn', 'reportsBucket'] as const) : (['stateMachineArn'] as const),
-      );
-      const { stateMachineArn } = deployment;
-      const check = await checkAgainstDeployment(aws, stateMachineArn, input, name);
-      if (!check.checked) {
-        io.stderr.write(`note: ${check.reason}; collections and schedule are checked by the run itself\n`);
-      }
-
-      const started = await awsCall(
-        { action: 'states:StartExecution', target: stateMachineArn },
-        () =>
-          aws.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) })),
-        {
-          ExecutionAlreadyExists: (error) => {
-            throw new CliError(
-              `an execution named ${name} already exists (names are unique per state machine for 90 days); ` +
-                'pass another --name, or leave it out',
-              undefined,
-              { cause: error },
-            );
-          },
-          StateMachineDoesNotExist: (error) => {
-            throw new CliError(
-              `there is no state machine ${stateMachineArn}; check --stack, --state-machine-arn and --region`,
-              undefined,
-              { cause: error },
-            );
-          },
+    const started = await awsCall(
+      { action: 'states:StartExecution', target: stateMachineArn },
+      () => aws.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) })),
+      {
+        ExecutionAlreadyExists: (error) => {
+          throw new CliError(
+            `an execution named ${name} already exists (names are unique per state machine for 90 days); ` +
+              'pass another --name, or leave it out',
+            undefined,
+            { cause: error },
+          );
         },
-      );
-      const executionArn = started.executionArn ?? '';
-      io.stdout.write(
-        `Started ${name}\n` +
-          `  execution  ${executionArn}\n` +
-          `  console    ${executionConsoleUrl(executionArn)}\n`,
-      );
-      if (!('reportsBucket' in deployment)) return;
-      await watchToEnd(aws, executionArn, name, deployment.reportsBucket, io);
-    });
+        StateMachineDoesNotExist: (error) => {
+          throw new CliError(
+            `there is no state machine ${stateMachineArn}; check --stack, --state-machine-arn and --region`,
+            undefined,
+            { cause: error },
+          );
+        },
+      },
+    );
+    const executionArn = started.executionArn ?? '';
+    io.stdout.write(
+      `Started ${name}\n` +
+        `  execution  ${executionArn}\n` +
+        `  console    ${executionConsoleUrl(executionArn)}\n`,
+    );
+    if (!('reportsBucket' in deployment)) return;
+    await watchToEnd(aws, executionArn, name, deployment.reportsBucket, io);
   });
 }
 
