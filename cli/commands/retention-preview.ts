@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { planRetention, type RetentionPlan } from '../../functions/enforce-retention/retention-planner';
 import { clusterIdentity } from '../../functions/shared/contracts/deployment';
@@ -10,26 +9,13 @@ import {
   normaliseCollectionRef,
 } from '../../functions/shared/contracts/runtime-config';
 import {
-  CollectionNotFoundError,
-  MilvusAuthenticationError,
-  MilvusUnavailableError,
-  SnapshotNotFoundError,
-  WorkflowError,
-} from '../../functions/shared/errors';
-import {
   SnapshotLedger,
   type SortedSnapshots,
   sortByOwnership,
 } from '../../functions/shared/ledger/snapshot-ledger';
 import { connectMilvus, milvusConnectionSchema } from '../../functions/shared/milvus/milvus-connection';
-import type { MilvusGateway, SnapshotDescription } from '../../functions/shared/milvus/milvus-gateway';
-import {
-  FileReportStore,
-  type RecordScope,
-  ReportKeys,
-  type ReportStore,
-  S3ReportStore,
-} from '../../functions/shared/reports/report-store';
+import type { SnapshotDescription } from '../../functions/shared/milvus/milvus-gateway';
+import { type RecordScope, ReportKeys, type ReportStore } from '../../functions/shared/reports/report-store';
 import {
   describeRetentionPolicy,
   InvalidRetentionPolicyError,
@@ -40,10 +26,10 @@ import { parseSnapshotMarker } from '../../functions/shared/snapshot-marker';
 import { describeIssues, ownEntry } from '../../functions/shared/validation';
 import { DEFAULT_LOCAL_DEPLOYMENT_ID, type DeploymentConfig } from '../../lib/config/deployment-config';
 import { DeploymentConfigError, loadDeploymentConfig } from '../../lib/config/load-config';
-import { awsCall } from '../aws/aws-errors';
 import { type AwsOptions, AwsSession, addAwsOptions } from '../aws/aws-session';
 import { CliError, EXIT_CODES } from '../cli-error';
 import type { CliIo } from '../cli-io';
+import { describeAll, milvusCliError, readStore, reportStoreOf } from '../deployment-records';
 import { formatTable } from '../format/text-table';
 import { formatUtc } from '../format/time-format';
 import { readJsonInput } from '../read-json-input';
@@ -60,9 +46,6 @@ interface PreviewOptions extends AwsOptions {
   readonly reports?: string;
   readonly json?: boolean;
 }
-
-/** Describe calls in flight at once, as EnforceRetention does: hides latency, gentle on Milvus. */
-const DESCRIBE_CONCURRENCY = 8;
 
 const EXPLICIT_OFFSET = /T.*(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
 
@@ -290,22 +273,6 @@ async function readPolicy(value: string, io: CliIo): Promise<RetentionPolicy> {
   }
 }
 
-/** The report store of `--reports` (a directory or `s3://bucket`), else `.local-runs` when it exists. */
-function reportStoreOf(options: PreviewOptions, io: CliIo, aws: AwsSession): ReportStore | undefined {
-  const given = options.reports ?? (existsSync(resolve(io.cwd, '.local-runs')) ? '.local-runs' : undefined);
-  if (given === undefined) return undefined;
-  const bucket = /^s3:\/\/([^/]+)\/?$/.exec(given)?.[1];
-  if (bucket === undefined) return new FileReportStore(resolve(io.cwd, given));
-  return new S3ReportStore(aws.s3, bucket);
-}
-
-/** Reads from the store, turning an AWS failure into a message that says what to fix. */
-async function readStore<T>(options: PreviewOptions, read: () => Promise<T>): Promise<T> {
-  const bucket = /^s3:\/\/([^/]+)\/?$/.exec(options.reports ?? '')?.[1];
-  if (bucket === undefined) return read();
-  return awsCall({ action: 's3:GetObject', target: `s3://${bucket}/ledger/` }, read);
-}
-
 async function newestVerified(
   store: ReportStore,
   options: PreviewOptions,
@@ -327,43 +294,6 @@ async function newestVerified(
   if (!parsed.success)
     throw new CliError(`${key} in the report store is not a verified-snapshot record`, EXIT_CODES.internal);
   return parsed.data.snapshotName;
-}
-
-/** Describes every snapshot, a few at a time; one dropped meanwhile (a concurrent run) is left out. */
-async function describeAll(
-  milvus: MilvusGateway,
-  ref: { database: string; collection: string },
-  names: readonly string[],
-): Promise<SnapshotDescription[]> {
-  const out: SnapshotDescription[] = [];
-  for (let i = 0; i < names.length; i += DESCRIBE_CONCURRENCY) {
-    const batch = names.slice(i, i + DESCRIBE_CONCURRENCY);
-    const described = await Promise.all(
-      batch.map((name) =>
-        milvus.describeSnapshot(ref, name).catch((error: unknown) => {
-          if (error instanceof SnapshotNotFoundError) return undefined;
-          throw error;
-        }),
-      ),
-    );
-    for (const d of described) if (d) out.push(d);
-  }
-  return out;
-}
-
-function milvusCliError(error: unknown, address: string, scrub: (text: string) => string): CliError {
-  const message = scrub(error instanceof Error ? error.message : String(error));
-  if (error instanceof MilvusAuthenticationError) {
-    return new CliError(
-      `Milvus at ${address} refused the credentials: ${message}. Check --milvus-token or MILVUS_TOKEN`,
-    );
-  }
-  if (error instanceof CollectionNotFoundError) return new CliError(message);
-  if (error instanceof MilvusUnavailableError) {
-    return new CliError(`cannot reach Milvus at ${address}: ${message}`, EXIT_CODES.internal);
-  }
-  if (error instanceof WorkflowError) return new CliError(`Milvus: ${message}`, EXIT_CODES.internal);
-  return new CliError(`unexpected failure talking to Milvus at ${address}: ${message}`, EXIT_CODES.internal);
 }
 
 function formatPreview(
