@@ -78,7 +78,11 @@ export async function enforceRetention(
     describeAll(deps.milvus, ref, listed),
     ledger.list(ref.database, ref.collection),
     deps.store.getJson(ReportKeys.latestVerified(scope, ref.database, ref.collection)),
-    snapshotsInDrills(new DrillLedger(deps.store, scope), ref, now),
+    snapshotsInDrills(
+      [new DrillLedger(deps.store, scope), new DrillLedger(deps.store, scope, 'restore')],
+      ref,
+      now,
+    ),
   ]);
   // Listed decides presence: a snapshot that could not be described is neither planned nor forgotten.
   const present = new Set(listed);
@@ -117,12 +121,8 @@ export async function enforceRetention(
   const skipped: Named[] = [];
   const candidates: Named[] = [];
   for (const candidate of plan.drop) {
-    const drill = inUse.get(candidate.name);
-    if (drill)
-      skipped.push({
-        name: candidate.name,
-        reason: `a restore drill (run ${drill}) is using it; retried next run`,
-      });
+    const user = inUse.get(candidate.name);
+    if (user) skipped.push({ name: candidate.name, reason: `${user} is using it; retried next run` });
     else candidates.push({ ...candidate });
   }
 
@@ -205,17 +205,24 @@ function absentRecordOutcome(
   }
 }
 
-/** Snapshots of the collection that a drill still running restores, by name, with the drill's run. */
+/**
+ * Snapshots of the collection that a drill or an operator's restore still running restores, by
+ * name, with what restores it: Milvus pins a snapshot only once its restore job has started, so between
+ * choosing the snapshot and starting the job only this keeps retention from dropping it.
+ */
 async function snapshotsInDrills(
-  drills: DrillLedger,
+  ledgers: readonly DrillLedger[],
   ref: CollectionRef,
   now: Date,
 ): Promise<Map<string, string>> {
   const inUse = new Map<string, string>();
-  for (const record of await drills.list(ref.database)) {
-    if (record.source.collection !== ref.collection) continue;
-    if (drillIsOver(record, now, await drills.runEnded(record.runId))) continue;
-    inUse.set(record.source.snapshotName, record.runId);
+  for (const drills of ledgers) {
+    for (const record of await drills.list(ref.database)) {
+      if (record.source.collection !== ref.collection) continue;
+      if (drillIsOver(record, now, await drills.runEnded(record.runId))) continue;
+      const who = record.kind === 'drill' ? 'a restore drill' : "an operator's restore";
+      inUse.set(record.source.snapshotName, `${who} (run ${record.runId})`);
+    }
   }
   return inUse;
 }

@@ -12,6 +12,7 @@ import {
   sweepResultSchema,
   switchoverResultSchema,
 } from '../shared/contracts/run-report';
+import { type SnapshotDrill, snapshotDrillSchema } from '../shared/contracts/snapshot-drill';
 import {
   type CollectionMetric,
   type CollectionMetricName,
@@ -47,8 +48,8 @@ export interface RecordDrillDependencies {
 }
 
 /**
- * Assembles the drill's result from what each step left in the input, and, when the drill
- * verified, records the snapshot as the collection's newest verified one (unless a newer snapshot
+ * Assembles the drill's result from what each step left in the input, records it as the snapshot's
+ * last drill (for `snapshots list`), and, when the drill verified, records the snapshot as the collection's newest verified one (unless a newer snapshot
  * is already recorded) so retention keeps it.
  */
 export async function recordDrill(
@@ -64,6 +65,28 @@ export async function recordDrill(
           ...(input.switchover && { switchover: input.switchover }),
         })
       : drillResultSchema.parse(drill);
+  if (input.drillSource) {
+    await store.putJson(
+      ReportKeys.snapshotDrill(
+        recordScopeOf(input.run),
+        input.target.database,
+        input.target.collection,
+        input.drillSource.snapshotName,
+      ),
+      snapshotDrillSchema.parse({
+        schemaVersion: 1,
+        snapshotName: input.drillSource.snapshotName,
+        kind: input.run.mode === 'restore' ? 'restore' : 'drill',
+        runId: input.run.runId,
+        at: input.verification?.finishedAt ?? now().toISOString(),
+        verified: result.verified,
+        state: result.state,
+        ...(result.reason !== undefined && { reason: result.reason }),
+        restoreMs: result.restoreMs,
+        restoredRows: result.restoredRows,
+      } satisfies SnapshotDrill),
+    );
+  }
   if (result.verified && input.drillSource) {
     await recordLatestVerified(store, input, {
       snapshotName: input.drillSource.snapshotName,

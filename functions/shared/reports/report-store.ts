@@ -68,6 +68,12 @@ export const ReportKeys = {
   /** The newest snapshot of a collection that passed a restore drill, for one deployment and cluster. */
   latestVerified: (scope: RecordScope, database: string, collection: string) =>
     `drills/${scopePath(scope)}/${keySegment(database)}/${keySegment(collection)}/latest-verified.json`,
+  /** The last drill (or operator restore) of one snapshot, verified or not. */
+  snapshotDrill: (scope: RecordScope, database: string, collection: string, snapshot: string) =>
+    `${ReportKeys.snapshotDrills(scope, database, collection)}${keySegment(snapshot)}.json`,
+  /** The prefix of the last drills of a collection's snapshots. */
+  snapshotDrills: (scope: RecordScope, database: string, collection: string) =>
+    `drills/${scopePath(scope)}/${keySegment(database)}/${keySegment(collection)}/snapshots/`,
   /** The ledger's record of one snapshot this deployment created (or set out to create). */
   ledgerSnapshot: (scope: RecordScope, database: string, collection: string, snapshot: string) =>
     `${ReportKeys.ledgerSnapshots(scope, database, collection)}${keySegment(snapshot)}.json`,

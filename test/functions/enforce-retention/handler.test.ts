@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handler as enforceRetention } from '../../../functions/enforce-retention/handler';
 import type { RunContext } from '../../../functions/shared/contracts/run-context';
 import { RETENTION_LIST_LIMIT } from '../../../functions/shared/contracts/run-report';
+import { DrillLedger } from '../../../functions/shared/ledger/drill-ledger';
 import { FileReportStore, ReportKeys } from '../../../functions/shared/reports/report-store';
 import {
   collectionInput,
@@ -11,7 +12,6 @@ import {
   seedCollection,
   startDrillWorld,
   takeOwnedSnapshot,
-  worldDrillLedger,
   worldLedger,
   worldScope,
 } from '../../support/step-world';
@@ -195,14 +195,17 @@ describe('EnforceRetention against the emulator', () => {
     expect(await worldLedger(world).read('default', 'products', oldest)).toMatchObject({ state: 'created' });
   });
 
-  it('keeps a snapshot that a drill still running restores', async () => {
-    // Prepare: another run's drill of the oldest snapshot, recorded and not over
+  it.each([
+    ['drill', 'a restore drill'],
+    ['restore', "an operator's restore"],
+  ] as const)('keeps a snapshot that a %s still running restores', async (kind, who) => {
+    // Prepare: another run's drill (or restore) of the oldest snapshot, recorded and not over
     const names = await tenDailySnapshots(world);
     const scope = worldScope(world);
     const at = new Date(world.clock.now()).toISOString();
-    await worldDrillLedger(world).write({
+    await new DrillLedger(new FileReportStore(world.reportsDir), scope, kind).write({
       schemaVersion: 1,
-      kind: 'drill',
+      kind,
       deploymentId: scope.deploymentId,
       clusterKey: scope.clusterKey,
       database: 'default',
@@ -226,7 +229,7 @@ describe('EnforceRetention against the emulator', () => {
 
     // Assess
     expect(result.skipped).toEqual([
-      { name: names[0], reason: 'a restore drill (run drilling-run) is using it; retried next run' },
+      { name: names[0], reason: `${who} (run drilling-run) is using it; retried next run` },
     ]);
     expect(remaining(world)).toContain(names[0]);
   });

@@ -347,6 +347,44 @@ describe('recordDrill', () => {
     expect(await store.getJson(key)).toBeUndefined();
   });
 
+  it("records every drill's outcome as its snapshot's last drill, a failed one with why", async () => {
+    // Prepare
+    const drillKey = ReportKeys.snapshotDrill(
+      recordScopeOf(base().run),
+      'default',
+      'products',
+      'daily_20261120_030000',
+    );
+
+    // Act: a drill that verified, then a later one of the same snapshot that found rows missing
+    await recordDrill(
+      { ...base(), poll: completed, verification: verification(2000), cleanup },
+      { store, now: () => NOW },
+    );
+    const first = await store.getJson(drillKey);
+    await recordDrill(
+      {
+        ...base(),
+        run: { ...base().run, runId: 'exec-2' },
+        poll: completed,
+        verification: verification(1500),
+        cleanup,
+      },
+      { store, now: () => NOW },
+    );
+
+    // Assess
+    expect(first).toMatchObject({ kind: 'drill', runId: 'exec-1', verified: true, restoredRows: 2000 });
+    expect(await store.getJson(drillKey)).toMatchObject({
+      kind: 'drill',
+      runId: 'exec-2',
+      verified: false,
+      state: 'Completed',
+      restoredRows: 1500,
+      reason: expect.stringContaining('verification failed'),
+    });
+  });
+
   it('replaces a stored record it cannot read', async () => {
     // Prepare
     await store.putJson(key, { hello: 'world' });
