@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { InvalidArgumentError } from 'commander';
 import {
   CollectionNotFoundError,
   MilvusAuthenticationError,
@@ -78,4 +79,17 @@ export function milvusCliError(error: unknown, address: string, scrub: (text: st
   }
   if (error instanceof WorkflowError) return new CliError(`Milvus: ${message}`, EXIT_CODES.internal);
   return new CliError(`unexpected failure talking to Milvus at ${address}: ${message}`, EXIT_CODES.internal);
+}
+
+const EXPLICIT_OFFSET = /T.*(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
+
+/** `--at`: an ISO 8601 date-time with its offset, so it means the same instant on every machine. */
+export function parseInstant(value: string): Date {
+  const date = new Date(value);
+  if (!EXPLICIT_OFFSET.test(value) || Number.isNaN(date.getTime())) {
+    throw new InvalidArgumentError(
+      'expected an ISO 8601 date-time with a UTC offset, e.g. 2026-11-21T03:00:00Z.',
+    );
+  }
+  return date;
 }

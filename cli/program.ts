@@ -7,6 +7,7 @@ import { registerRetentionPlanCommand } from './commands/retention-plan';
 import { registerRetentionPreviewCommand } from './commands/retention-preview';
 import { registerRunsCommand } from './commands/runs';
 import { registerSchedulesCommand } from './commands/schedules';
+import { registerSnapshotsCommand } from './commands/snapshots';
 import { registerStartCommand } from './commands/start';
 
 /**
@@ -33,6 +34,7 @@ export function buildProgram(io: CliIo): Command {
   registerRunsCommand(program, io);
   registerReportCommand(program, io);
   registerSchedulesCommand(program, io);
+  registerSnapshotsCommand(program, io);
 
   const retention = program
     .command('retention')

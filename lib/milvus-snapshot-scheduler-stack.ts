@@ -5,6 +5,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { clusterIdentity } from '../functions/shared/contracts/deployment';
 import { type DeploymentConfig, runtimeConfigOf } from './config/deployment-config';
 import { MilvusSnapshotScheduler } from './milvus-snapshot-scheduler';
 
@@ -76,6 +77,14 @@ export class MilvusSnapshotSchedulerStack extends Stack {
         'Runs the schedules could not start',
       ],
       DashboardName: [scheduler.monitoring.dashboard.dashboardName, 'CloudWatch dashboard'],
+      // What the CLI needs to read the deployment's records and its Milvus (`snapshots list`).
+      DeploymentId: [scheduler.deploymentId, "The deployment's id: its records in the bucket are under it"],
+      MilvusAddress: [config.milvus.address, 'The Milvus the functions back up'],
+      MilvusTls: [String(config.milvus.tls), 'Whether the functions reach Milvus over TLS'],
+      MilvusClusterKey: [
+        clusterIdentity(config.milvus.address, config.milvus.clusterId).key,
+        "The Milvus cluster's key in the records (milvus.clusterId, or derived from the address)",
+      ],
     };
     if (scheduler.milvusClientSecurityGroup) {
       outputs.MilvusClientSecurityGroupId = [

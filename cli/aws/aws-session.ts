@@ -1,6 +1,7 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { type Command, Option } from 'commander';
 
@@ -28,6 +29,7 @@ export class AwsSession {
   #s3?: S3Client;
   #scheduler?: SchedulerClient;
   #cloudFormation?: CloudFormationClient;
+  #secretsManager?: SecretsManagerClient;
   private readonly config: { region?: string; profile?: string };
 
   public constructor(options: AwsOptions) {
@@ -61,9 +63,16 @@ export class AwsSession {
     return this.#cloudFormation;
   }
 
+  /** Secrets Manager, for the deployment's Milvus token. */
+  public get secretsManager(): SecretsManagerClient {
+    this.#secretsManager ??= new SecretsManagerClient(this.config);
+    return this.#secretsManager;
+  }
+
   /** Closes every client that was created. */
   public destroy(): void {
-    for (const client of [this.#sfn, this.#s3, this.#scheduler, this.#cloudFormation]) client?.destroy();
+    for (const client of [this.#sfn, this.#s3, this.#scheduler, this.#cloudFormation, this.#secretsManager])
+      client?.destroy();
   }
 }
 

@@ -18,6 +18,11 @@ export const DEPLOYMENT_OUTPUTS = {
   stateMachineArn: { output: 'StateMachineArn', flag: '--state-machine-arn <arn>' },
   reportsBucket: { output: 'ReportsBucketName', flag: '--reports-bucket <name>' },
   scheduleGroup: { output: 'ScheduleGroupName', flag: '--schedule-group <name>' },
+  deploymentId: { output: 'DeploymentId', flag: '--deployment-id <id>' },
+  milvusAddress: { output: 'MilvusAddress', flag: '--milvus-uri <uri>' },
+  milvusTls: { output: 'MilvusTls', flag: '--milvus-uri <uri>' },
+  milvusClusterKey: { output: 'MilvusClusterKey', flag: '--cluster-id <id>' },
+  milvusTokenSecret: { output: 'MilvusTokenSecretArn', flag: '--milvus-token <token>' },
 } as const;
 
 /** One thing the CLI finds in a deployment. */
@@ -32,12 +37,22 @@ export interface DeploymentOptions extends AwsOptions {
   readonly stateMachineArn?: string;
   readonly reportsBucket?: string;
   readonly scheduleGroup?: string;
+  readonly deploymentId?: string;
+  readonly milvusAddress?: string;
+  readonly milvusTls?: string;
+  readonly milvusClusterKey?: string;
+  readonly milvusTokenSecret?: string;
 }
 
 const OVERRIDE_HELP: Record<DeploymentPart, string> = {
   stateMachineArn: 'the state machine, instead of the stack output StateMachineArn',
   reportsBucket: 'the reports bucket, instead of the stack output ReportsBucketName',
   scheduleGroup: 'the schedule group, instead of the stack output ScheduleGroupName',
+  deploymentId: 'the deployment id, instead of the stack output DeploymentId',
+  milvusAddress: "Milvus' address, instead of the stack output MilvusAddress",
+  milvusTls: 'whether Milvus is reached over TLS, instead of the stack output MilvusTls',
+  milvusClusterKey: "the cluster's key in the records, instead of the stack output MilvusClusterKey",
+  milvusTokenSecret: 'the Milvus token, instead of the secret the stack output MilvusTokenSecretArn names',
 };
 
 /** Adds `--stack` and the overrides of the parts a command uses. */

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { planRetention, type RetentionPlan } from '../../functions/enforce-retention/retention-planner';
 import { clusterIdentity } from '../../functions/shared/contracts/deployment';
 import { latestVerifiedSchema } from '../../functions/shared/contracts/latest-verified';
@@ -29,7 +29,7 @@ import { DeploymentConfigError, loadDeploymentConfig } from '../../lib/config/lo
 import { type AwsOptions, AwsSession, addAwsOptions } from '../aws/aws-session';
 import { CliError, EXIT_CODES } from '../cli-error';
 import type { CliIo } from '../cli-io';
-import { describeAll, milvusCliError, readStore, reportStoreOf } from '../deployment-records';
+import { describeAll, milvusCliError, parseInstant, readStore, reportStoreOf } from '../deployment-records';
 import { formatTable } from '../format/text-table';
 import { formatUtc } from '../format/time-format';
 import { readJsonInput } from '../read-json-input';
@@ -45,18 +45,6 @@ interface PreviewOptions extends AwsOptions {
   readonly verified?: string;
   readonly reports?: string;
   readonly json?: boolean;
-}
-
-const EXPLICIT_OFFSET = /T.*(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
-
-function parseInstant(value: string): Date {
-  const date = new Date(value);
-  if (!EXPLICIT_OFFSET.test(value) || Number.isNaN(date.getTime())) {
-    throw new InvalidArgumentError(
-      'expected an ISO 8601 date-time with a UTC offset, e.g. 2026-11-21T03:00:00Z.',
-    );
-  }
-  return date;
 }
 
 /** What the preview is of: the collection, its policy and protected names, and where they came from. */

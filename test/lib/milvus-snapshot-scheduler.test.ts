@@ -1,5 +1,7 @@
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEPLOYMENT_OUTPUTS } from '../../cli/aws/deployment';
+import { clusterIdentity } from '../../functions/shared/contracts/deployment';
 import type { MilvusSnapshotSchedulerStack } from '../../lib/milvus-snapshot-scheduler-stack';
 import { STEP_CATALOG, STEP_NAMES, type StepName } from '../../lib/step-catalog';
 import { exampleConfig, logicalId, propertiesOf, synthStack } from './fixtures';
@@ -690,6 +692,10 @@ describe('stack outputs', () => {
         'AlarmTopicArn',
         'DashboardName',
         'DeadLetterQueueUrl',
+        'DeploymentId',
+        'MilvusAddress',
+        'MilvusClusterKey',
+        'MilvusTls',
         'MilvusTokenSecretArn',
         'ReportTopicArn',
         'ReportsBucketName',
@@ -697,6 +703,18 @@ describe('stack outputs', () => {
         'StateMachineArn',
       ].sort(),
     );
+  });
+
+  it('has every output the CLI reads, the Milvus ones as the functions use them', () => {
+    // Act
+    const outputs = template.findOutputs('*');
+
+    // Assess
+    for (const { output } of Object.values(DEPLOYMENT_OUTPUTS)) expect(outputs).toHaveProperty(output);
+    const { milvus } = exampleConfig();
+    expect(outputs.MilvusAddress?.Value).toBe(milvus.address);
+    expect(outputs.MilvusTls?.Value).toBe(String(milvus.tls));
+    expect(outputs.MilvusClusterKey?.Value).toBe(clusterIdentity(milvus.address, milvus.clusterId).key);
   });
 });
 

@@ -475,6 +475,15 @@ export class MilvusGateway {
     return res.jobs.map(toRestoreJob);
   }
 
+  /** Every restore job whose target is in the database (the jobs Milvus still lists, about 3 h after they end). */
+  public async listDatabaseRestoreJobs(database: string): Promise<RestoreJob[]> {
+    // db_name must be given: an empty one is filled with the connection's database.
+    const res = await this.call(`list restore jobs of database ${database}`, () =>
+      this.client.listRestoreSnapshotJobs({ db_name: database }),
+    );
+    return res.jobs.map(toRestoreJob);
+  }
+
   /** Closes the underlying connection. */
   public async close(): Promise<void> {
     await this.client.closeConnection().catch(() => undefined);

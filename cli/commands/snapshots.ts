@@ -1,0 +1,593 @@
+import { relative } from 'node:path';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { type Command, Option } from 'commander';
+import { DateTime } from 'luxon';
+import { planRetention } from '../../functions/enforce-retention/retention-planner';
+import { clusterIdentity } from '../../functions/shared/contracts/deployment';
+import { latestVerifiedSchema } from '../../functions/shared/contracts/latest-verified';
+import {
+  type CollectionConfig,
+  collectionKey,
+  normaliseCollectionRef,
+} from '../../functions/shared/contracts/runtime-config';
+import { type SnapshotDrill, snapshotDrillSchema } from '../../functions/shared/contracts/snapshot-drill';
+import { CollectionNotFoundError } from '../../functions/shared/errors';
+import { PLACEHOLDER_TOKEN, tokenFromSecretValue } from '../../functions/shared/lambda/milvus-token';
+import { DrillLedger, type DrillRecord, drillIsOver } from '../../functions/shared/ledger/drill-ledger';
+import { SnapshotLedger, sortByOwnership } from '../../functions/shared/ledger/snapshot-ledger';
+import { connectMilvus, milvusConnectionSchema } from '../../functions/shared/milvus/milvus-connection';
+import type { MilvusGateway, RestoreJob } from '../../functions/shared/milvus/milvus-gateway';
+import { type RecordScope, ReportKeys, type ReportStore } from '../../functions/shared/reports/report-store';
+import { describeRetentionPolicy, type RetentionPolicy } from '../../functions/shared/retention-policy';
+import { parseSnapshotMarker } from '../../functions/shared/snapshot-marker';
+import { describeIssues, ownEntry } from '../../functions/shared/validation';
+import { DEFAULT_LOCAL_DEPLOYMENT_ID, type DeploymentConfig } from '../../lib/config/deployment-config';
+import { DeploymentConfigError, loadDeploymentConfig } from '../../lib/config/load-config';
+import { awsCall } from '../aws/aws-errors';
+import { type AwsOptions, AwsSession, addAwsOptions } from '../aws/aws-session';
+import { resolveDeployment } from '../aws/deployment';
+import { CliError, EXIT_CODES } from '../cli-error';
+import type { CliIo } from '../cli-io';
+import { describeAll, milvusCliError, parseInstant, readStore, reportStoreOf } from '../deployment-records';
+import { formatTable } from '../format/text-table';
+import { formatUtc } from '../format/time-format';
+
+interface ListOptions extends AwsOptions {
+  readonly collection?: string;
+  readonly milvusUri?: string;
+  readonly milvusToken?: string;
+  readonly config?: string;
+  readonly reports?: string;
+  readonly deploymentId?: string;
+  readonly clusterId?: string;
+  readonly stack?: string;
+  readonly at?: Date;
+  readonly json?: boolean;
+}
+
+/** Who made a snapshot, as far as can be proven. */
+export type SnapshotOwner =
+  | { readonly kind: 'this deployment' }
+  /** A marker names another deployment: a claim, since anyone can write a description. */
+  | { readonly kind: 'another deployment'; readonly deployment: string }
+  | { readonly kind: 'none'; readonly reason: string };
+
+/** One restore point, as `snapshots list --json` prints it. */
+export interface RecoveryPoint {
+  readonly name: string;
+  readonly createdAt: string;
+  /** The creation time in the retention policy's time zone (ISO 8601 with its offset). */
+  readonly createdLocal: string;
+  /** Rows the collection held when the snapshot was taken (this deployment's records only). */
+  readonly rows: number | null;
+  readonly owner: SnapshotOwner;
+  /** The schedule (or `manual`) that took it, from the ledger (ours) or the marker (a claim). */
+  readonly schedule: string | null;
+  /** Its last drill or operator restore, or null when it was never restored. */
+  readonly lastDrill: SnapshotDrill | null;
+  /** Restores of it running now: each holds Milvus' pin on the snapshot. */
+  readonly restoring: readonly RunningRestore[];
+  /** What this deployment's retention would do with it now, and why (null: no policy applies). */
+  readonly retention: { readonly decision: 'keep' | 'drop'; readonly why: string } | null;
+}
+
+/** A restore job Milvus lists as running. */
+export interface RunningRestore {
+  readonly jobId: string;
+  readonly target: string;
+  readonly state: string;
+  readonly progress: number;
+  /** Whether the job's target is a collection this deployment's records say restores this snapshot. */
+  readonly proven: boolean;
+}
+
+/** One collection's restore points. */
+export interface CollectionRecoveryPoints {
+  readonly database: string;
+  readonly collection: string;
+  /** The retention policy that applies (the collection's in the configuration), if any. */
+  readonly policy: { readonly name: string; readonly description: string; readonly timezone: string } | null;
+  readonly newestVerified: string | null;
+  readonly snapshots: readonly RecoveryPoint[];
+  /** Why the collection could not be listed (it does not exist, say). */
+  readonly problem?: string;
+}
+
+/** Where the listing reads from, and as which deployment. */
+interface ListSource {
+  readonly address: string;
+  readonly tls: boolean;
+  readonly token: string | undefined;
+  readonly scope: RecordScope;
+  readonly store: ReportStore | undefined;
+  readonly storeOptions: { readonly reports?: string };
+  readonly config: DeploymentConfig | undefined;
+  readonly configPath: string | undefined;
+}
+
+const RUNNING_STATES: ReadonlySet<RestoreJob['state']> = new Set([
+  'RestoreSnapshotPending',
+  'RestoreSnapshotExecuting',
+  'RestoreSnapshotNone',
+]);
+
+/**
+ * Adds `snapshots list`: the recovery-point catalog. For each collection, every snapshot Milvus
+ * holds, who made it (proven by this deployment's ledger, or merely claimed by a marker), what it
+ * held, its last drill, the restores using it now and what retention would do with it. Read-only:
+ * it lists and describes, nothing else.
+ */
+export function registerSnapshotsCommand(program: Command, io: CliIo): void {
+  const snapshots = program
+    .command('snapshots')
+    .description("the restore points: every snapshot of the deployment's collections, read from Milvus");
+  const command = snapshots
+    .command('list')
+    .description(
+      'list the snapshots of a collection (or of every configured one): owner, rows, last drill, ' +
+        'restores using it, what retention would do (nothing is changed)',
+    )
+    .option('--collection <database.name>', 'one collection (default: every collection of the configuration)')
+    .addOption(
+      new Option(
+        '--milvus-uri <uri>',
+        'Milvus address (default: the stack output MilvusAddress with --stack, else milvus.address of the configuration)',
+      ).env('MILVUS_URI'),
+    )
+    .addOption(
+      new Option(
+        '--milvus-token <token>',
+        "Milvus token, never printed (default: the deployment's token secret with --stack)",
+      ).env('MILVUS_TOKEN'),
+    )
+    .option(
+      '--config <file>',
+      'the configuration file (default: SNAPSHOT_SCHEDULER_CONFIG, scheduler.config.json, the example)',
+    )
+    .option(
+      '--reports <dir|s3://bucket>',
+      "the deployment's records (default: the stack's bucket with --stack, else .local-runs when it exists)",
+    )
+    .option(
+      '--deployment-id <id>',
+      `whose records to read (default: the stack output DeploymentId with --stack, else deploymentId of the configuration, else ${DEFAULT_LOCAL_DEPLOYMENT_ID})`,
+    )
+    .option(
+      '--cluster-id <id>',
+      "the cluster's key in the records (default: the stack output MilvusClusterKey with --stack, else milvus.clusterId, else derived from the address)",
+    )
+    // Not read from SNAPSHOT_SCHEDULER_STACK: which records are read (local or deployed) is said on the command line.
+    .option(
+      '--stack <name>',
+      "read Milvus' address, the token secret, the bucket and the deployment id from this deployed stack",
+    )
+    .addOption(
+      new Option('--at <time>', 'evaluate retention at this time (default: now)').argParser(parseInstant),
+    )
+    .option('--json', 'print the catalog as JSON');
+  addAwsOptions(command).action(async (options: ListOptions) => {
+    const aws = new AwsSession(options);
+    try {
+      const source = await listSource(options, io, aws);
+      const scrub = (text: string) => (source.token ? text.replaceAll(source.token, '***') : text);
+      const targets = listTargets(options, source);
+      const catalog = await withMilvus(source, scrub, (milvus) =>
+        catalogOf(milvus, source, targets, options.at ?? new Date()),
+      );
+      if (options.json) io.stdout.write(`${JSON.stringify({ collections: catalog }, null, 2)}\n`);
+      else io.stdout.write(formatCatalog(catalog, source, options.at ?? new Date()));
+    } finally {
+      aws.destroy();
+    }
+  });
+}
+
+/** The collections to list: the one named, or every configured one. */
+function listTargets(
+  options: ListOptions,
+  source: ListSource,
+): { database: string; collection: string; configured?: CollectionConfig }[] {
+  const configured = source.config?.collections ?? [];
+  if (options.collection !== undefined) {
+    const key = normaliseCollectionRef(options.collection);
+    const [database = '', collection = '', extra] = key.split('.');
+    if (!database || !collection || extra !== undefined) {
+      throw new CliError(`--collection must be database.name or name, got "${options.collection}"`);
+    }
+    const found = configured.find((c) => collectionKey(c) === key);
+    return [{ database, collection, ...(found && { configured: found }) }];
+  }
+  if (!source.config) {
+    throw new CliError('no configuration to take the collections from: pass --collection or --config');
+  }
+  if (configured.length === 0) {
+    throw new CliError(`${source.configPath} configures no collections: pass --collection`);
+  }
+  return configured.map((c) => ({ database: c.database, collection: c.name, configured: c }));
+}
+
+async function listSource(options: ListOptions, io: CliIo, aws: AwsSession): Promise<ListSource> {
+  let config: DeploymentConfig | undefined;
+  let configPath: string | undefined;
+  try {
+    const loaded = loadDeploymentConfig({ cwd: io.cwd, ...(options.config ? { path: options.config } : {}) });
+    config = loaded.config;
+    configPath = relative(io.cwd, loaded.path) || loaded.path;
+    io.stderr.write(`using configuration ${configPath}\n`);
+  } catch (error) {
+    if (!(error instanceof DeploymentConfigError)) throw error;
+    // One collection can be listed without a configuration; the retention column then stays empty.
+    if (options.collection === undefined || options.config !== undefined) {
+      throw new CliError(error.message, EXIT_CODES.usage, { cause: error });
+    }
+  }
+
+  if (options.stack !== undefined) {
+    const deployed = await resolveDeployment(
+      aws,
+      {
+        stack: options.stack,
+        ...(options.milvusUri !== undefined && { milvusAddress: options.milvusUri, milvusTls: 'false' }),
+        ...(options.deploymentId !== undefined && { deploymentId: options.deploymentId }),
+        ...(options.clusterId !== undefined && { milvusClusterKey: options.clusterId }),
+        // Given on the command line, the secret and the bucket are not looked up (nor used).
+        ...(options.milvusToken !== undefined && { milvusTokenSecret: '(--milvus-token)' }),
+        ...(options.reports !== undefined && { reportsBucket: '(--reports)' }),
+      },
+      [
+        'milvusAddress',
+        'milvusTls',
+        'milvusClusterKey',
+        'deploymentId',
+        'milvusTokenSecret',
+        'reportsBucket',
+      ],
+    );
+    const reports = options.reports ?? `s3://${deployed.reportsBucket}`;
+    io.stderr.write(`reading the deployment ${deployed.deploymentId} of stack ${options.stack}\n`);
+    return {
+      address: deployed.milvusAddress,
+      // A URI given on the command line (a tunnel, say) says its own TLS (https://).
+      tls: deployed.milvusTls === 'true',
+      token: options.milvusToken || (await deploymentToken(aws, deployed.milvusTokenSecret)),
+      // The deployment's own key, even through a tunnel whose address differs.
+      scope: { deploymentId: deployed.deploymentId, clusterKey: deployed.milvusClusterKey },
+      store: reportStoreOf({ reports }, io, aws),
+      storeOptions: { reports },
+      config,
+      configPath,
+    };
+  }
+
+  const address = options.milvusUri ?? config?.milvus.address;
+  if (!address) {
+    throw new CliError(
+      'no Milvus address: pass --milvus-uri, set MILVUS_URI, set milvus.address in the configuration, ' +
+        'or pass --stack to use the deployed one',
+    );
+  }
+  const store = reportStoreOf(options, io, aws);
+  if (!store) {
+    io.stderr.write(
+      "note: no --reports given: without the ledger no snapshot is proven this deployment's, and no drill is known\n",
+    );
+  }
+  return {
+    address,
+    tls: options.milvusUri === undefined ? (config?.milvus.tls ?? false) : false,
+    token: options.milvusToken || undefined,
+    scope: {
+      deploymentId: options.deploymentId ?? config?.deploymentId ?? DEFAULT_LOCAL_DEPLOYMENT_ID,
+      clusterKey: options.clusterId ?? clusterIdentity(address, config?.milvus.clusterId).key,
+    },
+    store,
+    storeOptions: options,
+    config,
+    configPath,
+  };
+}
+
+/** The token in the deployment's secret (`secretsmanager:GetSecretValue`), as the functions read it. */
+async function deploymentToken(aws: AwsSession, secretId: string): Promise<string> {
+  const res = await awsCall({ action: 'secretsmanager:GetSecretValue', target: `secret ${secretId}` }, () =>
+    aws.secretsManager.send(new GetSecretValueCommand({ SecretId: secretId })),
+  );
+  const token = tokenFromSecretValue(res.SecretString ?? '');
+  if (!token) {
+    throw new CliError(
+      `the Milvus token secret ${secretId} is empty: store the token in it, or pass --milvus-token`,
+    );
+  }
+  if (token === PLACEHOLDER_TOKEN) {
+    throw new CliError(
+      `the Milvus token secret ${secretId} still holds the placeholder value: set it with ` +
+        `"aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string <token>", or pass --milvus-token`,
+    );
+  }
+  return token;
+}
+
+async function withMilvus<T>(
+  source: ListSource,
+  scrub: (text: string) => string,
+  use: (milvus: MilvusGateway) => Promise<T>,
+): Promise<T> {
+  const connection = milvusConnectionSchema.safeParse({
+    address: source.address,
+    tls: source.tls,
+    timeoutMs: source.config?.milvus.timeoutMs ?? 15_000,
+  });
+  if (!connection.success) throw new CliError(`Milvus address: ${describeIssues(connection.error.issues)}`);
+  let milvus: MilvusGateway;
+  try {
+    milvus = await connectMilvus(connection.data, source.token);
+  } catch (error) {
+    throw milvusCliError(error, source.address, scrub);
+  }
+  try {
+    return await use(milvus);
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw milvusCliError(error, source.address, scrub);
+  } finally {
+    await milvus.close();
+  }
+}
+
+async function catalogOf(
+  milvus: MilvusGateway,
+  source: ListSource,
+  targets: ReturnType<typeof listTargets>,
+  now: Date,
+): Promise<CollectionRecoveryPoints[]> {
+  const databases = [...new Set(targets.map((t) => t.database))];
+  const running = new Map<string, { jobs: RestoreJob[]; records: DrillRecord[] }>();
+  for (const database of databases) {
+    const [jobs, records] = await Promise.all([
+      milvus.listDatabaseRestoreJobs(database).catch((error: unknown) => {
+        if (error instanceof CollectionNotFoundError) return [];
+        throw error;
+      }),
+      source.store ? activeRestores(source.store, source, database, now) : Promise.resolve([]),
+    ]);
+    running.set(database, { jobs: jobs.filter((j) => RUNNING_STATES.has(j.state)), records });
+  }
+  const out: CollectionRecoveryPoints[] = [];
+  for (const target of targets) {
+    out.push(await collectionCatalog(milvus, source, target, running.get(target.database), now));
+  }
+  return out;
+}
+
+/** Drills and restores of the database that this deployment's ledger says are not over. */
+async function activeRestores(
+  store: ReportStore,
+  source: ListSource,
+  database: string,
+  now: Date,
+): Promise<DrillRecord[]> {
+  const active: DrillRecord[] = [];
+  for (const kind of ['drill', 'restore'] as const) {
+    const ledger = new DrillLedger(store, source.scope, kind);
+    for (const record of await readStore(source.storeOptions, () => ledger.list(database))) {
+      if (!drillIsOver(record, now, await ledger.runEnded(record.runId))) active.push(record);
+    }
+  }
+  return active;
+}
+
+async function collectionCatalog(
+  milvus: MilvusGateway,
+  source: ListSource,
+  target: ReturnType<typeof listTargets>[number],
+  running: { jobs: RestoreJob[]; records: DrillRecord[] } | undefined,
+  now: Date,
+): Promise<CollectionRecoveryPoints> {
+  const ref = { database: target.database, collection: target.collection };
+  const policyName = target.configured?.retention;
+  const policy: RetentionPolicy | undefined =
+    policyName === undefined || !source.config ? undefined : ownEntry(source.config.retention, policyName);
+  const base = {
+    database: ref.database,
+    collection: ref.collection,
+    policy:
+      policy && policyName
+        ? { name: policyName, description: describeRetentionPolicy(policy), timezone: policy.timezone }
+        : null,
+  };
+
+  let described: Awaited<ReturnType<typeof describeAll>>;
+  try {
+    described = await describeAll(milvus, ref, await milvus.listSnapshots(ref));
+  } catch (error) {
+    if (!(error instanceof CollectionNotFoundError)) throw error;
+    return {
+      ...base,
+      newestVerified: null,
+      snapshots: [],
+      problem: 'the collection does not exist in Milvus',
+    };
+  }
+  const { store } = source;
+  const [records, verified, drills] = store
+    ? await readStore(source.storeOptions, () =>
+        Promise.all([
+          new SnapshotLedger(store, source.scope).list(ref.database, ref.collection).then((l) => l.records),
+          store
+            .getJson(ReportKeys.latestVerified(source.scope, ref.database, ref.collection))
+            .then((v) => latestVerifiedSchema.safeParse(v).data?.snapshotName),
+          lastDrills(store, source.scope, ref),
+        ]),
+      )
+    : [[], undefined, new Map<string, SnapshotDrill>()];
+  const sorted = sortByOwnership(described, records, source.scope.deploymentId);
+  const plan = policy
+    ? planRetention({
+        now: now.toISOString(),
+        policy,
+        snapshots: described.map((s) => ({
+          name: s.name,
+          createdAt: s.createdAt.toISOString(),
+          owned: sorted.ours.has(s.name),
+          verified: s.name === verified,
+        })),
+        protect: [...(target.configured?.protect ?? [])],
+      })
+    : undefined;
+  const notOurs = new Map(sorted.notOurs.map((n) => [n.name, n.reason]));
+  const decisions = new Map<string, { decision: 'keep' | 'drop'; why: string }>();
+  for (const k of plan?.keep ?? []) {
+    decisions.set(k.name, { decision: 'keep', why: notOurs.get(k.name) ?? k.reasons.join(', ') });
+  }
+  for (const d of plan?.drop ?? []) decisions.set(d.name, { decision: 'drop', why: d.reason });
+
+  const zone = policy?.timezone ?? 'UTC';
+  const snapshots = described
+    .map((s): RecoveryPoint => {
+      const record = sorted.ours.get(s.name);
+      const marker = parseSnapshotMarker(s.description);
+      const owner: SnapshotOwner = record
+        ? { kind: 'this deployment' }
+        : marker?.deployment && marker.deployment !== source.scope.deploymentId
+          ? { kind: 'another deployment', deployment: marker.deployment }
+          : { kind: 'none', reason: notOurs.get(s.name) ?? 'no ledger record' };
+      return {
+        name: s.name,
+        createdAt: s.createdAt.toISOString(),
+        createdLocal: DateTime.fromJSDate(s.createdAt, { zone }).toISO() ?? s.createdAt.toISOString(),
+        rows: record?.contents.rows ?? null,
+        owner,
+        schedule: marker?.schedule ?? null,
+        lastDrill: drills.get(s.name) ?? null,
+        restoring: restoresOf(s.name, ref, running),
+        retention: decisions.get(s.name) ?? null,
+      };
+    })
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || (a.name < b.name ? -1 : 1));
+  return { ...base, newestVerified: verified ?? null, snapshots };
+}
+
+/** The last drill of each of a collection's snapshots, by snapshot name. */
+async function lastDrills(
+  store: ReportStore,
+  scope: RecordScope,
+  ref: { database: string; collection: string },
+): Promise<Map<string, SnapshotDrill>> {
+  const keys = await store.list(ReportKeys.snapshotDrills(scope, ref.database, ref.collection));
+  const values = await Promise.all(keys.map((key) => store.getJson(key)));
+  const out = new Map<string, SnapshotDrill>();
+  keys.forEach((key, i) => {
+    const parsed = snapshotDrillSchema.safeParse(values[i]);
+    // The key must be the record's own: a record copied under another name proves nothing.
+    if (
+      parsed.success &&
+      ReportKeys.snapshotDrill(scope, ref.database, ref.collection, parsed.data.snapshotName) === key
+    ) {
+      out.set(parsed.data.snapshotName, parsed.data);
+    }
+  });
+  return out;
+}
+
+/**
+ * The running restore jobs of a snapshot. Milvus' job records name the snapshot but not its
+ * collection (snapshot names are per collection), so a job counts as this snapshot's for certain
+ * only when its target is a drill or restore this deployment recorded from it; any other running
+ * job of that snapshot name is listed too, unproven, since it may hold the snapshot's pin.
+ */
+function restoresOf(
+  snapshotName: string,
+  ref: { database: string; collection: string },
+  running: { jobs: RestoreJob[]; records: DrillRecord[] } | undefined,
+): RunningRestore[] {
+  if (!running) return [];
+  return running.jobs
+    .filter((job) => job.snapshotName === snapshotName)
+    .map((job) => ({
+      jobId: job.jobId,
+      target: `${job.database}.${job.collection}`,
+      state: job.state.replace(/^RestoreSnapshot/, ''),
+      progress: job.progress,
+      proven: running.records.some(
+        (r) =>
+          r.drillCollection === job.collection &&
+          r.database === job.database &&
+          r.source.collection === ref.collection &&
+          r.source.snapshotName === snapshotName &&
+          r.jobIds.includes(job.jobId),
+      ),
+    }));
+}
+
+function formatCatalog(catalog: readonly CollectionRecoveryPoints[], source: ListSource, now: Date): string {
+  const blocks = catalog.map((c) => {
+    const zone = c.policy?.timezone ?? 'UTC';
+    const header = [
+      `${c.database}.${c.collection}: ${c.snapshots.length} snapshot${c.snapshots.length === 1 ? '' : 's'}`,
+      `  retention: ${c.policy ? `policy "${c.policy.name}": ${c.policy.description}` : 'none (the collection is not configured)'}`,
+      `  newest verified: ${c.newestVerified ?? 'none recorded'}`,
+    ];
+    if (c.problem) return `${header.join('\n')}\n  ${c.problem}\n`;
+    if (c.snapshots.length === 0) return `${header.join('\n')}\n`;
+    const local = zone !== 'UTC';
+    const columns = [
+      { header: 'snapshot' },
+      { header: 'created (UTC)' },
+      ...(local ? [{ header: `created (${zone})` }] : []),
+      { header: 'rows', alignRight: true },
+      { header: 'owner' },
+      { header: 'schedule' },
+      { header: 'last drill' },
+      { header: 'restoring' },
+      { header: 'retention' },
+    ];
+    const rows = c.snapshots.map((s) => [
+      s.name,
+      formatUtc(new Date(s.createdAt)),
+      ...(local
+        ? [DateTime.fromISO(s.createdLocal, { setZone: true }).toFormat('yyyy-MM-dd HH:mm:ssZZ')]
+        : []),
+      s.rows === null ? '-' : String(s.rows),
+      ownerText(s.owner),
+      s.schedule ?? '-',
+      drillText(s.lastDrill),
+      s.restoring.length === 0
+        ? '-'
+        : s.restoring
+            .map(
+              (r) =>
+                `job ${r.jobId} -> ${r.target} ${r.state} ${r.progress}%${r.proven ? '' : ' (unproven)'}`,
+            )
+            .join('; '),
+      s.retention ? `${s.retention.decision}: ${s.retention.why}` : '-',
+    ]);
+    const failures = c.snapshots
+      .filter((s) => s.lastDrill && !s.lastDrill.verified)
+      .map((s) => `  ${s.name}: ${s.lastDrill?.reason ?? 'did not verify'} (run ${s.lastDrill?.runId})\n`);
+    return `${header.join('\n')}\n${formatTable(columns, rows)}${failures.join('')}`;
+  });
+  return [
+    `Restore points on ${source.address} for deployment ${source.scope.deploymentId}, as of ${formatUtc(now)}.`,
+    'Read-only: nothing was changed.',
+    '',
+    blocks.join('\n'),
+  ].join('\n');
+}
+
+function ownerText(owner: SnapshotOwner): string {
+  switch (owner.kind) {
+    case 'this deployment':
+      return 'this deployment';
+    case 'another deployment':
+      return `${owner.deployment} (marker only)`;
+    case 'none':
+      return 'none';
+  }
+}
+
+function drillText(drill: SnapshotDrill | null): string {
+  if (!drill) return 'never';
+  const what = drill.kind === 'restore' ? 'restore' : 'drill';
+  const when = formatUtc(new Date(drill.at));
+  return drill.verified ? `verified ${when}` : `${what} failed ${when}`;
+}
