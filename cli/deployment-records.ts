@@ -44,6 +44,13 @@ export async function readStore<T>(options: RecordsOptions, read: () => Promise<
   return awsCall({ action: 's3:GetObject', target: `s3://${bucket}/ledger/` }, read);
 }
 
+/** Writes to the store, turning an AWS failure into a message that says what to fix. */
+export async function writeStore<T>(options: RecordsOptions, write: () => Promise<T>): Promise<T> {
+  const bucket = /^s3:\/\/([^/]+)\/?$/.exec(options.reports ?? '')?.[1];
+  if (bucket === undefined) return write();
+  return awsCall({ action: 's3:PutObject', target: `s3://${bucket}/ledger/` }, write);
+}
+
 /** Describes every snapshot, a few at a time; one dropped meanwhile (a concurrent run) is left out. */
 export async function describeAll(
   milvus: MilvusGateway,

@@ -1,9 +1,6 @@
-import { relative } from 'node:path';
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { type Command, Option } from 'commander';
 import { DateTime } from 'luxon';
 import { planRetention } from '../../functions/enforce-retention/retention-planner';
-import { clusterIdentity } from '../../functions/shared/contracts/deployment';
 import { latestVerifiedSchema } from '../../functions/shared/contracts/latest-verified';
 import {
   type CollectionConfig,
@@ -12,35 +9,30 @@ import {
 } from '../../functions/shared/contracts/runtime-config';
 import { type SnapshotDrill, snapshotDrillSchema } from '../../functions/shared/contracts/snapshot-drill';
 import { CollectionNotFoundError } from '../../functions/shared/errors';
-import { PLACEHOLDER_TOKEN, tokenFromSecretValue } from '../../functions/shared/lambda/milvus-token';
 import { DrillLedger, type DrillRecord, drillIsOver } from '../../functions/shared/ledger/drill-ledger';
 import { SnapshotLedger, sortByOwnership } from '../../functions/shared/ledger/snapshot-ledger';
-import { connectMilvus, milvusConnectionSchema } from '../../functions/shared/milvus/milvus-connection';
 import type { MilvusGateway, RestoreJob } from '../../functions/shared/milvus/milvus-gateway';
 import { type RecordScope, ReportKeys, type ReportStore } from '../../functions/shared/reports/report-store';
 import { describeRetentionPolicy, type RetentionPolicy } from '../../functions/shared/retention-policy';
 import { parseSnapshotMarker } from '../../functions/shared/snapshot-marker';
-import { describeIssues, ownEntry } from '../../functions/shared/validation';
-import { DEFAULT_LOCAL_DEPLOYMENT_ID, type DeploymentConfig } from '../../lib/config/deployment-config';
-import { DeploymentConfigError, loadDeploymentConfig } from '../../lib/config/load-config';
-import { awsCall } from '../aws/aws-errors';
-import { type AwsOptions, AwsSession, addAwsOptions } from '../aws/aws-session';
-import { resolveDeployment } from '../aws/deployment';
-import { CliError, EXIT_CODES } from '../cli-error';
+import { ownEntry } from '../../functions/shared/validation';
+import { AwsSession } from '../aws/aws-session';
+import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
-import { describeAll, milvusCliError, parseInstant, readStore, reportStoreOf } from '../deployment-records';
+import { describeAll, parseInstant, readStore } from '../deployment-records';
 import { formatTable } from '../format/text-table';
 import { formatUtc } from '../format/time-format';
+import {
+  addMilvusSourceOptions,
+  type MilvusSource,
+  type MilvusSourceOptions,
+  milvusSourceOf,
+  withMilvus,
+} from '../milvus-source';
+import { registerSnapshotsAdoptCommand } from './snapshots-adopt';
 
-interface ListOptions extends AwsOptions {
+interface ListOptions extends MilvusSourceOptions {
   readonly collection?: string;
-  readonly milvusUri?: string;
-  readonly milvusToken?: string;
-  readonly config?: string;
-  readonly reports?: string;
-  readonly deploymentId?: string;
-  readonly clusterId?: string;
-  readonly stack?: string;
   readonly at?: Date;
   readonly json?: boolean;
 }
@@ -93,18 +85,6 @@ export interface CollectionRecoveryPoints {
   readonly problem?: string;
 }
 
-/** Where the listing reads from, and as which deployment. */
-interface ListSource {
-  readonly address: string;
-  readonly tls: boolean;
-  readonly token: string | undefined;
-  readonly scope: RecordScope;
-  readonly store: ReportStore | undefined;
-  readonly storeOptions: { readonly reports?: string };
-  readonly config: DeploymentConfig | undefined;
-  readonly configPath: string | undefined;
-}
-
 const RUNNING_STATES: ReadonlySet<RestoreJob['state']> = new Set([
   'RestoreSnapshotPending',
   'RestoreSnapshotExecuting',
@@ -121,6 +101,7 @@ export function registerSnapshotsCommand(program: Command, io: CliIo): void {
   const snapshots = program
     .command('snapshots')
     .description("the restore points: every snapshot of the deployment's collections, read from Milvus");
+  registerSnapshotsAdoptCommand(snapshots, io);
   const command = snapshots
     .command('list')
     .description(
@@ -129,46 +110,14 @@ export function registerSnapshotsCommand(program: Command, io: CliIo): void {
     )
     .option('--collection <database.name>', 'one collection (default: every collection of the configuration)')
     .addOption(
-      new Option(
-        '--milvus-uri <uri>',
-        'Milvus address (default: the stack output MilvusAddress with --stack, else milvus.address of the configuration)',
-      ).env('MILVUS_URI'),
-    )
-    .addOption(
-      new Option(
-        '--milvus-token <token>',
-        "Milvus token, never printed (default: the deployment's token secret with --stack)",
-      ).env('MILVUS_TOKEN'),
-    )
-    .option(
-      '--config <file>',
-      'the configuration file (default: SNAPSHOT_SCHEDULER_CONFIG, scheduler.config.json, the example)',
-    )
-    .option(
-      '--reports <dir|s3://bucket>',
-      "the deployment's records (default: the stack's bucket with --stack, else .local-runs when it exists)",
-    )
-    .option(
-      '--deployment-id <id>',
-      `whose records to read (default: the stack output DeploymentId with --stack, else deploymentId of the configuration, else ${DEFAULT_LOCAL_DEPLOYMENT_ID})`,
-    )
-    .option(
-      '--cluster-id <id>',
-      "the cluster's key in the records (default: the stack output MilvusClusterKey with --stack, else milvus.clusterId, else derived from the address)",
-    )
-    // Not read from SNAPSHOT_SCHEDULER_STACK: which records are read (local or deployed) is said on the command line.
-    .option(
-      '--stack <name>',
-      "read Milvus' address, the token secret, the bucket and the deployment id from this deployed stack",
-    )
-    .addOption(
       new Option('--at <time>', 'evaluate retention at this time (default: now)').argParser(parseInstant),
     )
     .option('--json', 'print the catalog as JSON');
-  addAwsOptions(command).action(async (options: ListOptions) => {
+  addMilvusSourceOptions(command).action(async (options: ListOptions) => {
     const aws = new AwsSession(options);
     try {
-      const source = await listSource(options, io, aws);
+      // One collection can be listed without a configuration; the retention column then stays empty.
+      const source = await milvusSourceOf(options, io, aws, options.collection === undefined);
       const scrub = (text: string) => (source.token ? text.replaceAll(source.token, '***') : text);
       const targets = listTargets(options, source);
       const catalog = await withMilvus(source, scrub, (milvus) =>
@@ -185,7 +134,7 @@ export function registerSnapshotsCommand(program: Command, io: CliIo): void {
 /** The collections to list: the one named, or every configured one. */
 function listTargets(
   options: ListOptions,
-  source: ListSource,
+  source: MilvusSource,
 ): { database: string; collection: string; configured?: CollectionConfig }[] {
   const configured = source.config?.collections ?? [];
   if (options.collection !== undefined) {
@@ -206,137 +155,9 @@ function listTargets(
   return configured.map((c) => ({ database: c.database, collection: c.name, configured: c }));
 }
 
-async function listSource(options: ListOptions, io: CliIo, aws: AwsSession): Promise<ListSource> {
-  let config: DeploymentConfig | undefined;
-  let configPath: string | undefined;
-  try {
-    const loaded = loadDeploymentConfig({ cwd: io.cwd, ...(options.config ? { path: options.config } : {}) });
-    config = loaded.config;
-    configPath = relative(io.cwd, loaded.path) || loaded.path;
-    io.stderr.write(`using configuration ${configPath}\n`);
-  } catch (error) {
-    if (!(error instanceof DeploymentConfigError)) throw error;
-    // One collection can be listed without a configuration; the retention column then stays empty.
-    if (options.collection === undefined || options.config !== undefined) {
-      throw new CliError(error.message, EXIT_CODES.usage, { cause: error });
-    }
-  }
-
-  if (options.stack !== undefined) {
-    const deployed = await resolveDeployment(
-      aws,
-      {
-        stack: options.stack,
-        ...(options.milvusUri !== undefined && { milvusAddress: options.milvusUri, milvusTls: 'false' }),
-        ...(options.deploymentId !== undefined && { deploymentId: options.deploymentId }),
-        ...(options.clusterId !== undefined && { milvusClusterKey: options.clusterId }),
-        // Given on the command line, the secret and the bucket are not looked up (nor used).
-        ...(options.milvusToken !== undefined && { milvusTokenSecret: '(--milvus-token)' }),
-        ...(options.reports !== undefined && { reportsBucket: '(--reports)' }),
-      },
-      [
-        'milvusAddress',
-        'milvusTls',
-        'milvusClusterKey',
-        'deploymentId',
-        'milvusTokenSecret',
-        'reportsBucket',
-      ],
-    );
-    const reports = options.reports ?? `s3://${deployed.reportsBucket}`;
-    io.stderr.write(`reading the deployment ${deployed.deploymentId} of stack ${options.stack}\n`);
-    return {
-      address: deployed.milvusAddress,
-      // A URI given on the command line (a tunnel, say) says its own TLS (https://).
-      tls: deployed.milvusTls === 'true',
-      token: options.milvusToken || (await deploymentToken(aws, deployed.milvusTokenSecret)),
-      // The deployment's own key, even through a tunnel whose address differs.
-      scope: { deploymentId: deployed.deploymentId, clusterKey: deployed.milvusClusterKey },
-      store: reportStoreOf({ reports }, io, aws),
-      storeOptions: { reports },
-      config,
-      configPath,
-    };
-  }
-
-  const address = options.milvusUri ?? config?.milvus.address;
-  if (!address) {
-    throw new CliError(
-      'no Milvus address: pass --milvus-uri, set MILVUS_URI, set milvus.address in the configuration, ' +
-        'or pass --stack to use the deployed one',
-    );
-  }
-  const store = reportStoreOf(options, io, aws);
-  if (!store) {
-    io.stderr.write(
-      "note: no --reports given: without the ledger no snapshot is proven this deployment's, and no drill is known\n",
-    );
-  }
-  return {
-    address,
-    tls: options.milvusUri === undefined ? (config?.milvus.tls ?? false) : false,
-    token: options.milvusToken || undefined,
-    scope: {
-      deploymentId: options.deploymentId ?? config?.deploymentId ?? DEFAULT_LOCAL_DEPLOYMENT_ID,
-      clusterKey: options.clusterId ?? clusterIdentity(address, config?.milvus.clusterId).key,
-    },
-    store,
-    storeOptions: options,
-    config,
-    configPath,
-  };
-}
-
-/** The token in the deployment's secret (`secretsmanager:GetSecretValue`), as the functions read it. */
-async function deploymentToken(aws: AwsSession, secretId: string): Promise<string> {
-  const res = await awsCall({ action: 'secretsmanager:GetSecretValue', target: `secret ${secretId}` }, () =>
-    aws.secretsManager.send(new GetSecretValueCommand({ SecretId: secretId })),
-  );
-  const token = tokenFromSecretValue(res.SecretString ?? '');
-  if (!token) {
-    throw new CliError(
-      `the Milvus token secret ${secretId} is empty: store the token in it, or pass --milvus-token`,
-    );
-  }
-  if (token === PLACEHOLDER_TOKEN) {
-    throw new CliError(
-      `the Milvus token secret ${secretId} still holds the placeholder value: set it with ` +
-        `"aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string <token>", or pass --milvus-token`,
-    );
-  }
-  return token;
-}
-
-async function withMilvus<T>(
-  source: ListSource,
-  scrub: (text: string) => string,
-  use: (milvus: MilvusGateway) => Promise<T>,
-): Promise<T> {
-  const connection = milvusConnectionSchema.safeParse({
-    address: source.address,
-    tls: source.tls,
-    timeoutMs: source.config?.milvus.timeoutMs ?? 15_000,
-  });
-  if (!connection.success) throw new CliError(`Milvus address: ${describeIssues(connection.error.issues)}`);
-  let milvus: MilvusGateway;
-  try {
-    milvus = await connectMilvus(connection.data, source.token);
-  } catch (error) {
-    throw milvusCliError(error, source.address, scrub);
-  }
-  try {
-    return await use(milvus);
-  } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw milvusCliError(error, source.address, scrub);
-  } finally {
-    await milvus.close();
-  }
-}
-
 async function catalogOf(
   milvus: MilvusGateway,
-  source: ListSource,
+  source: MilvusSource,
   targets: ReturnType<typeof listTargets>,
   now: Date,
 ): Promise<CollectionRecoveryPoints[]> {
@@ -362,7 +183,7 @@ async function catalogOf(
 /** Drills and restores of the database that this deployment's ledger says are not over. */
 async function activeRestores(
   store: ReportStore,
-  source: ListSource,
+  source: MilvusSource,
   database: string,
   now: Date,
 ): Promise<DrillRecord[]> {
@@ -378,7 +199,7 @@ async function activeRestores(
 
 async function collectionCatalog(
   milvus: MilvusGateway,
-  source: ListSource,
+  source: MilvusSource,
   target: ReturnType<typeof listTargets>[number],
   running: { jobs: RestoreJob[]; records: DrillRecord[] } | undefined,
   now: Date,
@@ -519,7 +340,11 @@ function restoresOf(
     }));
 }
 
-function formatCatalog(catalog: readonly CollectionRecoveryPoints[], source: ListSource, now: Date): string {
+function formatCatalog(
+  catalog: readonly CollectionRecoveryPoints[],
+  source: MilvusSource,
+  now: Date,
+): string {
   const blocks = catalog.map((c) => {
     const zone = c.policy?.timezone ?? 'UTC';
     const header = [

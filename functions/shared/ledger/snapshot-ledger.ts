@@ -70,11 +70,30 @@ export const snapshotRecordSchema = z
     /** Its creation time from `create_ts` (ISO 8601). */
     createdAt: z.iso.datetime().optional(),
     contents: snapshotContentsSchema,
+    /**
+     * Set when an operator adopted the snapshot (`snapshots adopt`) rather than a run creating it:
+     * a snapshot of a release before the ledger, whose version 1 marker has no nonce, or one whose
+     * record was lost. Its identity is then its `create_ts`, which an adopted record always holds.
+     */
+    adopted: z
+      .object({
+        at: z.iso.datetime(),
+        /** Who adopted it, as the operator's tool names them (`cli`, or the AWS principal). */
+        by: z.string().min(1),
+        /** The version of the marker it carried. */
+        marker: z.union([z.literal(1), z.literal(2)]),
+      })
+      .strict()
+      .optional(),
     /** The run and time of the last change of state. */
     updatedBy: z.string().min(1),
     updatedAt: z.iso.datetime(),
   })
-  .strict();
+  .strict()
+  .refine((record) => record.adopted === undefined || record.createTs !== undefined, {
+    message: 'an adopted record must hold the create_ts of the snapshot it adopts',
+    path: ['createTs'],
+  });
 
 /** The ledger's record of one snapshot. */
 export type SnapshotRecord = z.infer<typeof snapshotRecordSchema>;
@@ -186,9 +205,10 @@ export type Ownership =
 
 /**
  * Decides whether a snapshot Milvus holds is this deployment's: its ledger record must exist, its
- * marker must name this deployment and repeat the record's nonce, and once the record knows the
- * snapshot's `create_ts`, Milvus' must be the same (a snapshot dropped and re-created under the
- * same name, with a copied description, is not ours).
+ * marker must name this deployment and repeat the record's nonce (or, for a version 1 snapshot an
+ * operator adopted, be a version 1 marker), and once the record knows the snapshot's `create_ts`,
+ * Milvus' must be the same (a snapshot dropped and re-created under the same name, with a copied
+ * description, is not ours).
  */
 export function ownershipOf(
   snapshot: Pick<SnapshotDescription, 'description' | 'createTs'>,
@@ -198,13 +218,23 @@ export function ownershipOf(
   const marker = parseSnapshotMarker(snapshot.description);
   if (!record) {
     if (marker?.version === 2 && marker.deployment === deploymentId)
-      return { ours: false, reason: "marked as this deployment's, but not in its ledger" };
+      return {
+        ours: false,
+        reason:
+          "marked as this deployment's, but not in its ledger (`snapshots adopt` recovers a lost record)",
+      };
     if (marker?.version === 2) return { ours: false, reason: `made by deployment ${marker.deployment}` };
     if (marker?.version === 1)
-      return { ours: false, reason: 'made before the ledger (adopt it with the CLI)' };
+      return { ours: false, reason: 'made before the ledger (adopt it: `snapshots adopt`)' };
     return { ours: false, reason: 'not made by milvus-snapshot-scheduler' };
   }
-  if (marker?.version !== 2 || marker.deployment !== deploymentId || marker.nonce !== record.nonce) {
+  // A snapshot of a release before the ledger, adopted by an operator: its marker has no nonce, so
+  // the record proves it by the create_ts it was adopted with (checked below, always present).
+  const adoptedV1 = record.adopted?.marker === 1 && marker?.version === 1;
+  if (
+    !adoptedV1 &&
+    (marker?.version !== 2 || marker.deployment !== deploymentId || marker.nonce !== record.nonce)
+  ) {
     return { ours: false, reason: "its marker does not match this deployment's ledger record of that name" };
   }
   if (record.createTs !== undefined && record.createTs !== snapshot.createTs) {
