@@ -351,6 +351,7 @@ function formatCatalog(
       `${c.database}.${c.collection}: ${c.snapshots.length} snapshot${c.snapshots.length === 1 ? '' : 's'}`,
       `  retention: ${c.policy ? `policy "${c.policy.name}": ${c.policy.description}` : 'none (the collection is not configured)'}`,
       `  newest verified: ${c.newestVerified ?? 'none recorded'}`,
+      ...(zone === 'UTC' ? [] : [`  local time: ${zone} (the policy's time zone)`]),
     ];
     if (c.problem) return `${header.join('\n')}\n  ${c.problem}\n`;
     if (c.snapshots.length === 0) return `${header.join('\n')}\n`;
@@ -358,7 +359,7 @@ function formatCatalog(
     const columns = [
       { header: 'snapshot' },
       { header: 'created (UTC)' },
-      ...(local ? [{ header: `created (${zone})` }] : []),
+      ...(local ? [{ header: 'created (local)' }] : []),
       { header: 'rows', alignRight: true },
       { header: 'owner' },
       { header: 'schedule' },

@@ -118,8 +118,16 @@ describe('ownership and honest reports on a shared Milvus', () => {
     expect(products.retention?.notOurs).toEqual(
       expect.arrayContaining([
         { name: 'staging_20261120_030000', reason: 'made by deployment staging.eu-west-1' },
-        { name: 'copied_marker', reason: "marked as this deployment's, but not in its ledger" },
-        { name: nextName, reason: "marked as this deployment's, but not in its ledger" },
+        {
+          name: 'copied_marker',
+          reason:
+            "marked as this deployment's, but not in its ledger (`snapshots adopt` recovers a lost record)",
+        },
+        {
+          name: nextName,
+          reason:
+            "marked as this deployment's, but not in its ledger (`snapshots adopt` recovers a lost record)",
+        },
       ]),
     );
     expect(products.drill?.verified).toBe(true);

@@ -119,8 +119,16 @@ describe('EnforceRetention against the emulator', () => {
     expect(ours.notOurs).toEqual(
       expect.arrayContaining([
         { name: 'before_migration', reason: 'not made by milvus-snapshot-scheduler' },
-        { name: 'daily_20261101_030000', reason: "marked as this deployment's, but not in its ledger" },
-        { name: names[1], reason: "marked as this deployment's, but not in its ledger" },
+        {
+          name: 'daily_20261101_030000',
+          reason:
+            "marked as this deployment's, but not in its ledger (`snapshots adopt` recovers a lost record)",
+        },
+        {
+          name: names[1],
+          reason:
+            "marked as this deployment's, but not in its ledger (`snapshots adopt` recovers a lost record)",
+        },
         {
           name: names[2],
           reason: expect.stringMatching(/^created at \d+, not at \d+ as the ledger records$/),
