@@ -415,5 +415,7 @@ function drillText(drill: SnapshotDrill | null): string {
   if (!drill) return 'never';
   const what = drill.kind === 'restore' ? 'restore' : 'drill';
   const when = formatUtc(new Date(drill.at));
-  return drill.verified ? `verified ${when}` : `${what} failed ${when}`;
+  return drill.verified
+    ? `${what === 'restore' ? 'restore ' : ''}verified ${when}`
+    : `${what} failed ${when}`;
 }

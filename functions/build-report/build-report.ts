@@ -409,7 +409,9 @@ function collectionLine(c: CollectionResult): string {
 
 /** `restored products_20261120 into products_restored_…, verified; alias catalog now serves it (was products)`. */
 export function restoreLine(r: RestoreResult): string {
-  const into = `restored ${r.snapshotName || 'nothing'} into ${r.targetCollection || '-'}`;
+  // A restore refused before it started has its reason in the collection's error already.
+  if (!r.targetCollection) return 'restored nothing';
+  const into = `restored ${r.snapshotName || 'nothing'} into ${r.targetCollection}`;
   if (!r.verified) {
     return `${into}: not verified (${r.state}${r.reason ? `: ${r.reason}` : ''})${r.kept ? `; ${r.kept}` : ''}`;
   }
