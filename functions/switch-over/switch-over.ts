@@ -188,18 +188,32 @@ export async function switchOver(
       try {
         await milvus.renameCollection(inDb(restore.targetCollection), original);
       } catch (error) {
-        if (error instanceof MilvusUnavailableError) throw error;
         // Undo the first rename, so the application finds its collection again.
-        const rolledBack = await milvus
-          .renameCollection(inDb(replaced), original)
-          .then(() => true)
-          .catch(() => false);
-        throw new SwitchOverError(
-          `Milvus refused to rename ${restore.targetCollection} to ${original}: ${message(error)}; ` +
-            (rolledBack
-              ? `${db}.${original} was renamed back and is as it was; the restored copy is ${db}.${restore.targetCollection}`
-              : `the original is now ${db}.${replaced} and could not be renamed back: rename it to ${original} yourself`),
-        );
+        const rollBack = () =>
+          milvus
+            .renameCollection(inDb(replaced), original)
+            .then(() => true)
+            .catch(() => false);
+        if (error instanceof MilvusUnavailableError) {
+          // Applied with its reply lost, or not: if not, the original gets its name back before the
+          // step is retried, so a swap whose retries run out never leaves the application without it.
+          const applied = await milvus
+            .describeCollection(inDb(original))
+            .then((c) => c.id === restore.collectionId)
+            .catch(() => false);
+          if (!applied) {
+            await rollBack();
+            throw error;
+          }
+        } else {
+          const rolledBack = await rollBack();
+          throw new SwitchOverError(
+            `Milvus refused to rename ${restore.targetCollection} to ${original}: ${message(error)}; ` +
+              (rolledBack
+                ? `${db}.${original} was renamed back and is as it was; the restored copy is ${db}.${restore.targetCollection}`
+                : `the original is now ${db}.${replaced} and could not be renamed back: rename it to ${original} yourself`),
+          );
+        }
       }
     }
     const now = await milvus.describeCollection(inDb(original));

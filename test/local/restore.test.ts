@@ -109,6 +109,31 @@ describe('restoring a collection on the bad day', () => {
     );
   }, 120_000);
 
+  it('gives the original its name back when the second rename of a swap keeps failing, even with cleanupOnFailure', async () => {
+    // Prepare: every rename of the restored copy onto the original's name fails in transit
+    await damagedBehindAlias();
+    world.emulator.faults.add({
+      method: 'RenameCollection',
+      collection: 'products_copy',
+      grpcStatus: 'UNAVAILABLE',
+    });
+
+    // Act
+    const result = await world.run(CONFIG, {
+      mode: 'restore',
+      collections: ['default.products'],
+      target: 'products_copy',
+      swap: true,
+      cleanupOnFailure: true,
+    });
+
+    // Assess: the restore failed, and the application still finds its collection under its name
+    expect(result.status).toBe('FAILED');
+    expect(products(reportOf(result)).status).toBe('FAILED');
+    expect(world.collections()).toContain('products');
+    expect(await rowsServed('products')).toBe(1000);
+  }, 120_000);
+
   it.each([
     [
       'onto an existing collection',
