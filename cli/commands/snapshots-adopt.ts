@@ -138,8 +138,10 @@ async function adoptableSnapshots(
   const ledgerBegan = records
     .filter((r) => r.adopted === undefined)
     .reduce<number>((min, r) => Math.min(min, Date.parse(r.intentAt)), Infinity);
+  // A nonce is one snapshot's: a marker repeating the nonce of another recorded snapshot is a copy of its marker.
+  const nonces = new Map(records.map((r) => [r.nonce, r.snapshotName]));
   const why = (snapshot: SnapshotDescription) =>
-    refusal(snapshot, recorded.has(snapshot.name), source.scope.deploymentId, ledgerBegan);
+    refusal(snapshot, recorded.has(snapshot.name), source.scope.deploymentId, ledgerBegan, nonces);
   const byName = new Map(described.map((s) => [s.name, s]));
   const refusals: string[] = [];
   for (const name of named ?? []) {
@@ -203,12 +205,17 @@ function refusal(
   recorded: boolean,
   deploymentId: string,
   ledgerBegan: number,
+  nonces: ReadonlyMap<string, string>,
 ): string | undefined {
   if (recorded) return "already in this deployment's ledger";
   const marker = parseSnapshotMarker(snapshot.description);
   if (!marker) return 'not made by milvus-snapshot-scheduler (its description has no marker): it stays yours';
   if (marker.version === 2 && marker.deployment !== deploymentId) {
     return `made by deployment ${marker.deployment}: adopt it there, with that deployment's id`;
+  }
+  const original = marker.version === 2 && marker.nonce ? nonces.get(marker.nonce) : undefined;
+  if (original !== undefined) {
+    return `its marker is a copy of the one of ${original}, which this deployment's ledger holds: someone else made it`;
   }
   if (marker.version === 1 && snapshot.createdAt.getTime() > ledgerBegan) {
     return (

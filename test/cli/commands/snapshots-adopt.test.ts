@@ -167,6 +167,7 @@ describe('snapshots adopt', () => {
     ['by_hand', 'not made by milvus-snapshot-scheduler'],
     ['daily_20261105_030000', "after this deployment's ledger began"],
     ['theirs', 'made by deployment staging.eu-west-1'],
+    ['copied_marker', 'its marker is a copy of the one of daily_20261104_030000'],
     ['daily_20261104_030000', "already in this deployment's ledger"],
     ['nope', 'no such snapshot'],
   ])(
@@ -189,13 +190,16 @@ describe('snapshots adopt', () => {
   );
 
   it('adopts a named snapshot whose record was lost, with a warning that markers can be copied', async () => {
+    // Prepare: the record of the first snapshot after the upgrade is lost
+    await ledger().remove({ ...REF, snapshotName: 'daily_20261104_030000' });
+
     // Act
-    const adopted = await cli('snapshots', 'adopt', '--snapshot', 'copied_marker', '--yes');
+    const adopted = await cli('snapshots', 'adopt', '--snapshot', 'daily_20261104_030000', '--yes');
 
     // Assess
     expect(adopted.code).toBe(0);
     expect(adopted.stdout).toContain('A marker can be copied');
-    expect((await owners()).copied_marker).toBe('this deployment');
+    expect((await owners()).daily_20261104_030000).toBe('this deployment');
   }, 60_000);
 
   it('stops counting an adopted snapshot as ours once it is dropped and re-created under its name', async () => {
