@@ -279,13 +279,21 @@ async function collectionCatalog(
         rows: record?.contents.rows ?? null,
         owner,
         schedule: marker?.schedule ?? null,
-        lastDrill: drills.get(s.name) ?? null,
+        lastDrill: drillOf(drills.get(s.name), s.createdAt),
         restoring: restoresOf(s.name, ref, running),
         retention: decisions.get(s.name) ?? null,
       };
     })
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || (a.name < b.name ? -1 : 1));
   return { ...base, newestVerified: verified ?? null, snapshots };
+}
+
+/**
+ * A snapshot's last drill, if it was of this snapshot: a drill dated before the snapshot was
+ * created restored an earlier snapshot of that name (dropped, and the name taken again).
+ */
+function drillOf(drill: SnapshotDrill | undefined, createdAt: Date): SnapshotDrill | null {
+  return drill && Date.parse(drill.at) >= createdAt.getTime() ? drill : null;
 }
 
 /** The last drill of each of a collection's snapshots, by snapshot name. */

@@ -9,7 +9,11 @@ import { clusterIdentity } from '../../../functions/shared/contracts/deployment'
 import { newNonce, SnapshotLedger } from '../../../functions/shared/ledger/snapshot-ledger';
 import { connectMilvus } from '../../../functions/shared/milvus/milvus-connection';
 import type { CollectionRef, MilvusGateway } from '../../../functions/shared/milvus/milvus-gateway';
-import { FileReportStore, type RecordScope } from '../../../functions/shared/reports/report-store';
+import {
+  FileReportStore,
+  type RecordScope,
+  ReportKeys,
+} from '../../../functions/shared/reports/report-store';
 import { schemaFingerprint } from '../../../functions/shared/schema-fingerprint';
 import { formatSnapshotDescription } from '../../../functions/shared/snapshot-marker';
 import { DEFAULT_LOCAL_DEPLOYMENT_ID } from '../../../lib/config/deployment-config';
@@ -222,4 +226,36 @@ describe('snapshots adopt', () => {
     expect(bare.code).toBe(2);
     expect(bare.stderr).toContain('name the snapshots to adopt with --snapshot, or pass --before-ledger');
   });
+});
+
+describe('snapshots list', () => {
+  it('never shows the drill of a dropped snapshot against a new one that took its name', async () => {
+    // Prepare: this deployment's snapshot passed a drill; someone drops it and takes another of that name
+    const name = 'daily_20261104_030000';
+    const { description } = await milvus.describeSnapshot(REF, name);
+    await new FileReportStore(dir).putJson(ReportKeys.snapshotDrill(scope, 'default', 'products', name), {
+      schemaVersion: 1,
+      snapshotName: name,
+      kind: 'drill',
+      runId: 'weekly-drill',
+      at: '2026-11-04T03:10:00.000Z',
+      verified: true,
+      state: 'RestoreSnapshotCompleted',
+      restoreMs: 1000,
+      restoredRows: 30,
+    });
+    await milvus.dropSnapshot(REF, name);
+    await snapshotAt('2026-11-06T03:00:00Z', name, description);
+
+    // Act
+    const listed = await cli('snapshots', 'list', '--json');
+
+    // Assess
+    expect(listed.code).toBe(0);
+    const [products] = (JSON.parse(listed.stdout) as { collections: CollectionRecoveryPoints[] }).collections;
+    expect(products?.snapshots.find((s) => s.name === name)).toMatchObject({
+      owner: { kind: 'none' },
+      lastDrill: null,
+    });
+  }, 60_000);
 });
