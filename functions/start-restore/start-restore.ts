@@ -8,7 +8,7 @@ import {
   MilvusUnavailableError,
   RestoreConflictError,
 } from '../shared/errors';
-import { DrillLedger, type DrillRecord } from '../shared/ledger/drill-ledger';
+import { DrillLedger, type DrillRecord, drillIsOver } from '../shared/ledger/drill-ledger';
 import type { CollectionRef, MilvusGateway, RestoreJob } from '../shared/milvus/milvus-gateway';
 import { type ReportStore, recordScopeOf } from '../shared/reports/report-store';
 import { stampedCollectionName } from '../shared/snapshot-naming';
@@ -92,7 +92,17 @@ export async function startRestore(
         );
 
   let record = await ledger.read(targetRef.database, targetCollection);
-  if (record && record.runId !== run.runId) throw conflict(`is recorded for run ${record.runId}`);
+  if (record && record.runId !== run.runId) {
+    // A failed restore's record stays with the copy it kept; once its run is over and the copy
+    // dropped, the name is free again (a drill's name is its run's alone, so never reused).
+    const free =
+      operator &&
+      drillIsOver(record, deps.now(), await ledger.runEnded(record.runId)) &&
+      !(await deps.milvus.hasCollection(targetRef));
+    if (!free) throw conflict(`is recorded for run ${record.runId}`);
+    await ledger.remove(record);
+    record = undefined;
+  }
 
   if (await deps.milvus.hasCollection(targetRef)) {
     if (!record) throw conflict("this deployment's ledger has no drill of that name");

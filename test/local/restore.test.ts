@@ -134,6 +134,25 @@ describe('restoring a collection on the bad day', () => {
     expect(await rowsServed('products')).toBe(1000);
   }, 120_000);
 
+  it('restores into a target again once the copy a failed restore left there was dropped', async () => {
+    // Prepare: a restore into products_copy fails and keeps its partial copy, which the operator drops
+    await damagedBehindAlias();
+    world.emulator.faults.load({ restore: { outcome: 'failed', reason: 'copy segment failed' } });
+    const input = { mode: 'restore', collections: ['default.products'], target: 'products_copy' };
+    const failed = await world.run(CONFIG, input);
+    expect(products(reportOf(failed)).status).toBe('FAILED');
+    world.emulator.faults.clear();
+    expect((await client.dropCollection({ collection_name: 'products_copy' })).error_code).toBe('Success');
+
+    // Act
+    const again = await world.run(CONFIG, input);
+
+    // Assess
+    expect(products(reportOf(again)).error).toBeUndefined();
+    expect(again.status).toBe('SUCCEEDED');
+    expect(await rowsServed('products_copy')).toBe(2000);
+  }, 300_000);
+
   it.each([
     [
       'onto an existing collection',
