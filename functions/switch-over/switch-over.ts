@@ -189,11 +189,15 @@ export async function switchOver(
         await milvus.renameCollection(inDb(restore.targetCollection), original);
       } catch (error) {
         // Undo the first rename, so the application finds its collection again.
+        // A rename back whose reply is lost may have happened: what Milvus holds says.
         const rollBack = () =>
           milvus
             .renameCollection(inDb(replaced), original)
             .then(() => true)
-            .catch(() => false);
+            .catch(async () => {
+              const back = await milvus.hasCollection(inDb(original)).catch(() => false);
+              return back && !(await milvus.hasCollection(inDb(replaced)).catch(() => true));
+            });
         if (error instanceof MilvusUnavailableError) {
           // Applied with its reply lost, or not: if not, the original gets its name back before the
           // step is retried, so a swap whose retries run out never leaves the application without it.

@@ -3,7 +3,7 @@ import { chooseSnapshot } from '../../../functions/choose-snapshot/choose-snapsh
 import { pollRestore } from '../../../functions/poll-restore/poll-restore';
 import type { RunContext } from '../../../functions/shared/contracts/run-context';
 import { FileReportStore, ReportKeys } from '../../../functions/shared/reports/report-store';
-import { startRestore } from '../../../functions/start-restore/start-restore';
+import { replacedName, startRestore } from '../../../functions/start-restore/start-restore';
 import { handler } from '../../../functions/switch-over/handler';
 import { verifyRestore } from '../../../functions/verify-restore/verify-restore';
 import {
@@ -189,6 +189,38 @@ describe('SwitchOver handler', () => {
     expect(
       await world.milvus.hasCollection({ database: 'default', collection: input.restore.targetCollection }),
     ).toBe(true);
+  });
+
+  it('says the original was renamed back when only the reply to that rename was lost', async () => {
+    // Prepare: the second rename is refused, and the reply to the rename back is lost
+    const input = await verifiedRestore({ swap: true });
+    await world.milvus.startLoad({ database: 'default', collection: input.restore.targetCollection });
+    const originalId = (await world.milvus.describeCollection(PRODUCTS)).id;
+    const replaced = replacedName(input.run, 'products');
+    world.emulator.faults.add({
+      method: 'RenameCollection',
+      collection: input.restore.targetCollection,
+      milvusCode: 65535,
+      reason: 'rootcoord busy',
+      times: 1,
+    });
+    world.emulator.faults.add({
+      method: 'RenameCollection',
+      collection: replaced,
+      grpcStatus: 'UNAVAILABLE',
+      afterApply: true,
+      times: 1,
+    });
+
+    // Act
+    const failed = await switchOverUntilDone(input).catch((e: unknown) => e);
+
+    // Assess: the message tells what Milvus holds, not to rename a collection that is back already
+    expect((await world.milvus.describeCollection(PRODUCTS)).id).toBe(originalId);
+    expect(failed).toMatchObject({
+      name: 'SwitchOverError',
+      message: expect.stringContaining('default.products was renamed back and is as it was'),
+    });
   });
 
   it('refuses to switch over a restore that did not verify', async () => {
