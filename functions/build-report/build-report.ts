@@ -419,7 +419,12 @@ export function restoreLine(r: RestoreResult): string {
   const switched = s?.alias
     ? `; alias ${s.alias.name} now serves it (${s.alias.from ? `was ${s.alias.from}` : 'a new alias'})`
     : s?.swap
-      ? `; it now has the name ${s.swap.original}, the original is kept as ${s.swap.replacedAs}`
+      ? `; it now has the name ${s.swap.original}, the original is kept as ${s.swap.replacedAs}` +
+        (s.swap.aliasesKept?.length
+          ? s.swap.aliasesKept.length > 1
+            ? ` and the aliases ${s.swap.aliasesKept.join(', ')} still serve it (alterAlias to move them)`
+            : ` and the alias ${s.swap.aliasesKept[0]} still serves it (alterAlias to move it)`
+          : '')
       : '';
   return `${into}, verified${s?.loaded ? ' and loaded' : ''}${switched}${s?.undo ? `. To undo: ${s.undo}` : ''}`;
 }

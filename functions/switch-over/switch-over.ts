@@ -226,7 +226,12 @@ export async function switchOver(
         `after the swap ${db}.${original} is not the restored copy (id ${now.id}, expected ${restore.collectionId}); check ${db}.${replaced}`,
       );
     }
-    return { swap: { original, replacedAs: replaced }, undo };
+    // Aliases follow a renamed collection: any that served the original still serve it, not the copy.
+    const kept = (await milvus.describeCollection(inDb(replaced))).aliases ?? [];
+    return {
+      swap: { original, replacedAs: replaced, ...(kept.length > 0 && { aliasesKept: [...kept] }) },
+      undo,
+    };
   }
 
   async function renameOrExplain(from: CollectionRef, to: string, state: string): Promise<void> {

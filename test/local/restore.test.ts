@@ -104,6 +104,11 @@ describe('restoring a collection on the bad day', () => {
     expect(replaced).toMatch(/^products_replaced_\d{8}_\d{6}$/);
     expect(await rowsServed('products')).toBe(2000);
     expect(await rowsServed(replaced)).toBe(1000);
+    // Milvus keeps an alias on the collection it names: catalog still serves the damaged rows, and the report says so
+    expect(await rowsServed('catalog')).toBe(1000);
+    expect(result.notifications[0]?.message).toContain(
+      `the original is kept as ${replaced} and the alias catalog still serves it (alterAlias to move it)`,
+    );
     expect(restore?.switchover?.undo).toBe(
       `rename default.products (the restored copy) to ${restore?.targetCollection}, then default.${replaced} back to products`,
     );

@@ -130,7 +130,15 @@ export const switchoverResultSchema = z
     /** The alias now serving the restored collection, and what it served before (null: it is new). */
     alias: z.object({ name: z.string(), from: z.string().nullable(), to: z.string() }).strict().optional(),
     /** The swap: the restored collection took `original`'s name, the original is kept as `replacedAs`. */
-    swap: z.object({ original: z.string(), replacedAs: z.string() }).strict().optional(),
+    swap: z
+      .object({
+        original: z.string(),
+        replacedAs: z.string(),
+        /** Aliases that served the original: Milvus keeps them on it, so they serve `replacedAs` now. */
+        aliasesKept: z.array(z.string()).optional(),
+      })
+      .strict()
+      .optional(),
     /** How to go back, in words. */
     undo: z.string().optional(),
   })

@@ -58,6 +58,8 @@ export interface CollectionSummary {
   readonly primaryField: string;
   readonly primaryIsString: boolean;
   readonly vectorFields: ReadonlyArray<{ readonly name: string; readonly dataType: string }>;
+  /** The aliases that serve it (they follow it through a rename). */
+  readonly aliases?: readonly string[];
 }
 
 /** One search hit. */
@@ -172,6 +174,7 @@ export class MilvusGateway {
       vectorFields: fields
         .filter((f) => /Vector$/.test(String(f.data_type)))
         .map((f) => ({ name: f.name, dataType: String(f.data_type) })),
+      aliases: res.aliases ?? [],
     };
   }
 
