@@ -9,7 +9,7 @@ import { drillCollectionState } from '../shared/ledger/drill-proof';
 import type { CollectionRef, MilvusGateway } from '../shared/milvus/milvus-gateway';
 import { type ReportStore, recordScopeOf } from '../shared/reports/report-store';
 import { runTargetName } from '../start-restore/drill-target';
-import { restoreStartSchema } from '../start-restore/start-restore';
+import { replacedName, restoreStartSchema } from '../start-restore/start-restore';
 import { verificationResultSchema } from '../verify-restore/verify-restore';
 
 /** What Step Functions' Catch puts in the `ResultPath` of a caught error. */
@@ -131,6 +131,24 @@ export async function cleanupDrill(
     // An operator's restore: its collection is the result, never dropped once it succeeded, and
     // after a failure only with cleanupOnFailure.
     const succeeded = verified && input.switchover?.done === true;
+    if (!succeeded && run.restore?.swap) {
+      // A swap that failed after its first rename (a lost reply, then retries run out) left the
+      // original aside: the operator must know where the application's collection went.
+      const db = target.database;
+      const aside = replacedName(run, target.collection);
+      const moved = await attempt(
+        `look up ${db}.${target.collection}`,
+        async () =>
+          !(await milvus.hasCollection({ database: db, collection: target.collection })) &&
+          (await milvus.hasCollection({ database: db, collection: aside })),
+      );
+      if (moved) {
+        problems.push(
+          `${db}.${target.collection} does not exist: the swap renamed the original to ${db}.${aside} ` +
+            `and did not finish; rename it back to ${target.collection}`,
+        );
+      }
+    }
     if (succeeded || !run.restore?.cleanupOnFailure) {
       if (succeeded) await attempt('remove the restore record', () => ledger.remove(record));
       if (transient) throw transient;

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chooseSnapshot } from '../../../functions/choose-snapshot/choose-snapshot';
+import { handler as cleanupHandler } from '../../../functions/cleanup-drill/handler';
 import { pollRestore } from '../../../functions/poll-restore/poll-restore';
 import type { RunContext } from '../../../functions/shared/contracts/run-context';
 import { FileReportStore, ReportKeys } from '../../../functions/shared/reports/report-store';
@@ -221,6 +222,34 @@ describe('SwitchOver handler', () => {
       name: 'SwitchOverError',
       message: expect.stringContaining('default.products was renamed back and is as it was'),
     });
+  });
+
+  it('says where the original went when a swap ends after its first rename', async () => {
+    // Prepare: the first rename takes effect but its reply is lost, and Milvus is gone before any retry
+    const input = await verifiedRestore({ swap: true });
+    await world.milvus.startLoad({ database: 'default', collection: input.restore.targetCollection });
+    world.emulator.faults.add({
+      method: 'RenameCollection',
+      collection: 'products',
+      grpcStatus: 'UNAVAILABLE',
+      afterApply: true,
+      times: 1,
+    });
+    const failed = await invoke(handler, input).catch((e: unknown) => e);
+    expect(failed).toMatchObject({ name: 'MilvusUnavailableError' });
+
+    // Act: the retries ran out; the state machine runs cleanup with the error
+    const cleanup = await invoke(cleanupHandler, {
+      ...input,
+      drillError: { Error: 'MilvusUnavailableError', Cause: 'Milvus is unavailable' },
+    });
+
+    // Assess
+    const replaced = replacedName(input.run, 'products');
+    expect(cleanup.cleanedUp).toBe(false);
+    expect(cleanup.problems).toContainEqual(
+      `default.products does not exist: the swap renamed the original to default.${replaced} and did not finish; rename it back to products`,
+    );
   });
 
   it('refuses to switch over a restore that did not verify', async () => {
