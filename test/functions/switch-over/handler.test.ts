@@ -168,6 +168,32 @@ describe('SwitchOver handler', () => {
     ).toBe(false);
   });
 
+  it('finishes a swap whose second rename took effect though its reply was lost, renaming nothing back', async () => {
+    // Prepare
+    const input = await verifiedRestore({ swap: true });
+    await world.milvus.startLoad({ database: 'default', collection: input.restore.targetCollection });
+    world.emulator.faults.add({
+      method: 'RenameCollection',
+      collection: input.restore.targetCollection,
+      grpcStatus: 'UNAVAILABLE',
+      afterApply: true,
+      times: 1,
+    });
+
+    // Act
+    const result = await switchOverUntilDone(input);
+
+    // Assess
+    expect(result).toMatchObject({ done: true, swap: { original: 'products' } });
+    expect((await world.milvus.describeCollection(PRODUCTS)).id).toBe(input.restore.collectionId);
+    expect(
+      await world.milvus.hasCollection({
+        database: 'default',
+        collection: replacedName(input.run, 'products'),
+      }),
+    ).toBe(true);
+  });
+
   it('renames the original back when the second rename is refused, and says what Milvus holds', async () => {
     // Prepare: the rename of the restored copy onto the original's name is refused
     const input = await verifiedRestore({ swap: true });
