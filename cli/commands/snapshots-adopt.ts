@@ -6,8 +6,10 @@ import {
   ownershipOf,
   SnapshotLedger,
   type SnapshotRecord,
+  snapshotRecordSchema,
 } from '../../functions/shared/ledger/snapshot-ledger';
 import type { MilvusGateway, SnapshotDescription } from '../../functions/shared/milvus/milvus-gateway';
+import { type RecordScope, ReportKeys, type ReportStore } from '../../functions/shared/reports/report-store';
 import { parseSnapshotMarker } from '../../functions/shared/snapshot-marker';
 import { AwsSession } from '../aws/aws-session';
 import { CliError, EXIT_CODES } from '../cli-error';
@@ -138,8 +140,15 @@ async function adoptableSnapshots(
   const ledgerBegan = records
     .filter((r) => r.adopted === undefined)
     .reduce<number>((min, r) => Math.min(min, Date.parse(r.intentAt)), Infinity);
-  // A nonce is one snapshot's: a marker repeating the nonce of another recorded snapshot is a copy of its marker.
+  // A nonce is one snapshot's: a marker repeating the nonce of another recorded snapshot (of any
+  // collection) is a copy of its marker.
   const nonces = new Map(records.map((r) => [r.nonce, r.snapshotName]));
+  if (described.some((s) => named?.includes(s.name) && parseSnapshotMarker(s.description)?.version === 2)) {
+    for (const r of await readStore(source.storeOptions, () => allRecords(store, source.scope))) {
+      if (r.database !== ref.database || r.collection !== ref.collection)
+        nonces.set(r.nonce, `${r.database}.${r.collection}.${r.snapshotName}`);
+    }
+  }
   const why = (snapshot: SnapshotDescription) =>
     refusal(snapshot, recorded.has(snapshot.name), source.scope.deploymentId, ledgerBegan, nonces);
   const byName = new Map(described.map((s) => [s.name, s]));
@@ -197,6 +206,20 @@ async function adoptableSnapshots(
     });
   }
   return out;
+}
+
+/** Every snapshot record of the deployment on this cluster, of any collection. */
+async function allRecords(store: ReportStore, scope: RecordScope): Promise<SnapshotRecord[]> {
+  const keys = await store.list(ReportKeys.ledgerAllSnapshots(scope));
+  const values = await Promise.all(keys.map((key) => store.getJson(key)));
+  return values.flatMap((value) => {
+    const parsed = snapshotRecordSchema.safeParse(value);
+    return parsed.success &&
+      parsed.data.deploymentId === scope.deploymentId &&
+      parsed.data.clusterKey === scope.clusterKey
+      ? [parsed.data]
+      : [];
+  });
 }
 
 /** Why a snapshot cannot be adopted by this deployment, or undefined when it can. */

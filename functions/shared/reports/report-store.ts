@@ -79,7 +79,9 @@ export const ReportKeys = {
     `${ReportKeys.ledgerSnapshots(scope, database, collection)}${keySegment(snapshot)}.json`,
   /** The prefix of the ledger's snapshot records of one collection. */
   ledgerSnapshots: (scope: RecordScope, database: string, collection: string) =>
-    `ledger/${scopePath(scope)}/snapshots/${keySegment(database)}/${keySegment(collection)}/`,
+    `${ReportKeys.ledgerAllSnapshots(scope)}${keySegment(database)}/${keySegment(collection)}/`,
+  /** The prefix of the ledger's snapshot records of every collection of a deployment, on one cluster. */
+  ledgerAllSnapshots: (scope: RecordScope) => `ledger/${scopePath(scope)}/snapshots/`,
   /** The ledger's record of one drill collection this deployment created (or set out to create). */
   ledgerDrill: (scope: RecordScope, database: string, drillCollection: string) =>
     `${ReportKeys.ledgerDrills(scope, database)}${keySegment(drillCollection)}.json`,

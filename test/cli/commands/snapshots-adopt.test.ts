@@ -193,6 +193,41 @@ describe('snapshots adopt', () => {
     60_000,
   );
 
+  it("refuses a snapshot whose marker was copied from this deployment's snapshot of another collection", async () => {
+    // Prepare: orders has a snapshot of this deployment; its description is copied onto one of products
+    const ORDERS: CollectionRef = { database: 'default', collection: 'orders' };
+    await createTestCollection(world.client, { name: 'orders' });
+    const nonce = newNonce();
+    const description = formatSnapshotDescription(
+      { deployment: scope.deploymentId, schedule: 'daily', rows: 0, schema, nonce },
+      { ...ORDERS, slot: new Date('2026-11-05T03:00:00Z') },
+    );
+    clock.set(Date.parse('2026-11-05T03:00:00Z'));
+    await milvus.createSnapshot(ORDERS, 'daily_20261105_030000', description);
+    const made = await milvus.describeSnapshot(ORDERS, 'daily_20261105_030000');
+    const [upgrade] = (await ledger().list('default', 'products')).records;
+    if (!upgrade) throw new Error('the upgrade record is missing');
+    await ledger().write({
+      ...upgrade,
+      ...ORDERS,
+      snapshotName: made.name,
+      nonce,
+      createTs: made.createTs,
+      createdAt: made.createdAt.toISOString(),
+    });
+    await snapshotAt('2026-11-05T06:00:00Z', 'from_orders', description);
+
+    // Act
+    const refused = await cli('snapshots', 'adopt', '--snapshot', 'from_orders', '--yes');
+
+    // Assess
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      'from_orders: its marker is a copy of the one of default.orders.daily_20261105_030000',
+    );
+    expect((await owners()).from_orders).toBe('none');
+  }, 60_000);
+
   it('adopts a named snapshot whose record was lost, with a warning that markers can be copied', async () => {
     // Prepare: the record of the first snapshot after the upgrade is lost
     await ledger().remove({ ...REF, snapshotName: 'daily_20261104_030000' });
