@@ -136,10 +136,18 @@ async function adoptableSnapshots(
   const ledger = new SnapshotLedger(store, source.scope);
   const { records } = await readStore(source.storeOptions, () => ledger.list(ref.database, ref.collection));
   const recorded = new Set(records.map((r) => r.snapshotName));
-  // When the ledger began, as far as its records show: no release since writes version 1 markers.
-  const ledgerBegan = records
-    .filter((r) => r.adopted === undefined)
-    .reduce<number>((min, r) => Math.min(min, Date.parse(r.intentAt)), Infinity);
+  // When the ledger began: no release since writes version 1 markers. Its own record is lasting;
+  // a ledger from before that record existed is dated by its oldest records, of any collection
+  // (retention removes records, so a collection's own may all be younger than the upgrade).
+  const oldest = (rs: readonly SnapshotRecord[]) =>
+    rs
+      .filter((r) => r.adopted === undefined)
+      .reduce<number>((min, r) => Math.min(min, Date.parse(r.intentAt)), Infinity);
+  const began = await readStore(source.storeOptions, () => ledger.began());
+  const ledgerBegan = Math.min(
+    oldest(records),
+    began?.getTime() ?? oldest(await readStore(source.storeOptions, () => allRecords(store, source.scope))),
+  );
   // A nonce is one snapshot's: a marker repeating the nonce of another recorded snapshot (of any
   // collection) is a copy of its marker.
   const nonces = new Map(records.map((r) => [r.nonce, r.snapshotName]));

@@ -107,6 +107,9 @@ export const INTENT_STALE_MS = 15 * 60_000;
 /** Snapshot records read at once. */
 const READ_CONCURRENCY = 16;
 
+/** The record of when a deployment's ledger began on a cluster. */
+const ledgerBeganSchema = z.object({ schemaVersion: z.literal(1), at: z.iso.datetime(), runId: z.string() });
+
 /** A fresh nonce: 128 random bits, as 32 hex characters. */
 export function newNonce(): string {
   return randomBytes(16).toString('hex');
@@ -166,9 +169,28 @@ export class SnapshotLedger {
     return { records, unreadable };
   }
 
-  /** Records an intent, only if there is no record of that snapshot yet. */
+  /**
+   * Records an intent, only if there is no record of that snapshot yet. The first intent of the
+   * deployment on the cluster also records when the ledger began (an adopted record does not: it
+   * is of a snapshot from before).
+   */
   public async create(record: SnapshotRecord): Promise<boolean> {
-    return this.store.createJson(this.keyOf(record), snapshotRecordSchema.parse(record));
+    const parsed = snapshotRecordSchema.parse(record);
+    if (parsed.adopted === undefined) {
+      // Written only if absent: the first writer's time stays, whatever the retries.
+      await this.store.createJson(ReportKeys.ledgerBegan(this.scope), {
+        schemaVersion: 1,
+        at: parsed.intentAt,
+        runId: parsed.runId,
+      });
+    }
+    return this.store.createJson(this.keyOf(record), parsed);
+  }
+
+  /** When the ledger began, as its first intent recorded it; undefined before that record existed. */
+  public async began(): Promise<Date | undefined> {
+    const parsed = ledgerBeganSchema.safeParse(await this.store.getJson(ReportKeys.ledgerBegan(this.scope)));
+    return parsed.success ? new Date(parsed.data.at) : undefined;
   }
 
   /** Writes a record (a change of state). */

@@ -74,6 +74,11 @@ export const ReportKeys = {
   /** The prefix of the last drills of a collection's snapshots. */
   snapshotDrills: (scope: RecordScope, database: string, collection: string) =>
     `drills/${scopePath(scope)}/${keySegment(database)}/${keySegment(collection)}/snapshots/`,
+  /**
+   * When this deployment's ledger began on the cluster: written once, with its first snapshot record,
+   * and never changed. No release since then writes version 1 markers, so one dated later is forged.
+   */
+  ledgerBegan: (scope: RecordScope) => `ledger/${scopePath(scope)}/began.json`,
   /** The ledger's record of one snapshot this deployment created (or set out to create). */
   ledgerSnapshot: (scope: RecordScope, database: string, collection: string, snapshot: string) =>
     `${ReportKeys.ledgerSnapshots(scope, database, collection)}${keySegment(snapshot)}.json`,

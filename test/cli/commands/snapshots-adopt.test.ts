@@ -193,6 +193,49 @@ describe('snapshots adopt', () => {
     60_000,
   );
 
+  it('still refuses a version 1 marker dated after the upgrade once retention has removed the first records', async () => {
+    // Prepare: the ledger began through a run (its first intent records when), then retention
+    // dropped that snapshot and removed its record; a later run recorded another one.
+    const first = await ledger().read('default', 'products', 'daily_20261104_030000');
+    if (!first) throw new Error('the setup recorded daily_20261104_030000');
+    await ledger().remove(first);
+    expect(await ledger().create(first)).toBe(true);
+    await ledger().remove(first);
+    await milvus.dropSnapshot(REF, 'daily_20261104_030000');
+    const nonce = newNonce();
+    await snapshotAt(
+      '2026-11-06T03:00:00Z',
+      'daily_20261106_030000',
+      formatSnapshotDescription(
+        { deployment: scope.deploymentId, schedule: 'daily', rows: 30, schema, nonce },
+        { ...REF, slot: new Date('2026-11-06T03:00:00Z') },
+      ),
+    );
+    const later = await milvus.describeSnapshot(REF, 'daily_20261106_030000');
+    expect(
+      await ledger().create({
+        ...first,
+        snapshotName: later.name,
+        runId: 'daily-20261106',
+        nonce,
+        intentAt: '2026-11-06T03:00:00.000Z',
+        createTs: later.createTs,
+        createdAt: later.createdAt.toISOString(),
+      }),
+    ).toBe(true);
+
+    // Act
+    const preview = await cli('snapshots', 'adopt', '--before-ledger');
+    const named = await cli('snapshots', 'adopt', '--snapshot', 'daily_20261105_030000');
+
+    // Assess: the forged marker of 11-05 is still after the ledger began, on 11-04
+    expect(preview.code).toBe(0);
+    for (const name of OLD) expect(preview.stdout).toContain(name);
+    expect(preview.stdout).not.toContain('daily_20261105_030000');
+    expect(named.code).toBe(2);
+    expect(named.stderr).toContain("after this deployment's ledger began (2026-11-04 03:00:00Z)");
+  }, 60_000);
+
   it("refuses a snapshot whose marker was copied from this deployment's snapshot of another collection", async () => {
     // Prepare: orders has a snapshot of this deployment; its description is copied onto one of products
     const ORDERS: CollectionRef = { database: 'default', collection: 'orders' };
