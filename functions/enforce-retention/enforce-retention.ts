@@ -207,8 +207,11 @@ function absentRecordOutcome(
 
 /**
  * Snapshots of the collection that a drill or an operator's restore still running restores, by
- * name, with what restores it: Milvus pins a snapshot only once its restore job has started, so between
- * choosing the snapshot and starting the job only this keeps retention from dropping it.
+ * name, with what restores it: Milvus pins a snapshot only once its restore job has started, so
+ * from the drill's (or restore's) record to the job's start only this keeps retention from
+ * dropping it. The record is written by StartRestore, after ChooseSnapshot: a retention run
+ * between the two can still drop the chosen snapshot, and the drill or restore then fails with
+ * SnapshotNotFound, having changed nothing.
  */
 async function snapshotsInDrills(
   ledgers: readonly DrillLedger[],
