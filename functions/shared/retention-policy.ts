@@ -1,5 +1,5 @@
-import { IANAZone } from 'luxon';
 import * as z from 'zod';
+import { isValidTimeZone } from './time-zone';
 
 /**
  * The count rules of a retention policy, in the order they are described and reported.
@@ -141,7 +141,7 @@ const keepWithinSchema = z
 
 const timezoneSchema = z
   .string({ error: expected('timezone', 'an IANA time zone name such as "Europe/Paris"') })
-  .refine((zone) => IANAZone.isValidZone(zone), {
+  .refine((zone) => isValidTimeZone(zone), {
     error: (issue) =>
       `timezone must be an IANA time zone name such as "Europe/Paris" or "UTC", got ${showValue(issue.input)}`,
   })

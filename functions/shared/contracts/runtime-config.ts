@@ -1,7 +1,7 @@
-import { IANAZone } from 'luxon';
 import * as z from 'zod';
 import { retentionPolicySchema } from '../retention-policy';
 import { drillCollectionTime, MAX_MILVUS_NAME_LENGTH, milvusNameProblem } from '../snapshot-naming';
+import { isValidTimeZone } from '../time-zone';
 import { drillSettingsSchema, flushSettingsSchema } from './drill-settings';
 
 /** What a scheduled run does to each collection. */
@@ -80,7 +80,7 @@ export const scheduleConfigSchema = z
     timezone: z
       .string()
       .default('UTC')
-      .refine((zone) => IANAZone.isValidZone(zone), {
+      .refine((zone) => isValidTimeZone(zone), {
         message: 'expected an IANA time zone such as "Europe/Paris"',
       }),
     /** What the run does. @default 'backup' */
