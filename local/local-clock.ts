@@ -16,6 +16,29 @@ export interface LocalClock {
    * before (synthesis, starting and seeding the emulator) takes no run time. Idempotent.
    */
   begin(): void;
+  /**
+   * Resolves once everything that keeps this clock's time elsewhere (an emulator in a process of
+   * its own) knows the run has begun, so that no call reaches it before its time moves. A run
+   * awaits it right after {@link begin}; a clock nobody follows may leave it out.
+   */
+  settled?(): Promise<void>;
+}
+
+/**
+ * Where a {@link ScaledClock} stands, which is all another process needs to keep the same time
+ * (both read the machine's clock): run time `runStart` at real time `realStart`, flowing
+ * `1 / scale` times faster; before the run begins (no `realStart`), standing at `runStart`.
+ */
+export interface ScaledClockTiming {
+  readonly scale: number;
+  readonly runStart: number;
+  readonly realStart?: number;
+}
+
+/** The run time a {@link ScaledClockTiming} gives at real time `realNow` (epoch ms). */
+export function scaledTime(timing: ScaledClockTiming, realNow: number): number {
+  if (timing.realStart === undefined) return timing.runStart;
+  return Math.floor(timing.runStart + (realNow - timing.realStart) / timing.scale);
 }
 
 /**
@@ -29,6 +52,8 @@ export class ScaledClock implements LocalClock {
   private runStart: number;
   /** The real time at which the run began; until then the clock stands still at `runStart`. */
   private realStart: number | undefined;
+  private readonly followers: ((timing: ScaledClockTiming) => Promise<void>)[] = [];
+  private following: Promise<unknown> = Promise.resolve();
 
   /**
    * @param start the run time at which the run begins (epoch ms); by default, the real time at
@@ -51,11 +76,36 @@ export class ScaledClock implements LocalClock {
     // Never backwards: the emulator may already have stamped data with the standing time.
     if (!this.fixedStart) this.runStart = Math.max(this.runStart, Date.now());
     this.realStart = Date.now();
+    const timing = this.timing();
+    this.following = Promise.all(this.followers.map((follower) => follower(timing)));
   }
 
   public now(): number {
-    if (this.realStart === undefined) return this.runStart;
-    return Math.floor(this.runStart + (Date.now() - this.realStart) / this.scale);
+    return scaledTime(this.timing(), Date.now());
+  }
+
+  /** Where the clock stands now (see {@link scaledTime}). */
+  public timing(): ScaledClockTiming {
+    return {
+      scale: this.scale,
+      runStart: this.runStart,
+      ...(this.realStart === undefined ? {} : { realStart: this.realStart }),
+    };
+  }
+
+  /**
+   * Has `follower` told when the run begins (at once, if it has begun), for a process that keeps
+   * this clock's time: {@link settled} waits for what it returns.
+   */
+  public follow(follower: (timing: ScaledClockTiming) => Promise<void>): void {
+    this.followers.push(follower);
+    if (this.realStart !== undefined) {
+      this.following = Promise.all([this.following, follower(this.timing())]);
+    }
+  }
+
+  public async settled(): Promise<void> {
+    await this.following;
   }
 
   public async sleep(seconds: number): Promise<void> {

@@ -126,6 +126,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   // Real time, for the run's wall time only; everything the run records follows its clock.
   const started = Date.now();
   options.clock.begin();
+  await options.clock.settled?.();
   const runId =
     options.runId ??
     `local-${new Date(options.clock.now()).toISOString().replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`;

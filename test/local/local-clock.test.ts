@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ScaledClock, VirtualClock } from '../../local/local-clock';
+import { ScaledClock, scaledTime, VirtualClock } from '../../local/local-clock';
 
 describe('VirtualClock', () => {
   it('stands still, and jumps by exactly the waited time', async () => {
@@ -41,6 +41,57 @@ describe('ScaledClock', () => {
     // Assess
     expect(beforeBegin).toBe(5_000_000);
     expect(clock.now() - 5_000_000).toBeLessThan(200_000);
+  });
+
+  it('tells its followers when the run begins, and settles once they have taken it in', async () => {
+    // Prepare
+    const clock = new ScaledClock(0.001, 5_000_000);
+    const told: { runStart: number; realStart?: number }[] = [];
+    let takenIn = false;
+    clock.follow(async (timing) => {
+      told.push(timing);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      takenIn = true;
+    });
+
+    // Act
+    clock.begin();
+    clock.begin();
+    await clock.settled();
+
+    // Assess: told once, with what keeps the same time elsewhere
+    expect(takenIn).toBe(true);
+    expect(told).toHaveLength(1);
+    expect(told[0]).toEqual(clock.timing());
+    const before = clock.now();
+    const followed = scaledTime(clock.timing(), Date.now());
+    expect(followed).toBeGreaterThanOrEqual(before);
+    expect(followed).toBeLessThanOrEqual(clock.now());
+  });
+
+  it('tells a follower that comes after the run began at once', async () => {
+    // Prepare
+    const clock = new ScaledClock(0.01, 0);
+    clock.begin();
+    const told: unknown[] = [];
+
+    // Act
+    clock.follow(async (timing) => {
+      told.push(timing);
+    });
+    await clock.settled();
+
+    // Assess
+    expect(told).toEqual([clock.timing()]);
+  });
+
+  it('stands at its start for a follower until the run begins', () => {
+    // Prepare
+    const clock = new ScaledClock(0.001, 7_000_000);
+
+    // Act & Assess
+    expect(clock.timing()).toEqual({ scale: 0.001, runStart: 7_000_000 });
+    expect(scaledTime(clock.timing(), Date.now() + 1_000_000)).toBe(7_000_000);
   });
 
   it('refuses a scale that would stop or reverse time', () => {
