@@ -4,7 +4,8 @@ import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import type { StateMachine } from 'aws-local-stepfunctions';
 import type { AslState } from '../lib/state-machine/synthesized-definition';
-import { PayloadTemplate, type TemplateContext } from './payload-template';
+import type { MapTemplates } from './local-machines';
+import type { TemplateContext } from './payload-template';
 import {
   ExecutionLimits,
   type Json,
@@ -107,6 +108,8 @@ export interface MapRunEnvironment {
   readonly context: TemplateContext;
   /** The item processor's state machine: one per definition, validated once. */
   readonly processor: StateMachine;
+  /** The Map's ItemSelector and item source, built with the processor. */
+  readonly templates: MapTemplates;
   /** The processor's states as deployed, to count each child's history. */
   readonly processorStates: ReadonlyMap<string, AslState>;
   /** Task handlers by state name (each child gets them wrapped with its own limits). */
@@ -147,7 +150,7 @@ export async function runDistributedMap(
   const arnTail = `${env.stateMachineName}/${spec.label}`;
   const mapRunArn = `arn:aws:states:local:000000000000:mapRun:${arnTail}:${mapRunId}`;
   const childStateMachineArn = `arn:aws:states:local:000000000000:stateMachine:${arnTail}`;
-  const selector = spec.itemSelector === undefined ? undefined : new PayloadTemplate(spec.itemSelector);
+  const selector = env.templates.itemSelector;
   const output = spec.resultWriter?.Parameters?.Bucket
     ? await MapResultFiles.open(spec.resultWriter, mapRunId, mapRunArn, env.buckets)
     : new InlineResults();
@@ -360,10 +363,7 @@ async function readItems(
   env: MapRunEnvironment,
 ): Promise<unknown[]> {
   if (!spec.itemReader) {
-    const items = await new PayloadTemplate({ 'items.$': spec.itemsPath ?? '$' }).evaluate(
-      input,
-      env.context,
-    );
+    const items = await env.templates.items.evaluate(input, env.context);
     const list = (items as { items?: unknown }).items;
     if (!Array.isArray(list))
       throw new MapRunError('States.ItemReaderFailed', 'ItemsPath must point to an array');
@@ -378,7 +378,7 @@ async function readItems(
       `the local runner reads JSON files from S3 only (arn:aws:states:::s3:getObject, InputType JSON), got ${reader.Resource} ${reader.ReaderConfig?.InputType}`,
     );
   }
-  const where = (await new PayloadTemplate(reader.Parameters ?? {}).evaluate(input, env.context)) as {
+  const where = (await env.templates.items.evaluate(input, env.context)) as {
     Bucket?: string;
     Key?: string;
   };

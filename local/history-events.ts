@@ -1,8 +1,5 @@
-import {
-  type AslState,
-  allStates,
-  type StateMachineDefinition,
-} from '../lib/state-machine/synthesized-definition';
+import type { AslState, StateMachineDefinition } from '../lib/state-machine/synthesized-definition';
+import { statesOf } from './asl-states';
 import type { RunEvent } from './run-local';
 
 /**
@@ -71,7 +68,7 @@ export interface RunCount {
  * events carrying an `index` belong to the Map's child executions.
  */
 export function countRun(history: readonly RunEvent[], definition: StateMachineDefinition): RunCount {
-  const states = new Map(allStates(definition));
+  const states = new Map(statesOf(definition));
   const parent = { transitions: 0, historyEvents: EVENTS_PER_EXECUTION, path: [] as string[] };
   const children = new Map<number, { transitions: number; historyEvents: number; path: string[] }>();
   const counterOf = (event: RunEvent) => {

@@ -1,8 +1,5 @@
-import {
-  type AslState,
-  allStates,
-  type StateMachineDefinition,
-} from '../lib/state-machine/synthesized-definition';
+import type { AslState, StateMachineDefinition } from '../lib/state-machine/synthesized-definition';
+import { statesOf } from './asl-states';
 import type { DistributedMapSpec } from './distributed-map';
 
 /** The resource given to Wait states turned into local timers. */
@@ -59,7 +56,7 @@ export function prepareLocalDefinition(
   const waits = new Map<string, WaitSpec>();
   const tasks = new Map<string, AslState>();
 
-  for (const [name, state] of allStates(definition)) {
+  for (const [name, state] of statesOf(definition)) {
     for (const field of ['Parameters', 'ItemSelector', 'ResultSelector']) {
       const template = (state as Record<string, unknown>)[field];
       if (template !== undefined)

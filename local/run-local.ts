@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { StateMachine } from 'aws-local-stepfunctions';
 import { useClock } from '../functions/shared/clock';
 import { type RunReport, runReportSchema } from '../functions/shared/contracts/run-report';
 import { closeCachedMilvus } from '../functions/shared/lambda/milvus-environment';
 import { FileReportStore, ReportKeys } from '../functions/shared/reports/report-store';
 import type { DeploymentConfig } from '../lib/config/deployment-config';
-import {
-  type AslState,
-  type SynthesizedRun,
-  synthesizeRun,
-} from '../lib/state-machine/synthesized-definition';
+import type { AslState, SynthesizedRun } from '../lib/state-machine/synthesized-definition';
 import { STEP_CATALOG, stepTimeoutSeconds } from '../lib/step-catalog';
 import {
   type ChildEvent,
@@ -21,6 +18,7 @@ import {
 import type { LocalClock } from './local-clock';
 import { type LocalDefinition, prepareLocalDefinition, waitSeconds } from './local-definition';
 import { invokeLocally, type LambdaHandler } from './local-lambda';
+import { localMachinesOf } from './local-machines';
 import {
   ExecutionLimits,
   type Json,
@@ -28,8 +26,8 @@ import {
   QuotaWatch,
   runStrict,
   strictHandler,
-  strictStateMachine,
 } from './strict-execution';
+import { synthesizeInChildProcess } from './synthesis-process';
 
 /** One event of an execution's log, as aws-local-stepfunctions reports it. */
 export type RunEvent = Exclude<
@@ -125,16 +123,16 @@ export interface LocalRunResult {
 export async function runLocally(options: LocalRunOptions): Promise<LocalRunResult> {
   // Real time, for the run's wall time only; everything the run records follows its clock.
   const started = Date.now();
+  // In a process of its own, so that the CDK never loads here, while this one loads the handlers.
+  const synthesizing = options.synthesized
+    ? Promise.resolve(options.synthesized)
+    : synthesizeInChildProcess(options.config);
+  synthesizing.catch(() => undefined);
   options.clock.begin();
   await options.clock.settled?.();
   const runId =
     options.runId ??
     `local-${new Date(options.clock.now()).toISOString().replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`;
-  const synthesized = options.synthesized ?? synthesizeRun(options.config);
-  const startTime = new Date(options.clock.now()).toISOString();
-  const local = prepareLocalDefinition(synthesized.definition, options.clock.msPerSecond, {
-    '$$.Execution.StartTime': startTime,
-  });
 
   const release = await enterProcessRun(options, {
     MILVUS_ADDRESS: options.milvus.address,
@@ -159,9 +157,18 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const notifications: LocalNotification[] = [];
   const events: unknown[] = [];
   try {
+    // After the environment is set: Powertools reads it as the handlers load.
+    const loading = loadStepHandlers();
+    loading.catch(() => undefined);
+    const synthesized = await synthesizing;
+    const modules = await loading;
+    const startTime = new Date(options.clock.now()).toISOString();
+    const local = prepareLocalDefinition(synthesized.definition, options.clock.msPerSecond, {
+      '$$.Execution.StartTime': startTime,
+    });
     const handlers: Record<string, (input: Json) => Promise<Json>> = {};
     for (const [stateName, task] of Object.entries(synthesized.tasks)) {
-      const module = (await import(task.entry)) as { handler: LambdaHandler };
+      const module = modules.get(task.entry) ?? ((await import(task.entry)) as { handler: LambdaHandler });
       const timeoutMs = stepTimeoutSeconds(STEP_CATALOG[task.step], options.config.milvus.timeoutMs) * 1000;
       handlers[stateName] = async (input) =>
         (await invokeLocally(module.handler, task.step, input, timeoutMs)) as Json;
@@ -259,7 +266,7 @@ export async function executeLocally(options: LocalExecutionOptions): Promise<Lo
   const watch = new QuotaWatch();
   const stopMapRuns: (() => void)[] = [];
   const handlers: Record<string, (input: Json) => Promise<Json>> = { ...options.handlers };
-  const machines = stateMachinesOf(synthesized, local);
+  const machines = localMachinesOf(synthesized, local);
   const context = {
     Execution: {
       Id: `arn:aws:states:local:000000000000:execution:${STATE_MACHINE_NAME}:${runId}`,
@@ -277,12 +284,14 @@ export async function executeLocally(options: LocalExecutionOptions): Promise<Lo
   const buckets = new LocalBuckets(new Map([...bucketsNamedBy(local)].map((b) => [b, options.reportsDir])));
   for (const [stateName, spec] of local.maps) {
     const processor = machines.processors.get(stateName);
-    if (!processor) throw new Error(`no item processor for ${stateName}`);
+    const templates = machines.templates.get(stateName);
+    if (!processor || !templates) throw new Error(`no item processor for ${stateName}`);
     handlers[stateName] = async (input) =>
       (await runDistributedMap(spec, input, {
         stateMachineName: STATE_MACHINE_NAME,
         context,
         processor,
+        templates,
         processorStates: deployedProcessorStates(synthesized, stateName),
         handlers: options.handlers,
         ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
@@ -354,27 +363,6 @@ export async function executeLocally(options: LocalExecutionOptions): Promise<Lo
 /** The deployed state machine's name, locally: Map Runs and child executions are named after it. */
 export const STATE_MACHINE_NAME = 'MilvusSnapshotScheduler';
 
-/**
- * The run's state machine and one per Distributed Map item processor. aws-local-stepfunctions
- * validates a definition when its StateMachine is built (~0.2 s); what a run changes (a bound
- * start time, the timeout in real time) cannot make it invalid, so each synthesized definition is
- * validated once per process and later runs skip it.
- */
-function stateMachinesOf(
-  synthesized: SynthesizedRun,
-  local: LocalDefinition,
-): { parent: StateMachine; processors: Map<string, StateMachine> } {
-  const validationOptions = validated.has(synthesized)
-    ? { noValidate: true }
-    : { checkArn: false, checkPaths: false };
-  validated.add(synthesized);
-  const parent = strictStateMachine(local.definition, { validationOptions });
-  const processors = new Map(
-    [...local.maps].map(([name, spec]) => [name, strictStateMachine(spec.processor, { validationOptions })]),
-  );
-  return { parent, processors };
-}
-
 /** A Distributed Map's item processor states as deployed (Wait states still Wait), for history counts. */
 function deployedProcessorStates(synthesized: SynthesizedRun, mapState: string): Map<string, AslState> {
   return new Map(Object.entries(synthesized.definition.States[mapState]?.ItemProcessor?.States ?? {}));
@@ -390,9 +378,6 @@ function bucketsNamedBy(local: LocalDefinition): Set<string> {
   }
   return names;
 }
-
-/** Synthesized definitions already validated by aws-local-stepfunctions in this process. */
-const validated = new WeakSet<SynthesizedRun>();
 
 /** What runs in this process share: one environment, one clock, one Milvus connection. */
 let shared: { key: string; clock: LocalClock; count: number; restore: () => void } | undefined;
@@ -436,6 +421,20 @@ async function enterProcessRun(
     await closeCachedMilvus();
     restore();
   };
+}
+
+/** The project's root: functions/<step>/handler.ts are under it. */
+const PROJECT_ROOT = join(import.meta.dirname, '..');
+
+/** Every step's handler module, by its entry (`functions/<step>/handler.ts`), loaded side by side. */
+async function loadStepHandlers(): Promise<Map<string, { handler: LambdaHandler }>> {
+  const entries = Object.values(STEP_CATALOG).map((step) =>
+    join(PROJECT_ROOT, 'functions', step.directory, 'handler.ts'),
+  );
+  const modules = await Promise.all(
+    entries.map((entry) => import(entry) as Promise<{ handler: LambdaHandler }>),
+  );
+  return new Map(entries.map((entry, i) => [entry, modules[i] as { handler: LambdaHandler }]));
 }
 
 /** The SNS message a PublishReport task input describes. */
