@@ -2,29 +2,30 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startMilvusEmulator } from '../emulator';
 import { parseDeploymentConfig } from '../lib/config/load-config';
+import { startEmulatorProcess } from '../local/emulator-process';
 import { ScaledClock } from '../local/local-clock';
 import { runLocally } from '../local/run-local';
-import { createBenchCollections } from './bench-world';
 import { scaleCollectionName } from './scale-names';
 
 /**
- * One local run in a process of its own, as `npm run local` runs it: the built-in emulator in the
- * same process on the run's clock (100 run seconds per real second), seeded with `--collections`
- * small collections (10 rows each), then a backup of them all. Prints one JSON line: wall time,
- * outcome, the process's peak RSS, the largest payload and the longest history the run saw.
- * `bench/scale.ts` starts it, so that the peak RSS is this run's alone.
+ * One local run in a process of its own, as `npm run local` runs it: the built-in emulator in a
+ * process of its own on the run's clock (100 run seconds per real second), seeded there with
+ * `--collections` small collections (10 rows each), then a backup of them all, the definition
+ * synthesized in a child process as the run starts. Prints one JSON line: wall time, outcome,
+ * this process's peak RSS (the runner's: the emulator's and the synthesis' are their own), the
+ * largest payload and the longest history the run saw. `bench/scale.ts` starts it, so that the
+ * peak RSS is this run's alone.
  */
 const { values } = parseArgs({ options: { collections: { type: 'string' } } });
 const n = Number(values.collections);
 const clock = new ScaledClock(0.01);
-const emulator = await startMilvusEmulator({ clock });
-const names = Array.from({ length: n }, (_, i) => scaleCollectionName(i + 1));
 const seedStarted = Date.now();
-await createBenchCollections(emulator.address, names);
+const emulator = await startEmulatorProcess({
+  clock,
+  seed: { module: join(import.meta.dirname, 'scale-seed.ts'), input: { collections: n } },
+});
 const seedMs = Date.now() - seedStarted;
-const address = emulator.address;
 
 const config = parseDeploymentConfig(
   {
@@ -37,14 +38,16 @@ const config = parseDeploymentConfig(
 );
 const reportsDir = await mkdtemp(join(tmpdir(), 'bench-scale-'));
 try {
+  const cpuBefore = process.cpuUsage();
   const result = await runLocally({
     config,
     input: { mode: 'backup' },
     clock,
     reportsDir,
-    milvus: { address },
+    milvus: { address: emulator.address },
     logLevel: 'SILENT',
   });
+  const cpu = process.cpuUsage(cpuBefore);
   const usage = process.resourceUsage();
   process.stdout.write(
     `${JSON.stringify({
@@ -52,6 +55,7 @@ try {
       error: result.error,
       seedMs,
       wallMs: result.wallMs,
+      runnerCpuMs: Math.round((cpu.user + cpu.system) / 1000),
       succeeded: result.report?.summary.succeeded ?? 0,
       failed: result.report?.summary.failed ?? 0,
       mapRuns: result.mapRuns,
