@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,40 @@ describe('FileReportStore', () => {
     ]);
     expect(await store.getJson('runs/nope.json')).toBeUndefined();
     expect(await store.list('runs/none/')).toEqual([]);
+  });
+
+  it('creates a document only once, in a directory it makes, leaving no temporary file', async () => {
+    // Prepare
+    const store = new FileReportStore(dir);
+    const key = 'ledger/d/c/snapshots/default/products/s1.json';
+
+    // Act
+    const first = await store.createJson(key, { n: 1 });
+    const second = await store.createJson(key, { n: 2 });
+    await store.putJson('ledger/d/c/snapshots/default/products/s2.json', { n: 3 });
+
+    // Assess
+    expect([first, second]).toEqual([true, false]);
+    expect(await store.getJson(key)).toEqual({ n: 1 });
+    expect(readdirSync(join(dir, 'ledger/d/c/snapshots/default/products')).sort()).toEqual([
+      's1.json',
+      's2.json',
+    ]);
+  });
+
+  it('deletes a document, and deleting one that is not there is fine', async () => {
+    // Prepare
+    const store = new FileReportStore(dir);
+    await store.putJson('status/x.json', { ok: true });
+
+    // Act
+    await store.delete('status/x.json');
+    await store.delete('status/x.json');
+    await store.delete('nowhere/y.json');
+
+    // Assess
+    expect(await store.getJson('status/x.json')).toBeUndefined();
+    expect(await store.list('status/')).toEqual([]);
   });
 
   it('refuses a key that escapes its directory', async () => {
