@@ -2,6 +2,7 @@ import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import * as z from 'zod';
 import { MilvusGateway } from './milvus-gateway';
 import { errorFromRejection } from './milvus-status';
+import { skipSdkLogCallsBelowLevel } from './sdk-logger';
 
 /** How to reach Milvus. Shared by the deployment configuration, the functions and the local runner. */
 export const milvusConnectionSchema = z
@@ -34,6 +35,7 @@ export async function connectMilvus(
   token: string | undefined,
 ): Promise<MilvusGateway> {
   const secrets = token ? [token] : [];
+  skipSdkLogCallsBelowLevel();
   let client: MilvusClient;
   try {
     client = new MilvusClient({
