@@ -119,7 +119,13 @@ export interface MapRunEnvironment {
   readonly buckets: LocalBuckets;
   /** The run's clock (epoch ms), for the children's start and stop dates. */
   now(): number;
-  onEvent?(event: ChildEvent | MapRunEvent): void;
+  /** The Map Run's progress. */
+  onMapRunEvent?(event: MapRunEvent): void;
+  /**
+   * Every event of every child execution. Without it the children's event logs are not read at
+   * all (their quotas are kept by their limits, which do not need them).
+   */
+  onChildEvent?(event: ChildEvent): void;
   /** Called with a function that stops the Map Run, for when the parent execution ends first. */
   onStart?(abort: () => void): void;
 }
@@ -160,7 +166,7 @@ export async function runDistributedMap(
   const running = new Set<{ abort(): void }>();
   let stopped: MapRunError | undefined;
   const emit = (type: MapRunEvent['type']) =>
-    env.onEvent?.({
+    env.onMapRunEvent?.({
       type,
       timestamp: Date.now(),
       state: { name: spec.stateName },
@@ -292,12 +298,14 @@ async function executeChild(
     limits,
   );
   running.add(execution);
-  const forwarding = (async () => {
-    for await (const event of execution.eventLogs) {
-      if (env.onEvent && event)
-        env.onEvent(childEvent(event as unknown as Record<string, unknown>, index, name));
-    }
-  })();
+  const { onChildEvent } = env;
+  const forwarding = onChildEvent
+    ? (async () => {
+        for await (const event of execution.eventLogs) {
+          if (event) onChildEvent(childEvent(event as unknown as Record<string, unknown>, index, name));
+        }
+      })()
+    : undefined;
   try {
     return { status: 'SUCCEEDED', output: await execution.result };
   } catch (failure) {

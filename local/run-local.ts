@@ -298,13 +298,14 @@ export async function executeLocally(options: LocalExecutionOptions): Promise<Lo
         watch,
         buckets,
         now: options.now,
-        onEvent: (event) => {
+        onMapRunEvent: (event) => {
           if (event.type === 'MapRunSucceeded' || event.type === 'MapRunFailed') {
-            const { state, mapRunArn, counts } = event as MapRunEvent;
+            const { state, mapRunArn, counts } = event;
             mapRuns.push({ state: state.name, mapRunArn, counts });
           }
           options.onEvent?.(event);
         },
+        ...(options.onEvent ? { onChildEvent: options.onEvent } : {}),
         onStart: (stop) => stopMapRuns.push(stop),
       })) as Json;
   }
