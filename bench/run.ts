@@ -32,6 +32,7 @@ const { values } = parseArgs({
   options: {
     only: { type: 'string', multiple: true },
     quick: { type: 'boolean', default: false },
+    collections: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -40,7 +41,8 @@ if (values.help) {
   process.stdout.write(
     `usage: npm run bench [-- --quick] [-- --only <${names.join('|')}>]\n` +
       '  --quick  a fast smoke pass (fewer collections and repetitions)\n' +
-      '  --only   run one benchmark (repeat for several)\n',
+      '  --only   run one benchmark (repeat for several)\n' +
+      '  --collections N  the scale benchmark backs up N collections (its targets hold for 10,000)\n',
   );
   process.exit(0);
 }
@@ -55,6 +57,11 @@ Object.assign(process.env, {
   POWERTOOLS_METRICS_DISABLED: 'true',
   POWERTOOLS_TRACE_ENABLED: 'false',
 });
+const collections = values.collections === undefined ? undefined : Number(values.collections);
+if (collections !== undefined && !(Number.isInteger(collections) && collections >= 1)) {
+  process.stderr.write(`--collections must be a whole number of at least 1, got ${values.collections}\n`);
+  process.exit(2);
+}
 const selected = values.only ? names.filter((n) => values.only?.includes(n)) : names;
 const quick = values.quick ?? false;
 const machine = machineInfo();
@@ -68,7 +75,7 @@ const results: BenchmarkResult[] = [];
 try {
   for (const name of selected) {
     process.stdout.write(`  ${name}…`);
-    const result = await BENCHMARKS[name]({ quick });
+    const result = await BENCHMARKS[name]({ quick, ...(collections ? { collections } : {}) });
     results.push(result);
     process.stdout.write(` ${result.seconds.toFixed(1)} s\n`);
   }
@@ -88,7 +95,7 @@ process.stdout.write(
   `\n${figures.filter((f) => f.pass === true).length} targets met, ${missed.length} missed${missed.length ? ` (${missed.map((f) => f.id).join(', ')})` : ''}; ${seconds.toFixed(0)} s in all.\n`,
 );
 
-const partial = quick || values.only !== undefined;
+const partial = quick || values.only !== undefined || collections !== undefined;
 const file = partial
   ? join(PROJECT_ROOT, 'bench', 'out', 'results.json')
   : join(PROJECT_ROOT, 'bench', 'results.json');
@@ -97,7 +104,7 @@ writeFileSync(
   file,
   `${JSON.stringify(
     {
-      generatedBy: `npm run bench${quick ? ' -- --quick' : ''}${values.only ? ` -- ${values.only.map((o) => `--only ${o}`).join(' ')}` : ''}`,
+      generatedBy: `npm run bench${quick ? ' -- --quick' : ''}${values.only ? ` -- ${values.only.map((o) => `--only ${o}`).join(' ')}` : ''}${collections ? ` --collections ${collections}` : ''}`,
       date: startedAt.toISOString(),
       seconds: Math.round(seconds),
       machine,

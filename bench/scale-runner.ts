@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDeploymentConfig } from '../lib/config/load-config';
@@ -38,6 +38,7 @@ const config = parseDeploymentConfig(
 );
 const reportsDir = await mkdtemp(join(tmpdir(), 'bench-scale-'));
 try {
+  const loadBefore = loadavg()[0] ?? 0;
   const cpuBefore = process.cpuUsage();
   const result = await runLocally({
     config,
@@ -56,6 +57,8 @@ try {
       seedMs,
       wallMs: result.wallMs,
       runnerCpuMs: Math.round((cpu.user + cpu.system) / 1000),
+      loadBefore: Math.round(loadBefore * 100) / 100,
+      loadAfter: Math.round((loadavg()[0] ?? 0) * 100) / 100,
       succeeded: result.report?.summary.succeeded ?? 0,
       failed: result.report?.summary.failed ?? 0,
       mapRuns: result.mapRuns,
