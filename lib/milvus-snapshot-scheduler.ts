@@ -28,10 +28,13 @@ import { Construct } from 'constructs';
 import { z } from 'zod';
 import { clusterIdSchema, deploymentIdSchema } from '../functions/shared/contracts/deployment';
 import type { RuntimeConfig } from '../functions/shared/contracts/runtime-config';
-import { emitsCollectionMetrics } from '../functions/shared/lambda/collection-metrics';
-import { PLACEHOLDER_TOKEN } from '../functions/shared/lambda/milvus-token';
-import { type MilvusConnection, milvusConnectionSchema } from '../functions/shared/milvus/milvus-connection';
-import { MAP_RESULTS_PREFIX, RUN_ITEMS_PATTERN } from '../functions/shared/reports/report-store';
+import { emitsCollectionMetrics } from '../functions/shared/lambda/metric-names';
+import { PLACEHOLDER_TOKEN } from '../functions/shared/lambda/token-placeholder';
+import {
+  type MilvusConnection,
+  milvusConnectionSchema,
+} from '../functions/shared/milvus/milvus-connection-settings';
+import { MAP_RESULTS_PREFIX, RUN_ITEMS_PATTERN } from '../functions/shared/reports/map-keys';
 import { deployableRuntimeConfigSchema, LOG_LEVELS, scheduleFreshness } from './config/deployment-config';
 import { configIssues } from './config/load-config';
 import { RunMonitoring } from './monitoring/run-monitoring';

@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../functions/shared/lambda/step-handler';
+import { METRICS_NAMESPACE } from '../functions/shared/lambda/metric-names';
 import type { StepDefinition } from './step-catalog';
 
 /** The repository root: entries, the lock file and esbuild are found from here. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { clusterIdSchema, deploymentIdSchema } from '../../functions/shared/contracts/deployment';
 import { type RuntimeConfig, runtimeConfigSchema } from '../../functions/shared/contracts/runtime-config';
-import { milvusConnectionSchema } from '../../functions/shared/milvus/milvus-connection';
+import { milvusConnectionSchema } from '../../functions/shared/milvus/milvus-connection-settings';
 import {
   longestIntervalMinutes,
   parseScheduleExpression,

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { RUN_METRICS_SERVICE, RunMetric, SCHEDULE_DIMENSION } from '../../functions/build-report/run-metrics';
 import { HOURS_SINCE_LAST_SUCCESS } from '../../functions/check-freshness/freshness-metric';
 import type { RuntimeConfig } from '../../functions/shared/contracts/runtime-config';
-import { DEPLOYMENT_DIMENSION, METRICS_NAMESPACE } from '../../functions/shared/lambda/step-handler';
+import { DEPLOYMENT_DIMENSION, METRICS_NAMESPACE } from '../../functions/shared/lambda/metric-names';
 import { scheduleFreshness } from '../config/deployment-config';
 import { FRESHNESS_CHECK, FRESHNESS_CHECK_MINUTES } from '../step-catalog';
 

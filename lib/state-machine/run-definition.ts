@@ -13,7 +13,7 @@ import { embedConfig } from '../../functions/shared/contracts/embedded-config';
 import { RUN_REPORT_SCHEMA_VERSION } from '../../functions/shared/contracts/run-report';
 import type { RuntimeConfig } from '../../functions/shared/contracts/runtime-config';
 import { RETRYABLE_ERROR_NAMES } from '../../functions/shared/errors';
-import { MAP_RESULTS_PREFIX, RUN_ITEMS_PATTERN } from '../../functions/shared/reports/report-store';
+import { MAP_RESULTS_PREFIX, RUN_ITEMS_PATTERN } from '../../functions/shared/reports/map-keys';
 import type { StepName } from '../step-catalog';
 
 /**

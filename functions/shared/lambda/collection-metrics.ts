@@ -1,41 +1,19 @@
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { COLLECTION_METRICS, type CollectionMetricName, type CollectionMetricStep } from './metric-names';
 import type { StepEnvironment } from './step-environment';
+
+export {
+  COLLECTION_METRICS,
+  type CollectionMetricName,
+  type CollectionMetricStep,
+  emitsCollectionMetrics,
+} from './metric-names';
 
 /** Metric units used by the steps. */
 export { MetricUnit };
 
 /** One of Powertools' metric units. */
 export type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
-
-/**
- * Every metric a step emits about one collection, by step. {@link emitCollectionMetrics} accepts
- * only these names from each step, so this table is what the functions emit: the construct gives
- * `PER_COLLECTION_METRICS` to exactly these steps, and the README's metric cost counts them.
- */
-export const COLLECTION_METRICS = {
-  CheckFlush: ['FlushWait'],
-  CreateSnapshot: ['SnapshotsCreated'],
-  EnforceRetention: ['SnapshotsDropped', 'RetentionSkipped'],
-  RecordDrill: [
-    'DrillsRun',
-    'DrillsVerified',
-    'DrillsFailed',
-    'DrillPolls',
-    'DrillRestoreTime',
-    'DrillWallTime',
-  ],
-} as const;
-
-/** A step that emits metrics about a collection. */
-export type CollectionMetricStep = keyof typeof COLLECTION_METRICS;
-
-/** The name of a metric a step emits about a collection. */
-export type CollectionMetricName<S extends CollectionMetricStep> = (typeof COLLECTION_METRICS)[S][number];
-
-/** Whether a step (by name) emits metrics about a collection. */
-export function emitsCollectionMetrics(step: string): step is CollectionMetricStep {
-  return Object.hasOwn(COLLECTION_METRICS, step);
-}
 
 /** One value a step reports about a collection. */
 export interface CollectionMetric<N extends string = string> {

@@ -1,8 +1,8 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { ConfigurationError } from '../errors';
+import { PLACEHOLDER_TOKEN } from './token-placeholder';
 
-/** The value the stack stores in a token secret it creates, until an operator sets the real one. */
-export const PLACEHOLDER_TOKEN = 'REPLACE_ME_WITH_THE_MILVUS_TOKEN';
+export { PLACEHOLDER_TOKEN } from './token-placeholder';
 
 /** How long a fetched token is reused before Secrets Manager is asked again (rotation window). */
 const TOKEN_MAX_AGE_SECONDS = 300;

@@ -9,7 +9,10 @@ import type * as z from 'zod';
 import { now } from '../clock';
 import { InvalidInputError, WorkflowError } from '../errors';
 import { parseOrThrow } from '../validation';
+import { DEPLOYMENT_DIMENSION, METRICS_NAMESPACE } from './metric-names';
 import { type StepEnvironment, stepEnvironment } from './step-environment';
+
+export { DEPLOYMENT_DIMENSION, METRICS_NAMESPACE } from './metric-names';
 
 /** Powertools utilities shared by every step. */
 export interface StepTools {
@@ -30,16 +33,6 @@ export interface StepContext {
   /** The function's environment, parsed once (see step-environment.ts). */
   readonly env: StepEnvironment;
 }
-
-/** The namespace of every metric this project emits. */
-export const METRICS_NAMESPACE = 'MilvusSnapshotScheduler';
-
-/**
- * The dimension every metric carries besides `service`: the deployment (`DEPLOYMENT_ID`). One
- * namespace for all deployments, one dimension value each: the alarms and the dashboard of a stack
- * read only its own metrics, and a SEARCH across deployments still finds them all.
- */
-export const DEPLOYMENT_DIMENSION = 'Deployment';
 
 /** What {@link createStepHandler} needs to wire one step. */
 export interface StepDefinition<S extends z.ZodType, D, R> {

@@ -119,14 +119,7 @@ export const ReportKeys = {
     `ledger/${scopePath(scope)}/runs/${safe(runId)}.json`,
 } as const;
 
-/** Every run's collection list matches this key pattern (an IAM resource pattern). */
-export const RUN_ITEMS_PATTERN = 'runs/*/items.json';
-
-/**
- * Where the Map writes its results: Step Functions adds `/<Map Run id>/` and writes
- * `manifest.json` and `SUCCEEDED_0.json`, `FAILED_0.json`… there. No trailing slash: it adds one.
- */
-export const MAP_RESULTS_PREFIX = 'runs/map-results';
+export { MAP_RESULTS_PREFIX, RUN_ITEMS_PATTERN } from './map-keys';
 
 /** Longest name kept as it is in a key segment; longer ones are shortened with a hash. */
 const MAX_SEGMENT_NAME = 200;
