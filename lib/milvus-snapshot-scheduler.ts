@@ -12,6 +12,7 @@ import {
   Token,
   Validations,
 } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
@@ -26,7 +27,9 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { z } from 'zod';
+import { RunMetric } from '../functions/build-report/run-metrics';
 import { clusterIdSchema, deploymentIdSchema } from '../functions/shared/contracts/deployment';
+import type { RunReport } from '../functions/shared/contracts/run-report';
 import type { RuntimeConfig } from '../functions/shared/contracts/runtime-config';
 import { emitsCollectionMetrics } from '../functions/shared/lambda/metric-names';
 import { PLACEHOLDER_TOKEN } from '../functions/shared/lambda/token-placeholder';
@@ -37,9 +40,10 @@ import {
 import { MAP_RESULTS_PREFIX, RUN_ITEMS_PATTERN } from '../functions/shared/reports/map-keys';
 import { deployableRuntimeConfigSchema, LOG_LEVELS, scheduleFreshness } from './config/deployment-config';
 import { configIssues } from './config/load-config';
+import { RunMetrics } from './monitoring/run-metrics';
 import { RunMonitoring } from './monitoring/run-monitoring';
 import { RunSchedules } from './schedules/run-schedules';
-import { buildRunDefinition, MAP_LABEL } from './state-machine/run-definition';
+import { buildRunDefinition, MAP_LABEL, RUN_EVENT } from './state-machine/run-definition';
 import {
   FRESHNESS_CHECK,
   FRESHNESS_CHECK_MINUTES,
@@ -47,6 +51,7 @@ import {
   type ReportsAccess,
   STEP_CATALOG,
   STEP_NAMES,
+  type StepDefinition,
   type StepName,
   stepTimeoutSeconds,
 } from './step-catalog';
@@ -60,6 +65,41 @@ import {
 
 /** A Powertools log level. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** How a run ended, as its report and its EventBridge event say. */
+export type RunStatus = RunReport['status'];
+
+/** A function of the construct: a workflow step, or the freshness check (`CheckFreshness`). */
+export type FunctionName = StepName | typeof FRESHNESS_CHECK.state;
+
+/** The memory and timeout of one function, set with {@link MilvusSnapshotSchedulerProps.stepOverrides}. */
+export interface StepOverride {
+  /**
+   * Memory in MB, 128 to 10,240 (Lambda gives CPU in proportion).
+   *
+   * @default the step's size: see the README's "Default settings"
+   */
+  readonly memorySize?: number;
+
+  /**
+   * The function's timeout, 1 second to 15 minutes, in whole seconds. The state machine waits 30
+   * seconds longer for it. A function that talks to Milvus needs at least two Milvus calls' worth
+   * of time (2 × `milvus.timeoutMs` + 30 s), so that a slow Milvus fails as a typed, retried error.
+   *
+   * @default the step's timeout: see the README's "Default settings"
+   */
+  readonly timeout?: Duration;
+}
+
+/** Options of {@link MilvusSnapshotScheduler.onRunCompleted}. */
+export interface OnRunCompletedOptions extends events.OnEventOptions {
+  /**
+   * Only runs that ended so (`FAILED` includes a run whose report could not be built).
+   *
+   * @default every run, whatever its status
+   */
+  readonly status?: RunStatus;
+}
 
 /** Properties of {@link MilvusSnapshotScheduler}. */
 export interface MilvusSnapshotSchedulerProps {
@@ -249,6 +289,22 @@ export interface MilvusSnapshotSchedulerProps {
    * @default Duration.hours(1)
    */
   readonly scheduleMaxEventAge?: Duration;
+
+  /**
+   * The event bus every run's completion event is put on (and that {@link MilvusSnapshotScheduler.onRunCompleted}
+   * rules listen to). The state machine may put events only on this bus.
+   *
+   * @default the account's default event bus
+   */
+  readonly eventBus?: events.IEventBus;
+
+  /**
+   * The memory and timeout of individual functions, by step name (`Flush`, `VerifyRestore`, …,
+   * and `CheckFreshness` for the freshness check). The state machine's task timeouts follow.
+   *
+   * @default every function keeps its step's size and timeout (the README's "Default settings")
+   */
+  readonly stepOverrides?: { readonly [step in FunctionName]?: StepOverride };
 }
 
 /** A task state waits this much longer than its function's timeout before giving up on it. */
@@ -300,6 +356,9 @@ export class MilvusSnapshotScheduler extends Construct {
    */
   public readonly freshnessCheck?: lambda.IFunction;
   public readonly monitoring: RunMonitoring;
+  /** The bus the run-completed events go to; `undefined` for the account's default bus. */
+  public readonly eventBus?: events.IEventBus;
+  private readonly metrics: RunMetrics;
 
   public constructor(scope: Construct, id: string, props: MilvusSnapshotSchedulerProps) {
     super(scope, id);
@@ -307,6 +366,7 @@ export class MilvusSnapshotScheduler extends Construct {
     this.runtimeConfig = settings.runtimeConfig;
     const stack = Stack.of(this);
     this.deploymentId = props.deploymentId ?? `${stack.stackName}.${stack.region}`;
+    this.eventBus = props.eventBus;
 
     this.encryptionKey =
       props.encryptionKey ??
@@ -374,6 +434,7 @@ export class MilvusSnapshotScheduler extends Construct {
           reportTopic: this.reportTopic,
           mapConcurrency: settings.mapConcurrency,
           reportsBucket: this.reportsBucket,
+          eventBus: props.eventBus,
         }),
       ),
       timeout: settings.runTimeout,
@@ -417,15 +478,146 @@ export class MilvusSnapshotScheduler extends Construct {
       maxEventAge: settings.scheduleMaxEventAge,
     });
     this.freshnessCheck = this.createFreshnessCheck(settings);
+    this.metrics = new RunMetrics(
+      this.stateMachine,
+      this.deploymentId,
+      Object.keys(settings.runtimeConfig.schedules),
+    );
     this.monitoring = new RunMonitoring(this, 'Monitoring', {
-      stateMachine: this.stateMachine,
+      metrics: this.metrics,
       alarmTopic: this.alarmTopic,
       deadLetterQueue: this.schedules.deadLetterQueue,
       schedules: settings.runtimeConfig.schedules,
       functions: this.functions,
-      deploymentId: this.deploymentId,
       freshnessCheck: this.freshnessCheck,
     });
+  }
+
+  /**
+   * Lets a principal start runs (`states:StartExecution` on the state machine), with any input
+   * the README's "Start a run by hand" lists.
+   */
+  public grantStartRun(grantee: iam.IGrantable): iam.Grant {
+    return this.stateMachine.grantStartExecution(grantee);
+  }
+
+  /**
+   * Lets a principal read the run reports (`reports/` in the reports bucket; the bucket is
+   * encrypted with an S3-managed key, so no KMS permission is needed).
+   */
+  public grantReadReports(grantee: iam.IGrantable): iam.Grant {
+    return this.reportsBucket.grantRead(grantee, 'reports/*');
+  }
+
+  /**
+   * An EventBridge rule on this deployment's run-completed events (on {@link eventBus}), whose
+   * `detail` is the run report (`schemas/run-report.schema.json`).
+   */
+  public onRunCompleted(id: string, options: OnRunCompletedOptions = {}): events.Rule {
+    const { status } = options;
+    if (status !== undefined && status !== 'SUCCEEDED' && status !== 'FAILED') {
+      throw new Error(`status must be SUCCEEDED or FAILED, got ${JSON.stringify(status)}`);
+    }
+    const rule = new events.Rule(this, id, {
+      description: options.description ?? `Milvus snapshot runs of ${this.node.path} that completed`,
+      ruleName: options.ruleName,
+      eventPattern: options.eventPattern,
+      eventBus: this.eventBus,
+      crossStackScope: options.crossStackScope,
+      targets: options.target ? [options.target] : [],
+    });
+    rule.addEventPattern({
+      source: [RUN_EVENT.source],
+      detailType: [RUN_EVENT.detailType],
+      // The bus may carry other deployments' runs (a staging stack in the same account).
+      detail: { deployment: { id: [this.deploymentId] }, ...(status && { status: [status] }) },
+    });
+    return rule;
+  }
+
+  /** Runs started: the state machine's `ExecutionsStarted`, Sum over 5 minutes by default. */
+  public metricRunsStarted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.runsStarted(props);
+  }
+
+  /** Runs that succeeded: `ExecutionsSucceeded`, Sum over 5 minutes by default. */
+  public metricRunsSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.runsSucceeded(props);
+  }
+
+  /**
+   * Runs that failed (a collection failed, or the run itself broke): `ExecutionsFailed`, Sum over 5
+   * minutes by default. The construct's `ExecutionsFailed` alarm watches it.
+   */
+  public metricRunsFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.runsFailed(props);
+  }
+
+  /** Runs stopped by the run timeout: `ExecutionsTimedOut`, Sum over 5 minutes by default. */
+  public metricRunsTimedOut(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.runsTimedOut(props);
+  }
+
+  /** Runs stopped before they finished: `ExecutionsAborted`, Sum over 5 minutes by default. */
+  public metricRunsAborted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.runsAborted(props);
+  }
+
+  /** How long runs take: `ExecutionTime` in milliseconds, Average over 5 minutes by default. */
+  public metricRunTime(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.runTime(props);
+  }
+
+  /** Snapshots the runs created (BuildReport's `SnapshotsCreated`), Sum over 5 minutes by default. */
+  public metricSnapshotsCreated(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.runCount(RunMetric.SnapshotsCreated, props);
+  }
+
+  /** Snapshots retention dropped (`SnapshotsDropped`), Sum over 5 minutes by default. */
+  public metricSnapshotsDropped(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.runCount(RunMetric.SnapshotsDropped, props);
+  }
+
+  /** Restore drills whose collection was verified (`DrillsVerified`), Sum over 5 minutes by default. */
+  public metricDrillsVerified(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.runCount(RunMetric.DrillsVerified, props);
+  }
+
+  /** Restore drills that failed (`DrillsFailed`), Sum over 5 minutes by default. */
+  public metricDrillsFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.runCount(RunMetric.DrillsFailed, props);
+  }
+
+  /** Collections that succeeded in the runs (`CollectionsSucceeded`), Sum over 5 minutes by default. */
+  public metricCollectionsSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.runCount(RunMetric.CollectionsSucceeded, props);
+  }
+
+  /** Collections that failed in the runs (`CollectionsFailed`), Sum over 5 minutes by default. */
+  public metricCollectionsFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.runCount(RunMetric.CollectionsFailed, props);
+  }
+
+  /** Collections the runs skipped (`CollectionsSkipped`), Sum over 5 minutes by default. */
+  public metricCollectionsSkipped(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.runCount(RunMetric.CollectionsSkipped, props);
+  }
+
+  /**
+   * Hours since a schedule's newest successful, non-dry run (`HoursSinceLastSuccess`, published
+   * by the freshness check every 15 minutes), Maximum over 15 minutes by default. The schedule's
+   * freshness alarm watches it. Throws for a schedule the configuration does not have.
+   */
+  public metricHoursSinceLastSuccess(schedule: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.hoursSinceLastSuccess(schedule, props);
+  }
+
+  /**
+   * Successful, non-dry runs of a schedule (BuildReport's `SuccessfulRuns`), Sum over 5 minutes by
+   * default. Throws for a schedule the configuration does not have.
+   */
+  public metricSuccessfulRuns(schedule: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.successfulRuns(schedule, props);
   }
 
   /** The Distributed Map starts, describes and stops this state machine's own child executions. */
@@ -629,7 +821,7 @@ export class MilvusSnapshotScheduler extends Construct {
       const step = STEP_CATALOG[name];
       const fn = new WorkflowFunction(this, name, {
         step,
-        timeout: Duration.seconds(stepTimeoutSeconds(step, settings.milvus.timeoutMs)),
+        ...functionSize(step, settings),
         runtime: settings.runtime,
         logLevel: settings.logLevel,
         logRetention: settings.logRetention,
@@ -675,7 +867,7 @@ export class MilvusSnapshotScheduler extends Construct {
     const fn = new WorkflowFunction(this, FRESHNESS_CHECK.state, {
       step: FRESHNESS_CHECK,
       invokedBy: 'schedule',
-      timeout: Duration.seconds(FRESHNESS_CHECK.timeoutSeconds),
+      ...functionSize(FRESHNESS_CHECK, settings),
       runtime: settings.runtime,
       logLevel: settings.logLevel,
       logRetention: settings.logRetention,
@@ -700,6 +892,18 @@ export class MilvusSnapshotScheduler extends Construct {
     });
     return fn.function;
   }
+}
+
+/** A function's memory and timeout: its step's, unless `stepOverrides` says otherwise (validated). */
+function functionSize(
+  step: StepDefinition<string>,
+  settings: ValidatedSettings,
+): { readonly timeout: Duration; readonly memorySize: number } {
+  const override = settings.stepOverrides[step.state as FunctionName];
+  return {
+    timeout: override?.timeout ?? Duration.seconds(stepTimeoutSeconds(step, settings.milvus.timeoutMs)),
+    memorySize: override?.memorySize ?? step.memoryMb,
+  };
 }
 
 /** Exactly the S3 access a step needs: objects under its prefixes, and listing them (so a missing key is a 404). */
@@ -750,6 +954,7 @@ interface ValidatedSettings {
   readonly scheduleRetryAttempts: number;
   readonly scheduleMaxEventAge: Duration;
   readonly runtime: lambda.Runtime;
+  readonly stepOverrides: NonNullable<MilvusSnapshotSchedulerProps['stepOverrides']>;
 }
 
 /** Checks every prop before anything is built; messages name the prop and the value received. */
@@ -838,8 +1043,10 @@ function validateProps(props: MilvusSnapshotSchedulerProps): ValidatedSettings {
   if ((nodeMajorOf(runtime) ?? 0) < MIN_NODE_MAJOR) {
     throw new Error(`runtime must be a Node.js runtime, ${MIN_NODE_MAJOR} or newer, got ${runtime.name}`);
   }
+  const stepOverrides = validateStepOverrides(props.stepOverrides ?? {}, milvus.data.timeoutMs);
   return {
     runtime,
+    stepOverrides,
     runtimeConfig,
     ...(props.milvusClusterId !== undefined && { milvusClusterId: props.milvusClusterId }),
     milvus: milvus.data,
@@ -852,4 +1059,50 @@ function validateProps(props: MilvusSnapshotSchedulerProps): ValidatedSettings {
     scheduleRetryAttempts,
     scheduleMaxEventAge,
   };
+}
+
+/** Lambda's memory range, in MB. */
+const MEMORY_RANGE = { min: 128, max: 10_240 } as const;
+
+/** Each override names a function and stays within what Lambda and the step need. */
+function validateStepOverrides(
+  overrides: NonNullable<MilvusSnapshotSchedulerProps['stepOverrides']>,
+  milvusTimeoutMs: number,
+): NonNullable<MilvusSnapshotSchedulerProps['stepOverrides']> {
+  const steps: Record<string, StepDefinition<string>> = {
+    ...STEP_CATALOG,
+    [FRESHNESS_CHECK.state]: FRESHNESS_CHECK,
+  };
+  for (const [name, override] of Object.entries(overrides)) {
+    const step = steps[name];
+    if (!step) {
+      throw new Error(
+        `stepOverrides must name functions of the workflow (${Object.keys(steps).join(', ')}), got ${JSON.stringify(name)}`,
+      );
+    }
+    const memorySize = override?.memorySize;
+    if (
+      memorySize !== undefined &&
+      (!Number.isInteger(memorySize) || memorySize < MEMORY_RANGE.min || memorySize > MEMORY_RANGE.max)
+    ) {
+      throw new Error(
+        `stepOverrides.${name}.memorySize must be a whole number of MB from ${MEMORY_RANGE.min} to ${MEMORY_RANGE.max}, got ${memorySize}`,
+      );
+    }
+    const timeout = override?.timeout;
+    if (timeout === undefined) continue;
+    const seconds = timeout.toSeconds({ integral: false });
+    if (!Number.isInteger(seconds) || seconds < 1 || seconds > 900) {
+      throw new Error(
+        `stepOverrides.${name}.timeout must be whole seconds from 1 second to 15 minutes, got ${timeout.toHumanString()}`,
+      );
+    }
+    const floor = stepTimeoutSeconds({ ...step, timeoutSeconds: 0 }, milvusTimeoutMs);
+    if (seconds < floor) {
+      throw new Error(
+        `stepOverrides.${name}.timeout must be at least ${floor} seconds for a function that talks to Milvus (2 × milvus.timeoutMs + 30 s), got ${timeout.toHumanString()}`,
+      );
+    }
+  }
+  return overrides;
 }

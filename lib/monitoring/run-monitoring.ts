@@ -4,18 +4,16 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { RUN_METRICS_SERVICE, RunMetric, SCHEDULE_DIMENSION } from '../../functions/build-report/run-metrics';
-import { HOURS_SINCE_LAST_SUCCESS } from '../../functions/check-freshness/freshness-metric';
+import { RunMetric } from '../../functions/build-report/run-metrics';
 import type { RuntimeConfig } from '../../functions/shared/contracts/runtime-config';
-import { DEPLOYMENT_DIMENSION, METRICS_NAMESPACE } from '../../functions/shared/lambda/metric-names';
 import { scheduleFreshness } from '../config/deployment-config';
-import { FRESHNESS_CHECK, FRESHNESS_CHECK_MINUTES } from '../step-catalog';
+import type { RunMetrics } from './run-metrics';
 
 /** Properties of {@link RunMonitoring}. */
 export interface RunMonitoringProps {
-  readonly stateMachine: sfn.StateMachine;
+  /** The deployment's metrics (the construct's `metric…` methods): the alarms and the dashboard read these. */
+  readonly metrics: RunMetrics;
   /** Where alarms go. */
   readonly alarmTopic: sns.ITopic;
   /** The schedules' dead-letter queue. */
@@ -24,8 +22,6 @@ export interface RunMonitoringProps {
   readonly schedules: RuntimeConfig['schedules'];
   /** The workflow's functions, for the dashboard's error graph. */
   readonly functions: Readonly<Record<string, lambda.IFunction>>;
-  /** The deployment whose metrics the alarms and the dashboard read (the `Deployment` dimension). */
-  readonly deploymentId: string;
   /** The function that publishes each schedule's freshness, when there is a schedule to watch. */
   readonly freshnessCheck?: lambda.IFunction;
 }
@@ -49,7 +45,7 @@ export class RunMonitoring extends Construct {
 
   public constructor(scope: Construct, id: string, props: RunMonitoringProps) {
     super(scope, id);
-    const { stateMachine } = props;
+    const { metrics } = props;
     const action = new actions.SnsAction(props.alarmTopic);
     const fiveMinutes = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
     const whenAny = (alarmId: string, metric: cloudwatch.IMetric, description: string) => {
@@ -67,17 +63,17 @@ export class RunMonitoring extends Construct {
 
     this.executionsFailed = whenAny(
       'ExecutionsFailed',
-      stateMachine.metricFailed(fiveMinutes),
+      metrics.runsFailed(fiveMinutes),
       'A Milvus snapshot run failed: a collection failed (see the run report), or the run itself broke.',
     );
     this.executionsTimedOut = whenAny(
       'ExecutionsTimedOut',
-      stateMachine.metricTimedOut(fiveMinutes),
+      metrics.runsTimedOut(fiveMinutes),
       'A Milvus snapshot run hit the state machine timeout (runTimeoutMinutes) and was stopped.',
     );
     this.executionsAborted = whenAny(
       'ExecutionsAborted',
-      stateMachine.metricAborted(fiveMinutes),
+      metrics.runsAborted(fiveMinutes),
       'A Milvus snapshot run was stopped before it finished.',
     );
     this.deadLetterQueueNotEmpty = whenAny(
@@ -105,7 +101,7 @@ export class RunMonitoring extends Construct {
       // one missed check neither fires nor clears it; no data at all (before the first check) is
       // INSUFFICIENT_DATA, which notifies no one.
       const alarm = new cloudwatch.Alarm(this, `Freshness-${name}`, {
-        metric: hoursSinceLastSuccess(props.deploymentId, name),
+        metric: metrics.hoursSinceLastSuccess(name),
         threshold: windowMinutes / 60,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 2,
@@ -138,7 +134,7 @@ export class RunMonitoring extends Construct {
   }
 
   private buildDashboard(props: RunMonitoringProps, alarms: cloudwatch.IAlarm[]): cloudwatch.Dashboard {
-    const { stateMachine } = props;
+    const { metrics } = props;
     const hourly = { period: Duration.hours(1), statistic: cloudwatch.Stats.SUM };
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.days(7),
@@ -148,23 +144,23 @@ export class RunMonitoring extends Construct {
         title: 'Runs',
         width: 12,
         left: [
-          stateMachine.metricStarted({ ...hourly, label: 'started' }),
-          stateMachine.metricSucceeded({ ...hourly, label: 'succeeded' }),
-          stateMachine.metricFailed({ ...hourly, label: 'failed' }),
-          stateMachine.metricTimedOut({ ...hourly, label: 'timed out' }),
-          stateMachine.metricAborted({ ...hourly, label: 'aborted' }),
+          metrics.runsStarted({ ...hourly, label: 'started' }),
+          metrics.runsSucceeded({ ...hourly, label: 'succeeded' }),
+          metrics.runsFailed({ ...hourly, label: 'failed' }),
+          metrics.runsTimedOut({ ...hourly, label: 'timed out' }),
+          metrics.runsAborted({ ...hourly, label: 'aborted' }),
         ],
       }),
       new cloudwatch.GraphWidget({
         title: 'Run duration',
         width: 12,
         left: [
-          stateMachine.metricTime({
+          metrics.runTime({
             period: Duration.hours(1),
             statistic: cloudwatch.Stats.AVERAGE,
             label: 'average',
           }),
-          stateMachine.metricTime({
+          metrics.runTime({
             period: Duration.hours(1),
             statistic: cloudwatch.Stats.MAXIMUM,
             label: 'longest',
@@ -177,25 +173,25 @@ export class RunMonitoring extends Construct {
         title: 'Snapshots',
         width: 8,
         left: [
-          runMetric(props.deploymentId, RunMetric.SnapshotsCreated, 'created'),
-          runMetric(props.deploymentId, RunMetric.SnapshotsDropped, 'dropped'),
+          metrics.runCount(RunMetric.SnapshotsCreated, { ...hourly, label: 'created' }),
+          metrics.runCount(RunMetric.SnapshotsDropped, { ...hourly, label: 'dropped' }),
         ],
       }),
       new cloudwatch.GraphWidget({
         title: 'Restore drills',
         width: 8,
         left: [
-          runMetric(props.deploymentId, RunMetric.DrillsVerified, 'verified'),
-          runMetric(props.deploymentId, RunMetric.DrillsFailed, 'failed'),
+          metrics.runCount(RunMetric.DrillsVerified, { ...hourly, label: 'verified' }),
+          metrics.runCount(RunMetric.DrillsFailed, { ...hourly, label: 'failed' }),
         ],
       }),
       new cloudwatch.GraphWidget({
         title: 'Collections per run',
         width: 8,
         left: [
-          runMetric(props.deploymentId, RunMetric.CollectionsSucceeded, 'succeeded'),
-          runMetric(props.deploymentId, RunMetric.CollectionsFailed, 'failed'),
-          runMetric(props.deploymentId, RunMetric.CollectionsSkipped, 'skipped'),
+          metrics.runCount(RunMetric.CollectionsSucceeded, { ...hourly, label: 'succeeded' }),
+          metrics.runCount(RunMetric.CollectionsFailed, { ...hourly, label: 'failed' }),
+          metrics.runCount(RunMetric.CollectionsSkipped, { ...hourly, label: 'skipped' }),
         ],
       }),
     );
@@ -205,14 +201,12 @@ export class RunMonitoring extends Construct {
         new cloudwatch.GraphWidget({
           title: 'Hours since the last successful run',
           width: 12,
-          left: watched.map((name) => hoursSinceLastSuccess(props.deploymentId, name).with({ label: name })),
+          left: watched.map((name) => metrics.hoursSinceLastSuccess(name, { label: name })),
         }),
         new cloudwatch.GraphWidget({
           title: 'Successful runs per schedule',
           width: 12,
-          left: watched.map((name) =>
-            successfulRuns(props.deploymentId, name, Duration.hours(1)).with({ label: name }),
-          ),
+          left: watched.map((name) => metrics.successfulRuns(name, { ...hourly, label: name })),
         }),
       );
     }
@@ -228,46 +222,4 @@ export class RunMonitoring extends Construct {
     );
     return dashboard;
   }
-}
-
-/** A run-level metric BuildReport emits, summed per hour. */
-function runMetric(deploymentId: string, name: string, label: string): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName: name,
-    dimensionsMap: { service: RUN_METRICS_SERVICE, [DEPLOYMENT_DIMENSION]: deploymentId },
-    statistic: cloudwatch.Stats.SUM,
-    period: Duration.hours(1),
-    label,
-  });
-}
-
-/** Hours since the newest successful, non-dry run of one schedule, as the freshness check publishes them. */
-export function hoursSinceLastSuccess(deploymentId: string, schedule: string): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName: HOURS_SINCE_LAST_SUCCESS,
-    dimensionsMap: {
-      service: FRESHNESS_CHECK.state,
-      [DEPLOYMENT_DIMENSION]: deploymentId,
-      [SCHEDULE_DIMENSION]: schedule,
-    },
-    statistic: cloudwatch.Stats.MAXIMUM,
-    period: Duration.minutes(FRESHNESS_CHECK_MINUTES),
-  });
-}
-
-/** Successful, non-dry runs of one schedule, as BuildReport counts them. */
-export function successfulRuns(deploymentId: string, schedule: string, period: Duration): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName: RunMetric.SuccessfulRuns,
-    dimensionsMap: {
-      service: RUN_METRICS_SERVICE,
-      [DEPLOYMENT_DIMENSION]: deploymentId,
-      [SCHEDULE_DIMENSION]: schedule,
-    },
-    statistic: cloudwatch.Stats.SUM,
-    period,
-  });
 }

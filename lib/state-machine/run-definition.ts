@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -117,6 +118,8 @@ export interface RunDefinitionProps {
   readonly mapConcurrency: number;
   /** The reports bucket: the Map reads the run's collection list from it and writes its results there. */
   readonly reportsBucket: s3.IBucket;
+  /** Where EmitRunEvent puts the run-completed event. @default the account's default bus */
+  readonly eventBus?: events.IEventBus;
 }
 
 /** The Map's label: its Map Runs and child executions are named `<state machine>/Collections:<id>`. */
@@ -406,6 +409,7 @@ export function buildRunDefinition(scope: Construct, props: RunDefinitionProps):
         detail: sfn.TaskInput.fromJsonPathAt('$.published.event'),
         detailType: RUN_EVENT.detailType,
         source: RUN_EVENT.source,
+        ...(props.eventBus && { eventBus: props.eventBus }),
       },
     ],
     resultPath: sfn.JsonPath.DISCARD,
