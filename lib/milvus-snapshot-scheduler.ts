@@ -35,10 +35,16 @@ import { emitsCollectionMetrics } from '../functions/shared/lambda/metric-names'
 import { PLACEHOLDER_TOKEN } from '../functions/shared/lambda/token-placeholder';
 import {
   type MilvusConnection,
+  type MilvusConnectionInput,
   milvusConnectionSchema,
 } from '../functions/shared/milvus/milvus-connection-settings';
 import { MAP_RESULTS_PREFIX, RUN_ITEMS_PATTERN } from '../functions/shared/reports/map-keys';
-import { deployableRuntimeConfigSchema, LOG_LEVELS, scheduleFreshness } from './config/deployment-config';
+import {
+  deployableRuntimeConfigSchema,
+  LOG_LEVELS,
+  type RuntimeConfigInput,
+  scheduleFreshness,
+} from './config/deployment-config';
 import { configIssues } from './config/load-config';
 import { RunMetrics } from './monitoring/run-metrics';
 import { RunMonitoring } from './monitoring/run-monitoring';
@@ -108,10 +114,10 @@ export interface MilvusSnapshotSchedulerProps {
    * as written (defaults are applied). It is validated here and embedded in the state machine
    * definition, so every run sees exactly what was deployed.
    */
-  readonly runtimeConfig: z.input<typeof deployableRuntimeConfigSchema>;
+  readonly runtimeConfig: RuntimeConfigInput;
 
   /** How the functions reach Milvus: address, TLS, per-call timeout. */
-  readonly milvus: z.input<typeof milvusConnectionSchema>;
+  readonly milvus: MilvusConnectionInput;
 
   /**
    * A stable name of this deployment. It is written into every snapshot's ownership marker and
@@ -510,7 +516,7 @@ export class MilvusSnapshotScheduler extends Construct {
   }
 
   /**
-   * An EventBridge rule on this deployment's run-completed events (on {@link eventBus}), whose
+   * An EventBridge rule on this deployment's run-completed events (on {@link MilvusSnapshotScheduler.eventBus}), whose
    * `detail` is the run report (`schemas/run-report.schema.json`).
    */
   public onRunCompleted(id: string, options: OnRunCompletedOptions = {}): events.Rule {
@@ -856,7 +862,7 @@ export class MilvusSnapshotScheduler extends Construct {
   }
 
   /**
-   * The freshness check, started every {@link FRESHNESS_CHECK_MINUTES} minutes by an EventBridge
+   * The freshness check, started every `FRESHNESS_CHECK_MINUTES` (15) minutes by an EventBridge
    * rule whose input names the schedules to watch: every enabled one with a regular interval.
    */
   private createFreshnessCheck(settings: ValidatedSettings): lambda.IFunction | undefined {

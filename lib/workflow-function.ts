@@ -8,10 +8,10 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../functions/shared/lambda/metric-names';
+import { functionBundleOptions, functionSource, PROJECT_ROOT } from './function-bundling';
 import type { StepDefinition } from './step-catalog';
 
-/** The repository root: entries, the lock file and esbuild are found from here. */
-export const PROJECT_ROOT = join(import.meta.dirname, '..');
+export { PROJECT_ROOT } from './function-bundling';
 
 /**
  * The default Lambda runtime of every function: the Node.js the project is developed and tested
@@ -28,9 +28,6 @@ export function nodeMajorOf(runtime: lambda.Runtime): number | undefined {
   const match = /^nodejs(\d+)\.x$/.exec(runtime.name);
   return runtime.family === lambda.RuntimeFamily.NODEJS && match ? Number(match[1]) : undefined;
 }
-
-/** What the Milvus SDK's Parquet writer is replaced with in the bundles (see the bundling options). */
-const PARQUET_STAND_IN = join(PROJECT_ROOT, 'functions', 'shared', 'milvus', 'parquet-not-bundled.ts');
 
 /** Where a function runs when it talks to Milvus from inside a VPC. */
 export interface FunctionNetwork {
@@ -50,6 +47,8 @@ export interface WorkflowFunctionProps {
    */
   readonly invokedBy?: 'stateMachine' | 'schedule';
   readonly timeout: Duration;
+  /** The function's memory. @default the step's `memoryMb` */
+  readonly memorySize?: number;
   /** Added to the shared Powertools environment. */
   readonly environment: Readonly<Record<string, string>>;
   /** `POWERTOOLS_LOG_LEVEL`. */
@@ -63,8 +62,8 @@ export interface WorkflowFunctionProps {
 
 /**
  * One workflow function with the project's shared defaults, in one place: Node.js (22 unless
- * given a newer runtime) on arm64,
- * bundled locally by esbuild (minified, with source maps), its own log group with a retention,
+ * given a newer runtime) on arm64, bundled by esbuild (minified, with source maps: by
+ * `npm run build` in the published package, at synth from the sources), its own log group with a retention,
  * X-Ray active tracing, the Powertools environment, and a role that holds nothing but what is
  * granted to it (plus writing its logs and traces).
  */
@@ -81,8 +80,8 @@ export class WorkflowFunction extends Construct {
     const runtime = props.runtime ?? DEFAULT_FUNCTION_RUNTIME;
     const nodeMajor = nodeMajorOf(runtime) ?? MIN_NODE_MAJOR;
     this.timeout = props.timeout;
-    const entry = join(PROJECT_ROOT, 'functions', step.directory, 'handler.ts');
-    if (!existsSync(entry)) {
+    const source = functionSource(step.directory);
+    if ('entry' in source && !existsSync(source.entry)) {
       throw new Error(
         `the ${step.state} step's handler functions/${step.directory}/handler.ts does not exist`,
       );
@@ -114,14 +113,32 @@ export class WorkflowFunction extends Construct {
       );
     }
 
+    const bundle = functionBundleOptions(nodeMajor);
     this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      ...('prebundled' in source
+        ? { code: lambda.Code.fromAsset(source.prebundled), handler: 'index.handler' }
+        : {
+            entry: source.entry,
+            handler: 'handler',
+            projectRoot: PROJECT_ROOT,
+            depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+            bundling: {
+              minify: bundle.minify,
+              keepNames: bundle.keepNames,
+              sourceMap: bundle.sourcemap,
+              sourcesContent: bundle.sourcesContent,
+              target: bundle.target,
+              format: nodejs.OutputFormat.CJS,
+              externalModules: [...bundle.external],
+              esbuildArgs: Object.fromEntries(
+                Object.entries(bundle.alias).map(([from, to]) => [`--alias:${from}`, to]),
+              ),
+              forceDockerBundling: false,
+            },
+          }),
       runtime,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: step.memoryMb,
+      memorySize: props.memorySize ?? step.memoryMb,
       timeout: props.timeout,
       description: step.description,
       role: this.role,
@@ -136,25 +153,6 @@ export class WorkflowFunction extends Construct {
         // Stack traces point at the TypeScript sources (the bundle ships its source map).
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
-      },
-      bundling: {
-        minify: true,
-        // Step Functions matches errors by name, and our error classes set `name` from the class:
-        // minification must not rename them (MilvusUnavailableError would become "vS", never retried).
-        keepNames: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: `node${nodeMajor}`,
-        format: nodejs.OutputFormat.CJS,
-        // The runtime provides AWS SDK v3; everything else, the Milvus SDK included, is bundled.
-        externalModules: ['@aws-sdk/*'],
-        // The Milvus SDK requires its Parquet writer (for BulkWriter, never used here) at load, and
-        // that package loads the S3 client as it is required: a stand-in that throws if ever used
-        // makes each Milvus function 0.4 MB smaller and about 70 ms faster to start (npm run bench).
-        // An absolute path: esbuild runs in the project that deploys the construct, which is not
-        // this package's root when the construct is used from another CDK app.
-        esbuildArgs: { '--alias': `@shanghaikid/parquetjs=${PARQUET_STAND_IN}` },
-        forceDockerBundling: false,
       },
       ...(props.network && {
         vpc: props.network.vpc,

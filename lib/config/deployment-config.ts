@@ -214,6 +214,12 @@ export const deployableRuntimeConfigSchema = runtimeConfigSchema.superRefine((co
   for (const issue of runRuleIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
 });
 
+/**
+ * The run configuration as written (the construct's `runtimeConfig` prop): collections, schedules,
+ * retention policies, drill and flush settings, before defaults.
+ */
+export type RuntimeConfigInput = z.input<typeof deployableRuntimeConfigSchema>;
+
 /** The deployment configuration as written in the file, before defaults. */
 export type DeploymentConfigInput = z.input<typeof deploymentConfigSchema>;
 

@@ -9,6 +9,7 @@ import { type RunningMilvusEmulator, startMilvusEmulator } from '../../emulator'
 import { prepareRun } from '../../functions/prepare-run/prepare-run';
 import { runtimeConfigOf } from '../../lib/config/deployment-config';
 import { MilvusSnapshotSchedulerStack } from '../../lib/milvus-snapshot-scheduler-stack';
+import { bundleFunctions } from '../../lib/package/package-build';
 import { STEP_CATALOG, STEP_NAMES, type StepName } from '../../lib/step-catalog';
 import { TEST_CLUSTER, TEST_DEPLOYMENT } from '../support/deployment';
 import { exampleConfig, logicalId, PROJECT_ROOT, testApp } from './fixtures';
@@ -159,6 +160,24 @@ describe('bundled functions', () => {
       expect(foreign).toEqual([]);
     },
   );
+
+  it('bundles as npm run build does for the package: the same code, byte for byte', async () => {
+    const prebundled = mkdtempSync(join(tmpdir(), 'prebundled-'));
+    try {
+      // One Milvus step and one without Milvus: the options are shared, so two cover both kinds.
+      const steps = ['Flush', 'BuildReport'] as const;
+      await bundleFunctions(
+        prebundled,
+        steps.map((step) => STEP_CATALOG[step].directory),
+      );
+      for (const step of steps) {
+        const built = readFileSync(join(prebundled, STEP_CATALOG[step].directory, 'index.js'), 'utf8');
+        expect({ step, same: built === bundle(step) }).toEqual({ step, same: true });
+      }
+    } finally {
+      rmSync(prebundled, { recursive: true, force: true });
+    }
+  });
 
   it('bundles the Milvus SDK into the Milvus functions, with a source map and without sources', () => {
     for (const step of STEP_NAMES.filter((s) => STEP_CATALOG[s].milvus)) {

@@ -16,5 +16,8 @@ export const milvusConnectionSchema = z
   })
   .strict();
 
+/** Connection settings as written (the construct's `milvus` prop), before defaults. */
+export type MilvusConnectionInput = z.input<typeof milvusConnectionSchema>;
+
 /** Validated connection settings. */
 export type MilvusConnection = z.infer<typeof milvusConnectionSchema>;
