@@ -335,7 +335,7 @@ export const SCHEDULER_DEFAULTS = {
  * Scheduled Milvus collection snapshots, retention and restore drills as a Step Functions
  * workflow: EventBridge Scheduler starts runs; a Distributed Map runs each collection in its own
  * child execution (flush → snapshot → retention → drill); the run report is stored in S3,
- * published to SNS and put on the default EventBridge bus; alarms watch failed runs, schedules
+ * published to SNS and put on EventBridge (the default bus, or `eventBus`); alarms watch failed runs, schedules
  * that could not start a run, and schedules without a recent successful run.
  */
 export class MilvusSnapshotScheduler extends Construct {
@@ -343,11 +343,15 @@ export class MilvusSnapshotScheduler extends Construct {
   public readonly runtimeConfig: RuntimeConfig;
   /** The deployment's id (see {@link MilvusSnapshotSchedulerProps.deploymentId}); a token until deploy by default. */
   public readonly deploymentId: string;
+  /** The workflow: start runs here (see {@link MilvusSnapshotScheduler.grantStartRun}). */
   public readonly stateMachine: sfn.StateMachine;
   /** Collection results (`runs/`), run reports (`reports/`) and drill records (`drills/`). */
   public readonly reportsBucket: s3.Bucket;
+  /** Where every run report is published (`reportTopic`, or the topic the construct created). */
   public readonly reportTopic: sns.ITopic;
+  /** Where the alarms go (`alarmTopic`, or the topic the construct created). */
   public readonly alarmTopic: sns.ITopic;
+  /** The secret the Milvus functions read the token from (`milvusTokenSecret`, or the one created with a placeholder). */
   public readonly milvusTokenSecret: secretsmanager.ISecret;
   /** The key the construct's topics and queue are encrypted with. */
   public readonly encryptionKey: kms.IKey;
@@ -355,12 +359,14 @@ export class MilvusSnapshotScheduler extends Construct {
   public readonly functions: Readonly<Record<StepName, lambda.IFunction>>;
   /** The security group of the Milvus functions when the construct created it. */
   public readonly milvusClientSecurityGroup?: ec2.SecurityGroup;
+  /** The EventBridge Scheduler schedules that start runs, their group and dead-letter queue. */
   public readonly schedules: RunSchedules;
   /**
    * Publishes, every 15 minutes, the hours since each enabled schedule's newest successful run
    * (the freshness alarms read it); absent when no enabled schedule has a regular interval.
    */
   public readonly freshnessCheck?: lambda.IFunction;
+  /** The alarms and the dashboard. */
   public readonly monitoring: RunMonitoring;
   /** The bus the run-completed events go to; `undefined` for the account's default bus. */
   public readonly eventBus?: events.IEventBus;

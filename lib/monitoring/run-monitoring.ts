@@ -33,14 +33,19 @@ export interface RunMonitoringProps {
  * durations, snapshots, drills and freshness.
  */
 export class RunMonitoring extends Construct {
+  /** A run failed (at least one in 5 minutes). */
   public readonly executionsFailed: cloudwatch.Alarm;
+  /** A run hit the run timeout. */
   public readonly executionsTimedOut: cloudwatch.Alarm;
+  /** A run was stopped before it finished. */
   public readonly executionsAborted: cloudwatch.Alarm;
+  /** EventBridge Scheduler could not start a run (a message in the schedules' dead-letter queue). */
   public readonly deadLetterQueueNotEmpty: cloudwatch.Alarm;
   /** Freshness alarms, by schedule name (every enabled schedule with a regular interval). */
   public readonly freshness: Readonly<Record<string, cloudwatch.Alarm>>;
   /** Fires when the freshness check itself fails. */
   public readonly freshnessCheckFailed?: cloudwatch.Alarm;
+  /** Runs, durations, snapshots, drills, freshness, alarms and step errors of this deployment. */
   public readonly dashboard: cloudwatch.Dashboard;
 
   public constructor(scope: Construct, id: string, props: RunMonitoringProps) {
