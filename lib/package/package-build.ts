@@ -133,7 +133,7 @@ async function bundleLibrary(): Promise<void> {
  * with the API model, by API Extractor (which analyses them with its own TypeScript). Links that
  * do not resolve and TSDoc mistakes are printed: they would show in docs/API.md.
  */
-function rollUpDeclarations(log: (line: string) => void): void {
+export function rollUpDeclarations(log: (line: string) => void = () => {}): void {
   const declarations = join(DIST, '.declarations');
   const tsc = spawnSync(
     join(PROJECT_ROOT, 'node_modules', '.bin', 'tsc'),

@@ -1,0 +1,241 @@
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiReferenceMarkdown } from '../../../lib/package/api-reference';
+import { API_MODEL, functionDirectories } from '../../../lib/package/package-build';
+import { PROJECT_ROOT } from '../fixtures';
+
+/**
+ * The package as a CDK user gets it: `npm pack` (which builds dist/), the tarball installed with
+ * aws-cdk-lib and constructs (the repository's locked versions, from the npm cache) into an empty
+ * directory outside the repository, the README's "In your own CDK app" as the app, type-checked
+ * under `nodenext` and synthesized with `cdk synth`: offline, without esbuild, tsx or a lock file.
+ */
+
+/** The packed tarball stays under this (10.5 MB at 0.1.0: ten Milvus functions of 1.7 MB, and source maps). */
+const MAX_TARBALL_BYTES = 12 * 1024 * 1024;
+/** What a user who only deploys must not get: the functions', the emulator's and the tools' libraries. */
+const NOT_FOR_DEPLOYERS = [
+  'esbuild',
+  'tsx',
+  'typescript',
+  '@grpc/grpc-js',
+  '@grpc/proto-loader',
+  '@zilliz/milvus2-sdk-node',
+  'aws-local-stepfunctions',
+  '@aws-lambda-powertools/logger',
+  '@middy/core',
+  'commander',
+  '@aws-sdk/client-s3',
+];
+const BIN = join(PROJECT_ROOT, 'node_modules', '.bin');
+
+interface PackResult {
+  readonly filename: string;
+  readonly size: number;
+  readonly unpackedSize: number;
+  readonly files: readonly { readonly path: string }[];
+}
+
+let scratch: string;
+let packed: PackResult;
+let template: {
+  Resources: Record<
+    string,
+    { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, string> }
+  >;
+};
+const timings: Record<string, number> = {};
+
+/** The child's environment: no npm_* variables of a surrounding `npm test`, no CDK telemetry or notices. */
+function environment(): NodeJS.ProcessEnv {
+  return {
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_')),
+    ),
+    CDK_DISABLE_CLI_TELEMETRY: 'true',
+  };
+}
+
+function run(phase: string, command: string, args: readonly string[], cwd: string): SpawnSyncReturns<string> {
+  const started = Date.now();
+  const result = spawnSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    env: environment(),
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 8 * 60_000,
+  });
+  timings[phase] = Date.now() - started;
+  if (result.status !== 0) {
+    throw new Error(
+      `${phase}: ${command} ${args.join(' ')} exited ${result.status}\n${result.stdout}\n${result.stderr}`,
+    );
+  }
+  return result;
+}
+
+/** The code of the README's "In your own CDK app": the app this test synthesizes. */
+function readmeApp(readme: string): string {
+  const section = readme.split(/^### In your own CDK app$/m)[1]?.split(/^##+ /m)[0] ?? '';
+  const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!code) throw new Error('the README has no ```ts block under "### In your own CDK app"');
+  return code;
+}
+
+function lockedVersion(name: string): string {
+  const lock = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version?: string }>;
+  };
+  const version = lock.packages[`node_modules/${name}`]?.version;
+  if (!version) throw new Error(`package-lock.json has no ${name}`);
+  return version;
+}
+
+/** Top-level packages of a node_modules directory, scoped ones as `@scope/name`. */
+function installed(nodeModules: string): string[] {
+  if (!existsSync(nodeModules)) return [];
+  return readdirSync(nodeModules)
+    .filter((name) => !name.startsWith('.'))
+    .flatMap((name) =>
+      name.startsWith('@') ? readdirSync(join(nodeModules, name)).map((inner) => `${name}/${inner}`) : [name],
+    );
+}
+
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'mss-consumer-'));
+  const pack = run(
+    'npm pack (builds dist/)',
+    'npm',
+    ['pack', '--json', '--pack-destination', scratch],
+    PROJECT_ROOT,
+  );
+  const results = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as PackResult[];
+  const result = results[0];
+  if (!result) throw new Error(`npm pack printed no result: ${pack.stdout}`);
+  packed = result;
+
+  writeFileSync(
+    join(scratch, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+  );
+  writeFileSync(join(scratch, 'app.ts'), readmeApp(readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8')));
+  // Node.js 22 runs the TypeScript app itself (type stripping): no tsx, no ts-node.
+  writeFileSync(join(scratch, 'cdk.json'), JSON.stringify({ app: 'node app.ts' }));
+  writeFileSync(
+    join(scratch, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        strict: true,
+        noEmit: true,
+        // What `cdk init` gives a project: Node's types.
+        typeRoots: [join(PROJECT_ROOT, 'node_modules', '@types')],
+        types: ['node'],
+      },
+      files: ['app.ts'],
+    }),
+  );
+  run(
+    'npm install',
+    'npm',
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--fetch-retries=1',
+      `./${packed.filename}`,
+      `aws-cdk-lib@${lockedVersion('aws-cdk-lib')}`,
+      `constructs@${lockedVersion('constructs')}`,
+    ],
+    scratch,
+  );
+  run('cdk synth', join(BIN, 'cdk'), ['synth', '-q', '--no-notices'], scratch);
+  template = JSON.parse(readFileSync(join(scratch, 'cdk.out', 'MilvusBackups.template.json'), 'utf8'));
+}, 20 * 60_000);
+
+afterAll(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  process.stdout.write(
+    `consumer test: tarball ${(packed?.size / 1e6).toFixed(1)} MB (${(packed?.unpackedSize / 1e6).toFixed(1)} MB unpacked); ${Object.entries(
+      timings,
+    )
+      .map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(1)} s`)
+      .join(', ')}\n`,
+  );
+});
+
+describe('the package, installed into a CDK app', () => {
+  it('packs the built construct, every function bundle, the schemas, README and LICENSE, and no test or source file', () => {
+    const paths = packed.files.map((f) => f.path);
+    expect(paths.filter((p) => /(^|\/)test\/|\.test\.[cm]?[jt]s$/.test(p))).toEqual([]);
+    expect(paths.filter((p) => p.endsWith('.ts') && p !== 'dist/index.d.ts')).toEqual([]);
+    expect(new Set(paths)).toEqual(
+      new Set([
+        'package.json',
+        'README.md',
+        'LICENSE',
+        'dist/index.js',
+        'dist/index.d.ts',
+        'schemas/run-report.schema.json',
+        'schemas/scheduler.config.schema.json',
+        ...functionDirectories().flatMap((d) => [
+          `dist/functions/${d}/index.js`,
+          `dist/functions/${d}/index.js.map`,
+        ]),
+      ]),
+    );
+    expect(packed.size).toBeLessThan(MAX_TARBALL_BYTES);
+  });
+
+  it('installs nothing but its peers and zod and luxon: no bundler, no gRPC server, no local runner', () => {
+    const top = installed(join(scratch, 'node_modules'));
+    const nested = installed(join(scratch, 'node_modules', 'milvus-snapshot-scheduler', 'node_modules'));
+    expect([...top, ...nested].filter((name) => NOT_FOR_DEPLOYERS.includes(name))).toEqual([]);
+    expect(
+      top.filter(
+        (name) =>
+          !['aws-cdk-lib', 'constructs', 'zod', 'luxon', 'milvus-snapshot-scheduler'].includes(name) &&
+          !name.startsWith('@aws-cdk/'),
+      ),
+    ).toEqual([]);
+  });
+
+  it("type-checks the README's app against the package's declarations, as a nodenext project", () => {
+    const tsc = spawnSync(join(BIN, 'tsc'), ['-p', 'tsconfig.json'], { cwd: scratch, encoding: 'utf8' });
+    expect(`${tsc.stdout}${tsc.stderr}`).toBe('');
+    expect(tsc.status).toBe(0);
+  });
+
+  it("synthesizes the README's app: the state machine, and every function from the package's prebundled assets", () => {
+    const resources = Object.values(template.Resources);
+    expect(resources.filter((r) => r.Type === 'AWS::StepFunctions::StateMachine')).toHaveLength(1);
+    const functions = resources.filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(functionDirectories().length);
+    const shipped = new Set(
+      functionDirectories().map((d) =>
+        readFileSync(
+          join(scratch, 'node_modules', 'milvus-snapshot-scheduler', 'dist', 'functions', d, 'index.js'),
+          'utf8',
+        ),
+      ),
+    );
+    for (const fn of functions) {
+      expect(fn.Properties?.Handler).toBe('index.handler');
+      const asset = fn.Metadata?.['aws:asset:path'];
+      expect(asset).toBeDefined();
+      const code = readFileSync(join(scratch, 'cdk.out', asset ?? '', 'index.js'), 'utf8');
+      expect(shipped.has(code)).toBe(true);
+      expect(existsSync(join(scratch, 'cdk.out', asset ?? '', 'index.js.map'))).toBe(true);
+    }
+  });
+
+  it('documents the API it ships: docs/API.md is what npm run docs makes from this build', () => {
+    expect(readFileSync(join(PROJECT_ROOT, 'docs', 'API.md'), 'utf8')).toBe(apiReferenceMarkdown(API_MODEL));
+  });
+});
