@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
+/** Packs, installs and synthesizes the package: CPU-heavy, so it runs after every other test (groupOrder). */
+const PACKAGE_TEST = 'test/lib/package/consumer.test.ts';
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     environment: 'node',
     // Emulator-backed tests open real gRPC sockets; give them room on a busy 2-core machine.
     testTimeout: 30_000,
@@ -16,5 +18,18 @@ export default defineConfig({
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',
     },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'suite',
+          include: ['test/**/*.test.ts'],
+          exclude: [PACKAGE_TEST],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      // Alone, afterwards: its build would otherwise slow the synth tests beside it past their timeouts.
+      { extends: true, test: { name: 'package', include: [PACKAGE_TEST], sequence: { groupOrder: 1 } } },
+    ],
   },
 });

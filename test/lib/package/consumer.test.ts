@@ -117,12 +117,11 @@ beforeAll(() => {
   if (!result) throw new Error(`npm pack printed no result: ${pack.stdout}`);
   packed = result;
 
-  writeFileSync(
-    join(scratch, 'package.json'),
-    JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
-  );
+  // As `cdk init` makes it: a CommonJS package (no "type"), compiled as NodeNext.
+  writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
   writeFileSync(join(scratch, 'app.ts'), readmeApp(readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8')));
-  // Node.js 22 runs the TypeScript app itself (type stripping): no tsx, no ts-node.
+  // Node.js 22 runs the TypeScript app itself (type stripping, as an ES module since it imports):
+  // no tsx, no ts-node.
   writeFileSync(join(scratch, 'cdk.json'), JSON.stringify({ app: 'node app.ts' }));
   writeFileSync(
     join(scratch, 'tsconfig.json'),
@@ -207,9 +206,23 @@ describe('the package, installed into a CDK app', () => {
   });
 
   it("type-checks the README's app against the package's declarations, as a nodenext project", () => {
-    const tsc = spawnSync(join(BIN, 'tsc'), ['-p', 'tsconfig.json'], { cwd: scratch, encoding: 'utf8' });
+    const tsc = spawnSync(join(BIN, 'tsc'), ['-p', 'tsconfig.json'], {
+      cwd: scratch,
+      encoding: 'utf8',
+      timeout: 150_000,
+    });
     expect(`${tsc.stdout}${tsc.stderr}`).toBe('');
     expect(tsc.status).toBe(0);
+  }, 180_000);
+
+  it('loads from CommonJS too (require of the ES module, Node.js 22), as apps compiled to CommonJS do', () => {
+    const loaded = run(
+      'require',
+      process.execPath,
+      ['-e', "process.stdout.write(typeof require('milvus-snapshot-scheduler').MilvusSnapshotScheduler)"],
+      scratch,
+    );
+    expect(loaded.stdout).toBe('function');
   });
 
   it("synthesizes the README's app: the state machine, and every function from the package's prebundled assets", () => {
