@@ -1,7 +1,7 @@
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, delimiter, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiReferenceMarkdown } from '../../../lib/package/api-reference';
 import { API_MODEL, functionDirectories } from '../../../lib/package/package-build';
@@ -9,13 +9,20 @@ import { PROJECT_ROOT } from '../fixtures';
 
 /**
  * The package as a CDK user gets it: `npm pack` (which builds dist/), the tarball installed with
- * aws-cdk-lib and constructs (the repository's locked versions, from the npm cache) into an empty
- * directory outside the repository, the README's "In your own CDK app" as the app, type-checked
- * under `nodenext` and synthesized with `cdk synth`: offline, without esbuild, tsx or a lock file.
+ * aws-cdk-lib and constructs into an empty directory outside the repository, the README's "In your
+ * own CDK app" as the app, type-checked under `nodenext` and synthesized with `cdk synth`: without
+ * esbuild, tsx or a lock file, and without the repository's tools on the PATH.
+ *
+ * Offline, too: `npm install --offline` (it fails rather than reach a registry). The CDK libraries
+ * and the package's dependencies come from this repository's node_modules, packed at their locked
+ * versions (npm packs them byte for byte as the registry serves them) and named in the app's
+ * `overrides`, so npm resolves every dependency as a user's install would, from local tarballs.
  */
 
-/** The packed tarball stays under this (10.5 MB at 0.1.0: ten Milvus functions of 1.7 MB, and source maps). */
+/** The packed tarball stays under this (11.5 MB at 0.1.0: eleven Milvus functions of 1.7 MB, and source maps). */
 const MAX_TARBALL_BYTES = 12 * 1024 * 1024;
+/** The packages the app's `npm install` names, as the README's install line does (the package is the third). */
+const PEERS = ['aws-cdk-lib', 'constructs'] as const;
 /** What a user who only deploys must not get: the functions', the emulator's and the tools' libraries. */
 const NOT_FOR_DEPLOYERS = [
   'esbuild',
@@ -49,12 +56,20 @@ let template: {
 };
 const timings: Record<string, number> = {};
 
-/** The child's environment: no npm_* variables of a surrounding `npm test`, no CDK telemetry or notices. */
+/**
+ * The child's environment: no npm_* variables of a surrounding `npm test`, no CDK telemetry or
+ * notices, and no `node_modules/.bin` on the PATH (npm puts the repository's there, esbuild and tsx
+ * among them): whatever the app runs, it must find in the app's own directory.
+ */
 function environment(): NodeJS.ProcessEnv {
+  const path = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((entry) => !(basename(entry) === '.bin' && basename(dirname(entry)) === 'node_modules'));
   return {
     ...Object.fromEntries(
-      Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_')),
+      Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_') && key !== 'PATH'),
     ),
+    PATH: path.join(delimiter),
     CDK_DISABLE_CLI_TELEMETRY: 'true',
   };
 }
@@ -85,13 +100,38 @@ function readmeApp(readme: string): string {
   return code;
 }
 
-function lockedVersion(name: string): string {
+interface LockedPackage {
+  readonly version: string;
+  readonly inBundle?: boolean;
+  readonly dependencies?: Record<string, string>;
+}
+
+/**
+ * The installed directory (under the repository) of every package that installing `roots` brings,
+ * as package-lock.json records them: each dependency resolved as Node.js would, from the
+ * depending package's directory upwards; packages bundled inside another one come with it.
+ */
+function lockedClosure(roots: readonly string[]): Map<string, string> {
   const lock = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as {
-    packages: Record<string, { version?: string }>;
+    packages: Record<string, LockedPackage>;
   };
-  const version = lock.packages[`node_modules/${name}`]?.version;
-  if (!version) throw new Error(`package-lock.json has no ${name}`);
-  return version;
+  const locate = (name: string, from: string): string => {
+    for (let base = from; ; base = base.slice(0, Math.max(0, base.lastIndexOf('/node_modules/')))) {
+      const key = `${base ? `${base}/` : ''}node_modules/${name}`;
+      if (lock.packages[key]) return key;
+      if (!base) throw new Error(`package-lock.json has no ${name} (needed by ${from || 'the package'})`);
+    }
+  };
+  const closure = new Map<string, string>();
+  const pending = roots.map((name) => locate(name, ''));
+  for (let key = pending.pop(); key !== undefined; key = pending.pop()) {
+    const entry = lock.packages[key];
+    const name = key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
+    if (!entry || entry.inBundle || closure.has(name)) continue;
+    closure.set(name, join(PROJECT_ROOT, key));
+    for (const dependency of Object.keys(entry.dependencies ?? {})) pending.push(locate(dependency, key));
+  }
+  return closure;
 }
 
 /** Top-level packages of a node_modules directory, scoped ones as `@scope/name`. */
@@ -117,8 +157,34 @@ beforeAll(() => {
   if (!result) throw new Error(`npm pack printed no result: ${pack.stdout}`);
   packed = result;
 
+  // What the registry would give the app's install, from the repository's own node_modules.
+  const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  const closure = lockedClosure([...PEERS, ...Object.keys(manifest.dependencies)]);
+  const local = run(
+    'npm pack of the locked dependencies',
+    'npm',
+    ['pack', '--json', '--ignore-scripts', '--pack-destination', scratch, ...closure.values()],
+    PROJECT_ROOT,
+  );
+  const tarballs = new Map(
+    (JSON.parse(local.stdout.slice(local.stdout.indexOf('['))) as (PackResult & { name: string })[]).map(
+      (p) => [p.name, `file:${p.filename}`],
+    ),
+  );
+
   // As `cdk init` makes it: a CommonJS package (no "type"), compiled as NodeNext.
-  writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+  writeFileSync(
+    join(scratch, 'package.json'),
+    JSON.stringify({
+      name: 'consumer',
+      private: true,
+      overrides: Object.fromEntries(
+        [...tarballs].filter(([name]) => !(PEERS as readonly string[]).includes(name)),
+      ),
+    }),
+  );
   writeFileSync(join(scratch, 'app.ts'), readmeApp(readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8')));
   // Node.js 22 runs the TypeScript app itself (type stripping, as an ES module since it imports):
   // no tsx, no ts-node.
@@ -140,17 +206,15 @@ beforeAll(() => {
     }),
   );
   run(
-    'npm install',
+    'npm install --offline',
     'npm',
     [
       'install',
-      '--prefer-offline',
+      '--offline',
       '--no-audit',
       '--no-fund',
-      '--fetch-retries=1',
       `./${packed.filename}`,
-      `aws-cdk-lib@${lockedVersion('aws-cdk-lib')}`,
-      `constructs@${lockedVersion('constructs')}`,
+      ...PEERS.map((name) => `./${tarballs.get(name)?.slice('file:'.length)}`),
     ],
     scratch,
   );
@@ -167,7 +231,7 @@ afterAll(() => {
       .map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(1)} s`)
       .join(', ')}\n`,
   );
-});
+}, 5 * 60_000); // removing the installed app (about 200 MB) takes a while on a busy machine
 
 describe('the package, installed into a CDK app', () => {
   it('packs the built construct, every function bundle, the schemas, README and LICENSE, and no test or source file', () => {
@@ -193,6 +257,12 @@ describe('the package, installed into a CDK app', () => {
   });
 
   it('installs nothing but its peers and zod and luxon: no bundler, no gRPC server, no local runner', () => {
+    const manifest = JSON.parse(
+      readFileSync(join(scratch, 'node_modules', 'milvus-snapshot-scheduler', 'package.json'), 'utf8'),
+    ) as { dependencies?: object; peerDependencies?: object; bin?: unknown };
+    expect(Object.keys(manifest.dependencies ?? {}).sort()).toEqual(['luxon', 'zod']);
+    expect(Object.keys(manifest.peerDependencies ?? {}).sort()).toEqual([...PEERS]);
+    expect(manifest.bin).toBeUndefined();
     const top = installed(join(scratch, 'node_modules'));
     const nested = installed(join(scratch, 'node_modules', 'milvus-snapshot-scheduler', 'node_modules'));
     expect([...top, ...nested].filter((name) => NOT_FOR_DEPLOYERS.includes(name))).toEqual([]);
