@@ -106,6 +106,8 @@ function stepLine(event: RunEvent, time: string): string | undefined {
       : '';
   const name = event.state.name;
 
+  // A caught failure exits the state with the Catch's output: the ✗ line has said it already.
+  if (event.type === 'StateExited' && caughtHere(input, output)) return undefined;
   if (event.type === 'StateFailed') {
     const cause = lambdaCauseMessage(String(event.Cause ?? ''));
     return `${time}  ${who.padEnd(32)} ${name} ✗ ${event.Error}: ${cause}`;
@@ -127,6 +129,31 @@ function stepLine(event: RunEvent, time: string): string | undefined {
   return line === undefined ? undefined : `${time}  ${who.padEnd(32)} ${line}`;
 }
 
+/** Where the definition's Catches put a caught error (ResultPath). */
+const CATCH_PATHS = ['error', 'drillError', 'cleanupError', 'recordDrillError', 'recordError'] as const;
+
+/** Whether the state's output carries an error its input did not: the state failed and was caught. */
+function caughtHere(input: unknown, output: unknown): boolean {
+  const before = (input ?? {}) as Record<string, unknown>;
+  const after = (output ?? {}) as Record<string, unknown>;
+  return CATCH_PATHS.some((key) => after[key] !== undefined && before[key] === undefined);
+}
+
+/**
+ * The run's outcome in one line: `SUCCEEDED: 3 succeeded, 0 failed, 0 skipped; 3 snapshot(s)
+ * created, 0 dropped, 3 drill(s) verified, 0 failed` (a dry run says what it would drop).
+ */
+export function runSummaryLine(report: RunReport): string {
+  const { summary } = report;
+  const wouldDrop = report.collections.reduce((n, c) => n + (c.retention?.counts.dropped ?? 0), 0);
+  const dropped = report.dryRun ? `${wouldDrop} would be dropped` : `${summary.snapshotsDropped} dropped`;
+  return (
+    `${report.status}: ${summary.succeeded} succeeded, ${summary.failed} failed, ${summary.skipped} skipped; ` +
+    `${summary.snapshotsCreated} snapshot(s) created, ${dropped}, ` +
+    `${summary.drillsVerified} drill(s) verified, ${summary.drillsFailed} failed`
+  );
+}
+
 /** The run's summary: one row per collection. */
 export function summaryTable(report: RunReport): string {
   const rows = report.collections.map((c) => {
@@ -137,8 +164,11 @@ export function summaryTable(report: RunReport): string {
     return [
       `${c.database}.${c.collection}`,
       c.status,
-      c.backup ? `${c.backup.snapshotName}${c.backup.alreadyExisted ? ' (existed)' : ''}` : '-',
-      c.backup ? String(c.backup.rowCount) : '-',
+      // A drill run takes no snapshot: show the one it drilled.
+      c.backup
+        ? `${c.backup.snapshotName}${c.backup.alreadyExisted ? ' (existed)' : ''}`
+        : c.drill?.snapshotName || '-',
+      c.backup ? String(c.backup.rowCount) : c.drill?.snapshotName ? String(c.drill.expectedRows) : '-',
       retention,
       drill,
       c.error ? `${c.error.name}: ${c.error.message}` : '',

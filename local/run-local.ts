@@ -17,7 +17,7 @@ import {
 } from './distributed-map';
 import type { LocalClock } from './local-clock';
 import { type LocalDefinition, prepareLocalDefinition, waitSeconds } from './local-definition';
-import { invokeLocally, type LambdaHandler } from './local-lambda';
+import { asStepFunctionsError, invokeLocally, type LambdaHandler } from './local-lambda';
 import { localMachinesOf } from './local-machines';
 import {
   ExecutionLimits,
@@ -74,6 +74,28 @@ export interface LocalRunOptions {
   onEvent?(event: LocalRunEvent): void;
   /** A definition already synthesized from `config` (benchmarks reuse one). */
   readonly synthesized?: SynthesizedRun;
+  /**
+   * Once aborted (Ctrl-C), the run starts no new work: every step but the ones that clean up and
+   * record ({@link STEPS_AFTER_INTERRUPT}) fails with `RunInterruptedError`, which the definition's
+   * Catches route to cleanup and the report; Wait states end at once.
+   */
+  readonly interrupt?: AbortSignal;
+}
+
+/** The steps that still run after an interrupt: drills clean up, and results and the report are written. */
+export const STEPS_AFTER_INTERRUPT: ReadonlySet<string> = new Set([
+  'CleanupDrill',
+  'RecordDrill',
+  'RecordCollectionResult',
+  'BuildReport',
+]);
+
+/** What a step fails with once the run has been interrupted. */
+export class RunInterruptedError extends Error {
+  public override readonly name = 'RunInterruptedError';
+  public constructor(step: string) {
+    super(`the run was interrupted (Ctrl-C) before ${step}`);
+  }
 }
 
 /** A message the run published to SNS, as the topic would receive it. */
@@ -170,12 +192,19 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     for (const [stateName, task] of Object.entries(synthesized.tasks)) {
       const module = modules.get(task.entry) ?? ((await import(task.entry)) as { handler: LambdaHandler });
       const timeoutMs = stepTimeoutSeconds(STEP_CATALOG[task.step], options.config.milvus.timeoutMs) * 1000;
-      handlers[stateName] = async (input) =>
-        (await invokeLocally(module.handler, task.step, input, timeoutMs)) as Json;
+      const stops = !STEPS_AFTER_INTERRUPT.has(task.step);
+      handlers[stateName] = async (input) => {
+        if (stops && options.interrupt?.aborted)
+          throw asStepFunctionsError(new RunInterruptedError(task.step));
+        return (await invokeLocally(module.handler, task.step, input, timeoutMs)) as Json;
+      };
     }
     for (const [stateName, wait] of local.waits) {
       handlers[stateName] = async (input) => {
-        await options.clock.sleep(waitSeconds(wait, input, options.clock.now()));
+        await untilInterrupted(
+          options.clock.sleep(waitSeconds(wait, input, options.clock.now())),
+          options.interrupt,
+        );
         return input;
       };
     }
@@ -436,6 +465,20 @@ async function loadStepHandlers(): Promise<Map<string, { handler: LambdaHandler 
     entries.map((entry) => import(entry) as Promise<{ handler: LambdaHandler }>),
   );
   return new Map(entries.map((entry, i) => [entry, modules[i] as { handler: LambdaHandler }]));
+}
+
+/** Resolves with `sleep`, or as soon as `interrupt` is aborted. */
+function untilInterrupted(sleep: Promise<void>, interrupt: AbortSignal | undefined): Promise<void> {
+  if (!interrupt) return sleep;
+  if (interrupt.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      interrupt.removeEventListener('abort', done);
+      resolve();
+    };
+    interrupt.addEventListener('abort', done);
+    void sleep.then(done);
+  });
 }
 
 /** The SNS message a PublishReport task input describes. */

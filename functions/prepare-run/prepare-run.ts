@@ -125,6 +125,14 @@ export function prepareRun(prepareInput: PrepareRunInput, cluster: ClusterIdenti
     );
   }
 
+  if (input.dryRun === true && mode === 'drill') {
+    // A dry run changes nothing, and a drill is nothing but changes (a restore, a drop): rather
+    // than quietly run retention only, say so.
+    throw new InvalidInputError(
+      `"dryRun" changes nothing in Milvus, so it cannot drill (the run's mode is "drill"${input.mode === undefined ? `, from schedule ${scheduleName}` : ''}): it previews what retention would keep and drop. Drop "dryRun" to drill, or give "mode": "backup" or "full" to preview retention`,
+    );
+  }
+
   const collections = selectCollections(config, input.collections ?? schedule?.collections);
   const startedAt = wholeSeconds(new Date(prepareInput.execution.startTime));
   const slot = input.scheduledTime ? wholeSeconds(new Date(input.scheduledTime)) : startedAt;

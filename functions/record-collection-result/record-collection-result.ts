@@ -192,7 +192,8 @@ function drillProblem(
     return {
       // The caught error's name (NoSnapshotToDrillError…) says more than the drill's state.
       name: caught?.Error ?? (drill.state === 'TimedOut' ? `${capital}TimedOut` : `${capital}Failed`),
-      message: `${what} ${outcome}${reason ? `: ${reason}` : ''}`,
+      // One stopped before it had a snapshot is its error, said once.
+      message: !drill.snapshotName && caught && reason ? reason : `${what} ${outcome}${reason ? `: ${reason}` : ''}`,
     };
   }
   const failed = drill.checks

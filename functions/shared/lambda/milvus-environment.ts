@@ -1,6 +1,7 @@
 import { ConfigurationError, MilvusAuthenticationError } from '../errors';
 import { connectMilvus, milvusConnectionSchema } from '../milvus/milvus-connection';
 import type { MilvusGateway } from '../milvus/milvus-gateway';
+import { TOKEN_SECRET_HINT, TOKEN_VARIABLE_HINT } from '../milvus/milvus-status';
 import { parseOrThrow } from '../validation';
 import { readMilvusToken } from './milvus-token';
 import type { StepEnvironment } from './step-environment';
@@ -39,7 +40,11 @@ export async function milvusFromEnvironment(env: StepEnvironment): Promise<Milvu
   const key = JSON.stringify([connection, token ?? '']);
   if (cached?.key !== key) {
     const previous = cached;
-    const gateway = connectMilvus(connection, token);
+    const gateway = connectMilvus(
+      connection,
+      token,
+      env.MILVUS_TOKEN_SECRET_ID ? TOKEN_SECRET_HINT : TOKEN_VARIABLE_HINT,
+    );
     cached = { key, gateway };
     // A failed connection is not cached: the next invocation (a state-machine retry) tries again.
     gateway.catch(() => {

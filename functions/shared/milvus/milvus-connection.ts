@@ -1,7 +1,7 @@
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import type { MilvusConnection } from './milvus-connection-settings';
 import { MilvusGateway } from './milvus-gateway';
-import { errorFromRejection } from './milvus-status';
+import { errorFromRejection, TOKEN_SECRET_HINT } from './milvus-status';
 import { skipSdkLogCallsBelowLevel } from './sdk-logger';
 
 export { type MilvusConnection, milvusConnectionSchema } from './milvus-connection-settings';
@@ -16,6 +16,7 @@ export { type MilvusConnection, milvusConnectionSchema } from './milvus-connecti
 export async function connectMilvus(
   connection: MilvusConnection,
   token: string | undefined,
+  credentialsHint: string = TOKEN_SECRET_HINT,
 ): Promise<MilvusGateway> {
   const secrets = token ? [token] : [];
   skipSdkLogCallsBelowLevel();
@@ -35,7 +36,7 @@ export async function connectMilvus(
     });
     await client.connectPromise;
   } catch (error) {
-    throw errorFromRejection(error, `connect to Milvus at ${connection.address}`, secrets);
+    throw errorFromRejection(error, `connect to Milvus at ${connection.address}`, secrets, credentialsHint);
   }
-  return new MilvusGateway(client, secrets);
+  return new MilvusGateway(client, secrets, credentialsHint);
 }

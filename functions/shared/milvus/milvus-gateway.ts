@@ -2,7 +2,7 @@ import type { MilvusClient, ResStatus } from '@zilliz/milvus2-sdk-node';
 import { AliasNotFoundError, MilvusUnsupportedError } from '../errors';
 import { hybridTimestampToMillis } from '../hybrid-timestamp';
 import type { FingerprintSchema } from '../schema-fingerprint';
-import { errorFromRejection, errorFromStatus, isSuccess } from './milvus-status';
+import { errorFromRejection, errorFromStatus, isSuccess, TOKEN_SECRET_HINT } from './milvus-status';
 
 /** A collection in a database. */
 export interface CollectionRef {
@@ -78,14 +78,21 @@ export interface SearchHit {
 export class MilvusGateway {
   private readonly client: MilvusClient;
   private readonly secrets: readonly string[];
+  private readonly credentialsHint: string;
 
   /**
    * @param client a connected SDK client (see milvus-connection.ts)
    * @param secrets values to scrub from any error text (the token)
+   * @param credentialsHint what a refused-credentials error tells the reader to check
    */
-  public constructor(client: MilvusClient, secrets: readonly string[] = []) {
+  public constructor(
+    client: MilvusClient,
+    secrets: readonly string[] = [],
+    credentialsHint: string = TOKEN_SECRET_HINT,
+  ) {
     this.client = client;
     this.secrets = secrets;
+    this.credentialsHint = credentialsHint;
   }
 
   /** Flushes a collection; returns the segment ids and flush timestamp to check completion with. */
@@ -236,7 +243,12 @@ export class MilvusGateway {
     const res = await this.client
       .describeIndex({ collection_name: ref.collection, db_name: ref.database })
       .catch((error: unknown) => {
-        throw errorFromRejection(error, `describe indexes of ${name(ref)}`, this.secrets);
+        throw errorFromRejection(
+          error,
+          `describe indexes of ${name(ref)}`,
+          this.secrets,
+          this.credentialsHint,
+        );
       });
     // Milvus answers "index not found" (code 700) for a collection without indexes: that is an answer.
     if (!isSuccess(res.status) && /index not (found|exist)/i.test(res.status.reason)) return [];
@@ -504,7 +516,7 @@ export class MilvusGateway {
     try {
       res = await run();
     } catch (error) {
-      throw errorFromRejection(error, what, this.secrets);
+      throw errorFromRejection(error, what, this.secrets, this.credentialsHint);
     }
     const status = 'status' in res && res.status ? res.status : (res as ResStatus);
     if (status.error_code === undefined && status.code === undefined) {

@@ -126,6 +126,12 @@ export function errorFromStatus(status: MilvusStatusLike, what: string): Workflo
   }
 }
 
+/** What to check when Milvus refuses the token, where it came from Secrets Manager (deployed). */
+export const TOKEN_SECRET_HINT = "Check the token secret's value.";
+
+/** What to check when Milvus refuses a token given directly (`MILVUS_TOKEN`, as the local runner does). */
+export const TOKEN_VARIABLE_HINT = 'Check the token given to the run (--milvus-token or MILVUS_TOKEN).';
+
 /** The shape of a rejected gRPC call (`@grpc/grpc-js` ServiceError) or any other thrown value. */
 interface TransportErrorLike {
   readonly code?: unknown;
@@ -142,6 +148,7 @@ export function errorFromRejection(
   error: unknown,
   what: string,
   secrets: readonly string[] = [],
+  credentialsHint: string = TOKEN_SECRET_HINT,
 ): WorkflowError {
   const e = (typeof error === 'object' && error !== null ? error : {}) as TransportErrorLike;
   const raw =
@@ -160,7 +167,7 @@ export function errorFromRejection(
     case Grpc.UNAUTHENTICATED:
     case Grpc.PERMISSION_DENIED:
       return new MilvusAuthenticationError(
-        `${what}: Milvus refused the credentials (${detail}). Check the token secret's value.`,
+        `${what}: Milvus refused the credentials (${detail}). ${credentialsHint}`,
       );
     case Grpc.UNIMPLEMENTED:
       return new MilvusUnsupportedError(

@@ -183,6 +183,16 @@ describe('prepareRun', () => {
       );
       expect(refusal({ schedule: 'nightly', snapshot: 'x' }).message).toContain('the run\'s mode is "full"');
     });
+
+    it('a dry run of a drill, instead of quietly running retention only', () => {
+      expect(refusal({ mode: 'drill', dryRun: true }).message).toBe(
+        '"dryRun" changes nothing in Milvus, so it cannot drill (the run\'s mode is "drill"): it previews what retention would keep and drop. Drop "dryRun" to drill, or give "mode": "backup" or "full" to preview retention',
+      );
+      expect(refusal({ schedule: 'weekly', dryRun: true }).message).toContain(
+        'the run\'s mode is "drill", from schedule weekly',
+      );
+      expect(prepare({ mode: 'full', dryRun: true }).run).toMatchObject({ mode: 'full', dryRun: true });
+    });
   });
 
   it('runs with retention policies and schedules named like members of every JavaScript object', () => {

@@ -122,9 +122,7 @@ describe('collectionResultOf', () => {
       ),
     );
     expect(result.error?.name).toBe('NoSnapshotToDrillError');
-    expect(result.error?.message).toBe(
-      'the drill failed: default.products has no snapshot made by milvus-snapshot-scheduler',
-    );
+    expect(result.error?.message).toBe('default.products has no snapshot made by milvus-snapshot-scheduler');
   });
 
   it('fails a verified drill that left its collection behind', () => {

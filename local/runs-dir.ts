@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+/** The runs directory cannot be used; the message says why, in the user's words for the path. */
+export class RunsDirError extends Error {
+  public override readonly name = 'RunsDirError';
+}
+
+/**
+ * Makes sure `path` is a directory this process can write to, creating it (and its missing
+ * parents) when needed, before the run changes anything anywhere.
+ *
+ * Node's own `mkdir(path, { recursive: true })` never settles for a path under `/proc`, so the
+ * missing directories are created one at a time.
+ *
+ * @param shown the path as the user wrote it, for the message
+ * @throws RunsDirError naming the path and what is wrong with it
+ */
+export async function ensureWritableDir(path: string, shown: string): Promise<void> {
+  try {
+    await makeDirs(path);
+    const probe = join(path, `.write-check-${randomUUID().slice(0, 8)}`);
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+  } catch (error) {
+    throw new RunsDirError(`--runs-dir ${shown}: ${describe(error)}`, { cause: error });
+  }
+}
+
+async function makeDirs(path: string): Promise<void> {
+  const missing: string[] = [];
+  for (let dir = path; ; dir = dirname(dir)) {
+    const found = await stat(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (found) {
+      if (!found.isDirectory())
+        throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR', path: dir });
+      break;
+    }
+    missing.unshift(dir);
+    if (dirname(dir) === dir) break;
+  }
+  for (const dir of missing) await mkdir(dir);
+}
+
+function describe(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  switch (e.code) {
+    case 'ENOTDIR':
+      return `${e.path ?? 'a part of it'} is a file, not a directory; pass a directory`;
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied${e.path ? ` (${e.path})` : ''}; pass a directory you can write to`;
+    case 'EROFS':
+      return 'the file system is read-only; pass a directory you can write to';
+    case 'ENOENT':
+      return `cannot be created (${e.path ?? 'its parent'} does not accept new directories); pass a directory you can write to`;
+    case 'ENOSPC':
+      return 'no space left on the device';
+    default:
+      return e.message ?? String(error);
+  }
+}
