@@ -23,6 +23,28 @@ export const DEFAULT_FUNCTION_RUNTIME = lambda.Runtime.NODEJS_22_X;
 /** The oldest Node.js the functions run on (package.json `engines`). */
 export const MIN_NODE_MAJOR = 22;
 
+/** The CDK context key that sets esbuild's log level (`cdk synth -c bundlingLogLevel=info`). */
+export const BUNDLING_LOG_LEVEL_CONTEXT_KEY = 'bundlingLogLevel';
+
+/**
+ * esbuild's log level for the functions' bundles: warnings and errors only, unless the
+ * `bundlingLogLevel` context asks for more. At esbuild's own default (info) every `cdk synth`
+ * prints a block of file sizes for each of the fifteen functions, which buries what matters.
+ *
+ * @throws Error naming the value when the context holds an unknown level
+ */
+export function bundlingLogLevel(scope: Construct): nodejs.LogLevel {
+  const asked: unknown = scope.node.tryGetContext(BUNDLING_LOG_LEVEL_CONTEXT_KEY);
+  if (asked === undefined) return nodejs.LogLevel.WARNING;
+  const levels = Object.values(nodejs.LogLevel) as string[];
+  if (typeof asked !== 'string' || !levels.includes(asked)) {
+    throw new Error(
+      `context ${BUNDLING_LOG_LEVEL_CONTEXT_KEY} must be one of ${levels.join(', ')}, got ${JSON.stringify(asked)}`,
+    );
+  }
+  return asked as nodejs.LogLevel;
+}
+
 /** The Node.js major version of a Lambda runtime (`nodejs22.x` → 22), or `undefined` for other languages. */
 export function nodeMajorOf(runtime: lambda.Runtime): number | undefined {
   const match = /^nodejs(\d+)\.x$/.exec(runtime.name);
@@ -123,6 +145,7 @@ export class WorkflowFunction extends Construct {
             projectRoot: PROJECT_ROOT,
             depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
             bundling: {
+              logLevel: bundlingLogLevel(this),
               minify: bundle.minify,
               keepNames: bundle.keepNames,
               sourceMap: bundle.sourcemap,
