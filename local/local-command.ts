@@ -113,13 +113,13 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
     }
     const input = await executionInput(options, io);
     const runsDir = resolve(io.cwd, options.runsDir);
-    await ensureWritableDir(runsDir, options.runsDir);
+    await ensureWritableDir(runsDir, options.runsDir, io.cwd);
     const faults = options.faults ? await loadFaults(options.faults, io) : undefined;
     const seeds = options.seed ? await loadSeeds(options.seed, io) : undefined;
 
     const scale = options.timeScale ?? (milvusUri ? 1 : EMULATOR_TIME_SCALE);
     // Synthesize first: the run's clock starts with the run, not with the CDK synthesis before it.
-    const synthesized = synthesizeRun(config);
+    const synthesized = synthesizedFor(config);
     checkInput(synthesized, input);
     const clock: LocalClock = new ScaledClock(scale);
 
@@ -156,6 +156,7 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
       reportsDir: runsDir,
       logLevel: options.verbose ? 'INFO' : 'ERROR',
       interrupt: interrupt.signal,
+      abandon: interrupt.abandonSignal,
       onEvent: (event) => {
         drills.see(event);
         const now = Date.now();
@@ -167,7 +168,9 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
     interrupt.arm();
     const outcome = await Promise.race([run, interrupt.abandoned]);
     if (outcome === 'abandoned') {
-      void run.catch(() => undefined);
+      // Stop the execution itself (in a process of its own the exit would; in-process it must).
+      interrupt.stopRun();
+      await Promise.race([run.catch(() => undefined), new Promise((r) => setTimeout(r, 5_000).unref())]);
       const left = drills.list();
       io.stderr.write(
         `Abandoned the run: no report was written. ${
@@ -472,6 +475,21 @@ async function executionInput(options: LocalOptions, io: LocalCommandIo): Promis
   return input;
 }
 
+/** Definitions synthesized in this process, by configuration: a synthesis takes a few seconds. */
+const synthesisCache = new Map<string, SynthesizedRun>();
+
+function synthesizedFor(config: DeploymentConfig): SynthesizedRun {
+  const key = JSON.stringify(config);
+  let synthesized = synthesisCache.get(key);
+  if (!synthesized) {
+    synthesized = synthesizeRun(config);
+    // Only the latest few: a long-lived process (a test suite) runs many configurations.
+    if (synthesisCache.size >= 4) synthesisCache.delete(synthesisCache.keys().next().value as string);
+    synthesisCache.set(key, synthesized);
+  }
+  return synthesized;
+}
+
 /**
  * Checks the input as PrepareRun will, against the configuration embedded in the definition, so
  * a refused input is one line before the emulator starts (PrepareRun checks it again in the run).
@@ -545,6 +563,7 @@ class DrillsInFlight {
  */
 class Interrupt {
   private readonly controller = new AbortController();
+  private readonly abandonController = new AbortController();
   private remove: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private abandon: (() => void) | undefined;
@@ -561,6 +580,15 @@ class Interrupt {
 
   public get signal(): AbortSignal {
     return this.controller.signal;
+  }
+
+  /** Aborted when the run is abandoned: the execution stops at once. */
+  public get abandonSignal(): AbortSignal {
+    return this.abandonController.signal;
+  }
+
+  public stopRun(): void {
+    this.abandonController.abort();
   }
 
   public arm(): void {

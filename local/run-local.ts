@@ -80,6 +80,8 @@ export interface LocalRunOptions {
    * Catches route to cleanup and the report; Wait states end at once.
    */
   readonly interrupt?: AbortSignal;
+  /** Once aborted, the execution and its child executions stop at once, as StopExecution stops them. */
+  readonly abandon?: AbortSignal;
 }
 
 /** The steps that still run after an interrupt: drills clean up, and results and the report are written. */
@@ -229,6 +231,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       retryIntervalOverrides: scaledRetryIntervals(local.tasks, options.clock.msPerSecond),
       now: () => options.clock.now(),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      ...(options.abandon ? { abandon: options.abandon } : {}),
     });
     const { status, error } = executed;
 
@@ -269,6 +272,8 @@ export interface LocalExecutionOptions {
   /** The run's clock (epoch ms). */
   now(): number;
   onEvent?(event: LocalRunEvent): void;
+  /** Once aborted, the execution and its Map Runs' children stop at once. */
+  readonly abandon?: AbortSignal;
 }
 
 /** How an execution ended, and what it saw. */
@@ -358,6 +363,12 @@ export async function executeLocally(options: LocalExecutionOptions): Promise<Lo
     },
     limits,
   );
+  const abandon = () => {
+    execution.abort();
+    for (const stop of stopMapRuns) stop();
+  };
+  options.abandon?.addEventListener('abort', abandon, { once: true });
+  if (options.abandon?.aborted) abandon();
   const logging = (async () => {
     for await (const event of execution.eventLogs) {
       if (!event) continue;
@@ -378,6 +389,7 @@ export async function executeLocally(options: LocalExecutionOptions): Promise<Lo
     for (const stop of stopMapRuns) stop();
   }
   await logging;
+  options.abandon?.removeEventListener('abort', abandon);
   watch.seeHistory(runId, limits.historyEvents);
   return {
     status,

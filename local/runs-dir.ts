@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 /** The runs directory cannot be used; the message says why, in the user's words for the path. */
 export class RunsDirError extends Error {
@@ -17,14 +17,14 @@ export class RunsDirError extends Error {
  * @param shown the path as the user wrote it, for the message
  * @throws RunsDirError naming the path and what is wrong with it
  */
-export async function ensureWritableDir(path: string, shown: string): Promise<void> {
+export async function ensureWritableDir(path: string, shown: string, cwd: string): Promise<void> {
   try {
     await makeDirs(path);
     const probe = join(path, `.write-check-${randomUUID().slice(0, 8)}`);
     await writeFile(probe, '');
     await rm(probe, { force: true });
   } catch (error) {
-    throw new RunsDirError(`--runs-dir ${shown}: ${describe(error)}`, { cause: error });
+    throw new RunsDirError(`--runs-dir ${shown}: ${describe(error, cwd)}`, { cause: error });
   }
 }
 
@@ -32,7 +32,8 @@ async function makeDirs(path: string): Promise<void> {
   const missing: string[] = [];
   for (let dir = path; ; dir = dirname(dir)) {
     const found = await stat(dir).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
+      // ENOTDIR: a file further up is in the way; go on up to name it.
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
       throw error;
     });
     if (found) {
@@ -46,18 +47,24 @@ async function makeDirs(path: string): Promise<void> {
   for (const dir of missing) await mkdir(dir);
 }
 
-function describe(error: unknown): string {
+function describe(error: unknown, cwd: string): string {
   const e = error as NodeJS.ErrnoException;
+  const where =
+    e.path === undefined
+      ? undefined
+      : relative(cwd, e.path).startsWith('..')
+        ? e.path
+        : relative(cwd, e.path);
   switch (e.code) {
     case 'ENOTDIR':
-      return `${e.path ?? 'a part of it'} is a file, not a directory; pass a directory`;
+      return `${where ?? 'a part of it'} is a file, not a directory; pass a directory`;
     case 'EACCES':
     case 'EPERM':
-      return `permission denied${e.path ? ` (${e.path})` : ''}; pass a directory you can write to`;
+      return `permission denied${where ? ` (${where})` : ''}; pass a directory you can write to`;
     case 'EROFS':
       return 'the file system is read-only; pass a directory you can write to';
     case 'ENOENT':
-      return `cannot be created (${e.path ?? 'its parent'} does not accept new directories); pass a directory you can write to`;
+      return `cannot be created (${where ?? 'its parent'} does not accept new directories); pass a directory you can write to`;
     case 'ENOSPC':
       return 'no space left on the device';
     default:
