@@ -1,5 +1,10 @@
 import { env, stderr, stdout } from 'node:process';
+import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
 import { runEmulatorCli } from '../emulator/emulator-cli';
+
+// The CLI says what went wrong in one line of its own; grpc-js would print it raw as well
+// (a taken port: "E No address added out of total 1 resolved").
+setLogVerbosity(logVerbosity.NONE);
 
 const stopRequested = new Promise<string>((resolve) => {
   process.once('SIGINT', () => resolve('SIGINT'));

@@ -69,8 +69,12 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
       ServerCredentials.createInsecure(),
       (error, boundPort) => {
         if (error !== null) {
+          // grpc-js words a taken port "No address added out of total 1 resolved errors: [...]".
+          const why = /EADDRINUSE/.test(error.message)
+            ? 'the port is in use; pick another, or 0 for a free one'
+            : error.message;
           reject(
-            new EmulatorStartError(`could not listen on ${hostForBind}:${options.port}: ${error.message}`, {
+            new EmulatorStartError(`could not listen on ${hostForBind}:${options.port}: ${why}`, {
               cause: error,
             }),
           );

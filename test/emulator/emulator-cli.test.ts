@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startMilvusEmulator } from '../../emulator';
 
 const CLI = join(import.meta.dirname, '../../bin/milvus-emulator.ts');
 const LISTENING = /^Milvus emulator listening on (127\.0\.0\.1:\d+)$/m;
@@ -118,6 +119,22 @@ describe.concurrent('milvus-emulator CLI', () => {
     expect(cli.stderr).toContain(plan);
     expect(cli.stderr).toContain('rules[0].grpcStatus');
     expect(cli.stdout).toBe('');
+  });
+
+  it('says in one line that a port is in use, and nothing else', async () => {
+    // Prepare
+    const taken = await startMilvusEmulator();
+
+    // Act
+    const cli = launch(['--port', String(taken.port)]);
+    const code = await cli.exited;
+    await taken.stop();
+
+    // Assess
+    expect(code).toBe(1);
+    expect(cli.stderr).toBe(
+      `milvus-emulator: could not listen on 127.0.0.1:${taken.port}: the port is in use; pick another, or 0 for a free one\n`,
+    );
   });
 });
 
