@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CliError } from './cli-error';
 import type { CliIo } from './cli-io';
+import { jsonSyntaxReason } from './json-error';
 
 /** A JSON document read for a command, with the name to show in messages about it. */
 export interface JsonInput {
@@ -51,7 +52,8 @@ export async function readJsonInput(path: string, io: CliIo): Promise<JsonInput>
     // Editors on Windows may save a byte-order mark, which JSON.parse refuses.
     return { source, value: JSON.parse(text.replace(/^\uFEFF/, '')) };
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new CliError(`${source} is not valid JSON: ${reason}`, undefined, { cause: error });
+    throw new CliError(`${source} is not valid JSON: ${jsonSyntaxReason(error, text)}`, undefined, {
+      cause: error,
+    });
   }
 }

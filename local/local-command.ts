@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { jsonSyntaxReason } from '../cli/json-error';
 import {
   EmulatorOptionsError,
   EmulatorStateError,
@@ -431,9 +432,7 @@ async function readJson(fileOrJson: string, io: LocalCommandIo, flag: string): P
     return JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     const where = inline ? '' : ` ${fileOrJson}`;
-    throw new UsageError(
-      `${flag}${where}: not valid JSON (${error instanceof Error ? error.message : error})`,
-    );
+    throw new UsageError(`${flag}${where}: not valid JSON: ${jsonSyntaxReason(error, text)}`);
   }
 }
 

@@ -308,7 +308,10 @@ describe('npm run local', () => {
     [['--time-scale', '0'], /expected a number greater than 0 and at most 1, got 0/],
     [['--faults', 'missing.json'], /missing\.json/],
     [['--config', 'nope.json'], /^error: --config nope\.json: no such file\n$/],
-    [['--input', '{"mode": '], /^error: --input: not valid JSON \(.*\)\n$/],
+    [
+      ['--input', '{"mode": '],
+      /^error: --input: not valid JSON: it ends too early \(unclosed \{ or \[ \?\)\n$/,
+    ],
     [['--seed', '[{"nam": "x"}]'], /^error: --seed \[\{"nam": "x"\}\]: \[0\]\.name: /],
     [
       ['--mode', 'drill', '--dry-run'],

@@ -197,6 +197,20 @@ describe('start', () => {
       expect(sfn.calls()).toHaveLength(0);
     });
 
+    it('an input file that is not JSON, in one line that names the place', async () => {
+      // Prepare
+      const file = join(dir, 'broken.json');
+      await writeFile(file, '{\n  "mode": x\n}\n');
+
+      // Act
+      const run = await cli('start', ...ARN, '--input', file);
+
+      // Assess
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe(`error: ${file} is not valid JSON: unexpected "x" at line 2 column 11\n`);
+      expect(sfn.calls()).toHaveLength(0);
+    });
+
     it('a collection the deployment does not manage, checked against the deployed configuration', async () => {
       // Act
       const run = await cli('start', ...ARN, '--collections', 'products,prodcts');
