@@ -42,20 +42,30 @@ describe('bin/app.ts', () => {
     expect(manifest).not.toContain('missing');
   });
 
-  it('reads the configuration named by -c config=... and the stack name by -c stackName=...', () => {
+  it('reads the configuration named by -c config=... and the stack name by -c stackName=...; -c acknowledgeWarnings=... silences a warning', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cdk-config-'));
-    const config = JSON.parse(
-      readFileSync(join(ROOT, 'examples', 'scheduler.config.json'), 'utf8'),
-    ) as Record<string, unknown>;
+    const config = JSON.parse(readFileSync(join(ROOT, 'examples', 'scheduler.config.json'), 'utf8')) as {
+      schedules: Record<string, unknown>;
+    };
+    // A schedule that fires once has no interval to alarm on: the construct warns about it.
+    const schedules = { ...config.schedules, yearly: { cron: 'cron(0 3 1 1 ? 2027)', mode: 'full' } };
     writeFileSync(
       join(dir, 'mine.json'),
-      JSON.stringify({ ...config, mapConcurrency: 3, $schema: undefined }),
+      JSON.stringify({ ...config, schedules, mapConcurrency: 3, $schema: undefined }),
     );
-    const { status, outdir } = synth({ config: join(dir, 'mine.json'), stackName: 'StagingSnapshots' });
+    const { status, outdir } = synth({
+      config: join(dir, 'mine.json'),
+      stackName: 'StagingSnapshots',
+      acknowledgeWarnings: 'milvus-snapshot-scheduler:freshness',
+    });
     expect(status).toBe(0);
     const template = readFileSync(join(outdir, 'StagingSnapshots.template.json'), 'utf8');
     expect(template).toContain('\\"MaxConcurrency\\":3');
     expect(existsSync(join(outdir, 'MilvusSnapshotScheduler.template.json'))).toBe(false);
+    // Where the CDK CLI reads the warnings it prints: the yearly schedule's is gone, the alarms are not.
+    const metadata = readFileSync(join(outdir, 'StagingSnapshots.metadata.json'), 'utf8');
+    expect(metadata).not.toContain("schedule 'yearly' gets no freshness alarm");
+    expect(template).toContain('SchedulerSchedulesScheduleyearly');
   });
 
   it('stops with a message naming the field and the value, not a stack trace, when the configuration is wrong', () => {
