@@ -193,7 +193,8 @@ function drillProblem(
       // The caught error's name (NoSnapshotToDrillError…) says more than the drill's state.
       name: caught?.Error ?? (drill.state === 'TimedOut' ? `${capital}TimedOut` : `${capital}Failed`),
       // One stopped before it had a snapshot is its error, said once.
-      message: !drill.snapshotName && caught && reason ? reason : `${what} ${outcome}${reason ? `: ${reason}` : ''}`,
+      message:
+        !drill.snapshotName && caught && reason ? reason : `${what} ${outcome}${reason ? `: ${reason}` : ''}`,
     };
   }
   const failed = drill.checks
