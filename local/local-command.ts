@@ -12,7 +12,7 @@ import {
 } from '../emulator';
 import { prepareRun } from '../functions/prepare-run/prepare-run';
 import { clusterIdentity } from '../functions/shared/contracts/deployment';
-import { parseExecutionInput } from '../functions/shared/contracts/execution-input';
+import { type ExecutionInput, parseExecutionInput } from '../functions/shared/contracts/execution-input';
 import { RUN_MODES } from '../functions/shared/contracts/runtime-config';
 import { InvalidInputError, WorkflowError } from '../functions/shared/errors';
 import { connectMilvus } from '../functions/shared/milvus/milvus-connection';
@@ -55,7 +55,8 @@ export const MIN_NODE_MAJOR = 22;
 /** After Ctrl-C, how long (real time) the drills in flight get to clean up before they are abandoned. */
 export const INTERRUPT_GRACE_MS = 60_000;
 
-interface LocalOptions {
+/** The parsed command line. */
+export interface LocalOptions {
   readonly config?: string;
   readonly mode?: string;
   readonly collections?: string[];
@@ -458,19 +459,32 @@ async function executionInput(options: LocalOptions, io: LocalCommandIo): Promis
   if (typeof base !== 'object' || base === null || Array.isArray(base)) {
     throw new UsageError(`--input ${options.input}: expected a JSON object, e.g. {"mode": "drill"}`);
   }
-  const given = base as Record<string, unknown>;
+  const input = executionInputOf(base as Record<string, unknown>, options);
+  parseExecutionInput(input, (message) => new InvalidInputError(message));
+  return input;
+}
+
+/**
+ * The execution input the flags ask for, laid over `given` (the `--input` object): each flag
+ * set replaces that key, so one place maps the command line to the state machine's input
+ * ({@link ExecutionInput}'s keys; a restore's `target`, `alias`, `swap` and
+ * `cleanupOnFailure` come from `--input` until flags of their own are added here).
+ */
+export function executionInputOf(
+  given: Readonly<Record<string, unknown>>,
+  flags: Pick<LocalOptions, 'schedule' | 'mode' | 'collections' | 'dryRun' | 'snapshot' | 'scheduledTime'>,
+): Record<string, unknown> {
   const input: Record<string, unknown> = {
     ...given,
-    ...(options.schedule ? { schedule: options.schedule } : {}),
-    ...(options.mode ? { mode: options.mode } : {}),
-    ...(options.collections ? { collections: options.collections } : {}),
-    ...(options.dryRun ? { dryRun: true } : {}),
-    ...(options.snapshot ? { snapshot: options.snapshot } : {}),
-    ...(options.scheduledTime ? { scheduledTime: options.scheduledTime } : {}),
+    ...(flags.schedule ? { schedule: flags.schedule } : {}),
+    ...(flags.mode ? { mode: flags.mode } : {}),
+    ...(flags.collections ? { collections: flags.collections } : {}),
+    ...(flags.dryRun ? { dryRun: true } : {}),
+    ...(flags.snapshot ? { snapshot: flags.snapshot } : {}),
+    ...(flags.scheduledTime ? { scheduledTime: flags.scheduledTime } : {}),
   };
   // Locally, a run with neither a mode nor a schedule does everything (deployed, it backs up).
   if (input.mode === undefined && input.schedule === undefined) input.mode = 'full';
-  parseExecutionInput(input, (message) => new InvalidInputError(message));
   return input;
 }
 

@@ -1,5 +1,10 @@
 import { formatTable } from '../cli/format/text-table';
-import type { RetentionResult, RunReport } from '../functions/shared/contracts/run-report';
+import type {
+  CollectionResult,
+  RetentionResult,
+  RunReport,
+  SwitchoverResult,
+} from '../functions/shared/contracts/run-report';
 import { retentionSummary } from '../functions/shared/reports/retention-summary';
 import type { MapRunEvent } from './distributed-map';
 import { MAX_HISTORY_EVENTS } from './history-events';
@@ -37,6 +42,8 @@ interface CollectionState {
     readonly problems?: readonly string[];
     readonly keptReason?: string;
   };
+  readonly switchover?: SwitchoverResult;
+  readonly run?: { readonly mode?: string };
   readonly status?: string;
   readonly database?: string;
   readonly collection?: string;
@@ -51,7 +58,7 @@ const STEP_LINES: Record<string, (s: CollectionState) => string | undefined> = {
     `snapshot ${s.backup?.snapshotName} (${s.backup?.rowCount} rows${s.backup?.alreadyExisted ? ', already there' : ''})`,
   EnforceRetention: (s) => (s.retention?.counts ? `retention: ${retentionSummary(s.retention)}` : undefined),
   ChooseSnapshot: (s) =>
-    `drill of ${s.drillSource?.snapshotName} (${s.drillSource?.contents?.rows} rows expected)`,
+    `${restoring(s) ? 'restore' : 'drill'} of ${s.drillSource?.snapshotName} (${s.drillSource?.contents?.rows} rows expected)`,
   SweepOrphans: (s) =>
     s.orphans?.dropped?.length
       ? `dropped orphan drill collection(s): ${s.orphans.dropped.join(', ')}`
@@ -69,11 +76,23 @@ const STEP_LINES: Record<string, (s: CollectionState) => string | undefined> = {
   CleanupDrill: (s) =>
     s.cleanup?.cleanedUp
       ? s.cleanup.keptReason
-        ? `kept the drill collection (${s.cleanup.keptReason})`
+        ? `kept the ${restoring(s) ? 'restored' : 'drill'} collection (${s.cleanup.keptReason})`
         : 'cleaned up'
       : `cleanup incomplete: ${(s.cleanup?.problems ?? []).join('; ')}`,
+  SwitchOver: (s) => {
+    const o = s.switchover;
+    if (!o || o.pending) return undefined;
+    const moved = o.alias ? `, alias ${o.alias.name} → ${o.alias.to}` : '';
+    const swapped = o.swap ? `, swapped: ${o.swap.original} kept as ${o.swap.replacedAs}` : '';
+    return `${o.loaded ? 'loaded' : 'not loaded'}${moved}${swapped}${o.done ? '' : ' (not done)'}`;
+  },
   RecordCollectionResult: (s) => `→ ${s.status}`,
 };
+
+/** Whether the collection's state is an operator's restore (the drill's steps do the work). */
+function restoring(s: CollectionState): boolean {
+  return s.run?.mode === 'restore';
+}
 
 function verificationLine(s: CollectionState): string {
   const v = s.verification;
@@ -161,16 +180,17 @@ export function summaryTable(report: RunReport): string {
     const drill = c.drill
       ? `${c.drill.verified ? 'verified' : c.drill.state}${c.drill.state === 'Completed' ? ` in ${(c.drill.restoreMs / 1000).toFixed(1)} s` : ''}, ${c.drill.checks.filter((k) => k.ok).length}/${c.drill.checks.length} checks${c.drill.cleanedUp ? '' : ', NOT cleaned up'}`
       : '-';
+    const used = c.drill ?? c.restore;
     return [
       `${c.database}.${c.collection}`,
       c.status,
-      // A drill run takes no snapshot: show the one it drilled.
+      // A drill or a restore takes no snapshot: show the one it used; retention alone, what it kept.
       c.backup
         ? `${c.backup.snapshotName}${c.backup.alreadyExisted ? ' (existed)' : ''}`
-        : c.drill?.snapshotName || '-',
-      c.backup ? String(c.backup.rowCount) : c.drill?.snapshotName ? String(c.drill.expectedRows) : '-',
+        : used?.snapshotName || keptNames(c) || '-',
+      c.backup ? String(c.backup.rowCount) : used?.snapshotName ? String(used.expectedRows) : '-',
       retention,
-      drill,
+      c.restore ? restoreSummary(c.restore) : drill,
       c.error ? `${c.error.name}: ${c.error.message}` : '',
     ];
   });
@@ -180,7 +200,7 @@ export function summaryTable(report: RunReport): string {
     { header: 'snapshot' },
     { header: 'rows', alignRight: true },
     { header: 'retention' },
-    { header: 'drill' },
+    { header: report.mode === 'restore' ? 'restore' : 'drill' },
     { header: 'error' },
   ];
   // The error column only when something failed: it is the widest and usually empty.
@@ -191,6 +211,30 @@ export function summaryTable(report: RunReport): string {
         columns.slice(0, -1),
         rows.map((r) => r.slice(0, -1)),
       );
+}
+
+/** The snapshots a retention-only run kept, for its table: `kept: a, b +3`. */
+function keptNames(c: CollectionResult): string | undefined {
+  const kept = c.retention?.kept ?? [];
+  if (kept.length === 0) return undefined;
+  const more = (c.retention?.counts.kept ?? kept.length) - 2;
+  return `kept: ${kept
+    .slice(0, 2)
+    .map((k) => k.name)
+    .join(', ')}${more > 0 ? ` +${more}` : ''}`;
+}
+
+function restoreSummary(r: NonNullable<CollectionResult['restore']>): string {
+  const checks = `${r.checks.filter((k) => k.ok).length}/${r.checks.length} checks`;
+  const into = `into ${r.targetCollection}`;
+  const outcome = r.verified ? `restored ${into}, ${checks}` : `${r.state} ${into}, ${checks}`;
+  const o = r.switchover;
+  const switched = o?.alias
+    ? `, alias ${o.alias.name} moved`
+    : o?.swap
+      ? `, swapped (original kept as ${o.swap.replacedAs})`
+      : '';
+  return `${outcome}${switched}`;
 }
 
 function isMapRunEvent(event: LocalRunEvent): event is MapRunEvent {

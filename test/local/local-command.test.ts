@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningMilvusEmulator, startMilvusEmulator } from '../../emulator';
-import { EXIT, type LocalCommandIo, runLocalCommand } from '../../local/local-command';
+import { EXIT, executionInputOf, type LocalCommandIo, runLocalCommand } from '../../local/local-command';
 import { emulatorFilesOf } from '../../local/local-emulator';
 import { PROJECT_ROOT } from '../lib/fixtures';
 
@@ -170,13 +170,13 @@ describe('npm run local', () => {
 
   describe('keeps the built-in emulator between runs that share a runs directory', () => {
     it(
-      'backs up, then drills that backup, then previews retention on the same snapshots; --fresh starts over',
+      'backs up, then drills that backup, then previews retention on the same snapshots, then restores it; --fresh starts over',
       async () => {
         // Act: three runs, as the README's quick start has them
         const backup = await local(['--mode', 'backup'], dir);
         const snapshot = /snapshot (manual_\d{8}_\d{6}) \(2000 rows\)/.exec(backup.stdout)?.[1];
         const drill = await local(['--mode', 'drill'], dir);
-        const dryRun = await local(['--dry-run', '--json'], dir);
+        const dryRun = await local(['--dry-run', '--report-file', 'dry-run.json'], dir);
 
         // Assess
         expect(backup.code).toBe(0);
@@ -194,11 +194,15 @@ describe('npm run local', () => {
         );
         expect(drill.stdout).toMatch(/^SUCCEEDED: 3 succeeded.*3 drill\(s\) verified/m);
         expect(dryRun.code).toBe(0);
-        const report = JSON.parse(dryRun.stdout);
+        const report = JSON.parse(await readFile(join(dir, 'dry-run.json'), 'utf8'));
         expect(report).toMatchObject({ dryRun: true, status: 'SUCCEEDED' });
         const products = report.collections.find((c: { collection: string }) => c.collection === 'products');
         expect(products.retention.counts).toMatchObject({ kept: 1, dropped: 0 });
-        expect(dryRun.stderr).toMatch(/0 snapshot\(s\) created, 0 would be dropped/);
+        expect(dryRun.stdout).toMatch(/0 snapshot\(s\) created, 0 would be dropped/);
+        // It takes no snapshot: its table names the ones retention kept, the backup's among them.
+        expect(dryRun.stdout).toMatch(
+          new RegExp(`default\\.products +SUCCEEDED +kept: ${snapshot} +- +kept 1, would drop 0`),
+        );
         const kept = await keptEmulator(join(dir, 'runs'));
         expect(kept.snapshots('default', 'products')).toEqual([snapshot]);
         expect(kept.collections).toEqual([
@@ -206,6 +210,30 @@ describe('npm run local', () => {
           'default.products',
           'default.support_tickets',
         ]);
+
+        // Act: an operator's restore of that snapshot, its keys given with --input
+        const restore = await local(
+          ['--input', '{"mode": "restore", "collections": ["products"], "alias": "catalog"}'],
+          dir,
+        );
+
+        // Assess
+        expect(restore.code).toBe(0);
+        expect(restore.stdout).toContain(
+          `default.products                 restore of ${snapshot} (2000 rows expected)`,
+        );
+        expect(restore.stdout).toMatch(
+          /default\.products +kept the restored collection \(it is the restore's result\)/,
+        );
+        expect(restore.stdout).toMatch(
+          /default\.products +loaded, alias catalog → products_restored_\d{8}_\d{6}/,
+        );
+        expect(restore.stdout).toMatch(
+          new RegExp(
+            `default\\.products +SUCCEEDED +${snapshot} +2000 +- +restored into products_restored_\\d{8}_\\d{6}, 5/5 checks, alias catalog moved`,
+          ),
+        );
+        expect(restore.stdout).not.toMatch(/drill of|drill collection|undefined/);
 
         // Act: start over
         const fresh = await local(['--mode', 'drill', '--fresh'], dir);
@@ -224,7 +252,7 @@ describe('npm run local', () => {
         );
         expect((await keptEmulator(join(dir, 'runs'))).snapshots('default', 'products')).toEqual([]);
       },
-      4 * PER_RUN_MS,
+      5 * PER_RUN_MS,
     );
 
     it(
@@ -564,5 +592,41 @@ describe('npm run local', () => {
       },
       PER_RUN_MS,
     );
+  });
+});
+
+describe('executionInputOf', () => {
+  it("keeps --input's keys the flags do not set, a restore's among them, and lays each flag set over its key", () => {
+    // Prepare
+    const given = {
+      mode: 'restore',
+      collections: ['products'],
+      alias: 'catalog',
+      swap: false,
+      snapshot: 'a',
+    };
+
+    // Act
+    const input = executionInputOf(given, { snapshot: 'b', scheduledTime: '2026-11-21T03:00:00Z' });
+
+    // Assess
+    expect(input).toEqual({
+      mode: 'restore',
+      collections: ['products'],
+      alias: 'catalog',
+      swap: false,
+      snapshot: 'b',
+      scheduledTime: '2026-11-21T03:00:00Z',
+    });
+  });
+
+  it('runs everything locally when neither the input nor the flags give a mode or a schedule', () => {
+    // Act
+    const bare = executionInputOf({}, {});
+    const scheduled = executionInputOf({}, { schedule: 'hourly' });
+
+    // Assess
+    expect(bare).toEqual({ mode: 'full' });
+    expect(scheduled).toEqual({ schedule: 'hourly' });
   });
 });

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { type RunReport, runReportSchema } from '../../functions/shared/contracts/run-report';
+import { summaryTable } from '../../local/progress';
+import { sampleReport } from '../cli/support/sample-report';
+
+/** The sample report with its collections and mode replaced. */
+function reportWith(mode: RunReport['mode'], dryRun: boolean, collections: unknown[]): RunReport {
+  return runReportSchema.parse({ ...sampleReport('local-1'), mode, dryRun, collections });
+}
+
+const CHECKS = [
+  { name: 'exists', ok: true, expected: 'x', actual: 'x' },
+  { name: 'rowCount', ok: true, expected: 2000, actual: 2000 },
+];
+
+const RESTORE = {
+  snapshotName: 'nightly_20261120_030000',
+  targetCollection: 'products_restored_20261121_093000',
+  jobId: '7',
+  state: 'Completed',
+  polls: 2,
+  restoreMs: 30_000,
+  wallMs: 40_000,
+  expectedRows: 2000,
+  restoredRows: 2000,
+  checks: CHECKS,
+  verified: true,
+  cleanedUp: true,
+  kept: "it is the restore's result",
+};
+
+describe('summaryTable', () => {
+  it('shows the snapshots a dry run kept, so a retention-only run names the snapshots it saw', () => {
+    // Prepare
+    const report = reportWith('full', true, [
+      {
+        database: 'default',
+        collection: 'products',
+        status: 'SUCCEEDED',
+        retention: {
+          dryRun: true,
+          counts: { kept: 4, dropped: 0, skipped: 0, notOurs: 0, vanished: 0 },
+          kept: ['a', 'b', 'c', 'd'].map((n) => ({ name: `manual_${n}`, reasons: ['last'] })),
+          dropped: [],
+          skipped: [],
+          notOurs: [],
+          vanished: [],
+        },
+      },
+    ]);
+
+    // Act
+    const table = summaryTable(report);
+
+    // Assess
+    expect(table).toMatch(
+      /default\.products +SUCCEEDED +kept: manual_a, manual_b \+2 +- +kept 4, would drop 0/,
+    );
+  });
+
+  it("shows an operator restore's snapshot, rows and target under a restore column, with the alias it moved", () => {
+    // Prepare
+    const report = reportWith('restore', false, [
+      {
+        database: 'default',
+        collection: 'products',
+        status: 'SUCCEEDED',
+        restore: {
+          ...RESTORE,
+          switchover: {
+            pending: false,
+            loadPolls: 1,
+            loaded: true,
+            done: true,
+            alias: { name: 'catalog', from: null, to: RESTORE.targetCollection },
+          },
+        },
+      },
+    ]);
+
+    // Act
+    const table = summaryTable(report);
+
+    // Assess
+    expect(table).toMatch(/COLLECTION +STATUS +SNAPSHOT +ROWS +RETENTION +RESTORE/);
+    expect(table).toMatch(
+      /default\.products +SUCCEEDED +nightly_20261120_030000 +2000 +- +restored into products_restored_20261121_093000, 2\/2 checks, alias catalog moved/,
+    );
+  });
+
+  it('says a restore that did not verify by its state, not as restored', () => {
+    // Prepare
+    const report = reportWith('restore', false, [
+      {
+        database: 'default',
+        collection: 'products',
+        status: 'FAILED',
+        restore: { ...RESTORE, state: 'Failed', verified: false, checks: [] },
+        error: { name: 'RestoreFailed', message: 'the restore of nightly_20261120_030000 failed' },
+      },
+    ]);
+
+    // Act
+    const table = summaryTable(report);
+
+    // Assess
+    expect(table).toContain('Failed into products_restored_20261121_093000, 0/0 checks');
+    expect(table).not.toContain('restored into');
+  });
+});
