@@ -55,6 +55,13 @@ export const MIN_NODE_MAJOR = 22;
 /** After Ctrl-C, how long (real time) the drills in flight get to clean up before they are abandoned. */
 export const INTERRUPT_GRACE_MS = 60_000;
 
+/**
+ * A second SIGINT this soon (real time) after the first is the same Ctrl-C: the terminal signals
+ * every process of the group, and `npm run` forwards the signal to its child, so one key press
+ * can arrive more than once within milliseconds.
+ */
+export const SIGNAL_ECHO_MS = 300;
+
 /** The parsed command line. */
 export interface LocalOptions {
   readonly config?: string;
@@ -580,6 +587,7 @@ class Interrupt {
   private remove: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private abandon: (() => void) | undefined;
+  private firstAt = 0;
   public readonly abandoned: Promise<'abandoned'>;
 
   public constructor(
@@ -615,6 +623,7 @@ class Interrupt {
   }
 
   private onInterrupt(): void {
+    if (this.controller.signal.aborted && Date.now() - this.firstAt < SIGNAL_ECHO_MS) return;
     if (this.controller.signal.aborted) {
       this.io.stderr.write('Ctrl-C again: abandoning the drills in flight.\n');
       this.abandon?.();
@@ -623,6 +632,7 @@ class Interrupt {
     this.progress.write(
       `\nInterrupted: starting no new work; drills in flight clean up and the report is written (at most ${INTERRUPT_GRACE_MS / 1000} s). Ctrl-C again to abandon them.\n`,
     );
+    this.firstAt = Date.now();
     this.controller.abort();
     this.timer = setTimeout(() => {
       this.io.stderr.write(`The drills did not clean up within ${INTERRUPT_GRACE_MS / 1000} s.\n`);

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningMilvusEmulator, startMilvusEmulator } from '../../emulator';
-import { EXIT, executionInputOf, type LocalCommandIo, runLocalCommand } from '../../local/local-command';
+import {
+  EXIT,
+  executionInputOf,
+  type LocalCommandIo,
+  runLocalCommand,
+  SIGNAL_ECHO_MS,
+} from '../../local/local-command';
 import { emulatorFilesOf } from '../../local/local-emulator';
 import { PROJECT_ROOT } from '../lib/fixtures';
 
@@ -343,7 +349,7 @@ describe('npm run local', () => {
     [['--seed', '[{"nam": "x"}]'], /^error: --seed \[\{"nam": "x"\}\]: \[0\]\.name: /],
     [
       ['--mode', 'drill', '--dry-run'],
-      /^error: "dryRun" changes nothing in Milvus, so it cannot drill \(the run's mode is "drill"\): it previews what retention would keep and drop\./,
+      /^error: a drill restores a snapshot, and a dry run changes nothing \(the run's mode is "drill"\): drop "dryRun", or use it with "mode": "backup" or "full" to see what retention would keep and drop\n$/,
     ],
   ])(
     'exits 2 on bad usage %j before anything runs, saying what to fix in one line',
@@ -478,6 +484,8 @@ describe('npm run local', () => {
             onOutput: (text, interrupt) => {
               if (!pressed && /restore Executing/.test(text)) {
                 pressed = true;
+                // One key press, delivered twice: by the terminal, and forwarded by npm.
+                interrupt();
                 interrupt();
               }
             },
@@ -509,7 +517,8 @@ describe('npm run local', () => {
     it(
       'a second Ctrl-C abandons the drills in flight, naming what may be left behind',
       async () => {
-        // Prepare: a drill collection that cannot be dropped, so cleanup hangs on its retries
+        // Prepare: a drill collection that cannot be dropped, so cleanup hangs on its retries (at
+        // x10, they outlast the pause before the second press by seconds)
         await writeFile(
           join(dir, 'faults.json'),
           JSON.stringify({
@@ -521,7 +530,7 @@ describe('npm run local', () => {
         // Act
         let presses = 0;
         const run = await local(
-          ['--mode', 'full', '--collections', 'products', '--faults', 'faults.json'],
+          ['--mode', 'full', '--collections', 'products', '--faults', 'faults.json', '--time-scale', '0.1'],
           dir,
           {},
           {
@@ -531,7 +540,8 @@ describe('npm run local', () => {
                 interrupt();
               } else if (presses === 1 && /CleanupDrill ↻ retrying/.test(text)) {
                 presses = 2;
-                interrupt();
+                // A press of its own, not an echo of the first (see SIGNAL_ECHO_MS).
+                setTimeout(interrupt, SIGNAL_ECHO_MS);
               }
             },
           },
