@@ -111,8 +111,10 @@ export function prepareRun(prepareInput: PrepareRunInput, cluster: ClusterIdenti
     );
   }
   if (input.dryRun && mode === 'drill') {
+    // Rather than quietly run retention only and report SUCCEEDED; a schedule's mode is named.
+    const from = input.mode === undefined ? `, from schedule ${scheduleName}` : '';
     throw new InvalidInputError(
-      'a drill restores a snapshot, and a dry run changes nothing: drop "dryRun", or use it with "mode": "backup" to see what retention would drop',
+      `a drill restores a snapshot, and a dry run changes nothing (the run's mode is "drill"${from}): drop "dryRun", or use it with "mode": "backup" or "full" to see what retention would keep and drop`,
     );
   }
   const restore = mode === 'restore' ? restoreOf(input, config) : undefined;
@@ -122,14 +124,6 @@ export function prepareRun(prepareInput: PrepareRunInput, cluster: ClusterIdenti
   if (mode !== 'restore' && restoreOnly.length > 0) {
     throw new InvalidInputError(
       `${restoreOnly.map((k) => `"${k}"`).join(', ')} only apply to a restore: add "mode": "restore" (the run's mode is "${mode}")`,
-    );
-  }
-
-  if (input.dryRun === true && mode === 'drill') {
-    // A dry run changes nothing, and a drill is nothing but changes (a restore, a drop): rather
-    // than quietly run retention only, say so.
-    throw new InvalidInputError(
-      `"dryRun" changes nothing in Milvus, so it cannot drill (the run's mode is "drill"${input.mode === undefined ? `, from schedule ${scheduleName}` : ''}): it previews what retention would keep and drop. Drop "dryRun" to drill, or give "mode": "backup" or "full" to preview retention`,
     );
   }
 

@@ -186,7 +186,7 @@ describe('prepareRun', () => {
 
     it('a dry run of a drill, instead of quietly running retention only', () => {
       expect(refusal({ mode: 'drill', dryRun: true }).message).toBe(
-        '"dryRun" changes nothing in Milvus, so it cannot drill (the run\'s mode is "drill"): it previews what retention would keep and drop. Drop "dryRun" to drill, or give "mode": "backup" or "full" to preview retention',
+        'a drill restores a snapshot, and a dry run changes nothing (the run\'s mode is "drill"): drop "dryRun", or use it with "mode": "backup" or "full" to see what retention would keep and drop',
       );
       expect(refusal({ schedule: 'weekly', dryRun: true }).message).toContain(
         'the run\'s mode is "drill", from schedule weekly',
