@@ -71,6 +71,10 @@ export interface LocalOptions {
   readonly snapshot?: string;
   readonly dryRun?: boolean;
   readonly scheduledTime?: string;
+  readonly target?: string;
+  readonly alias?: string;
+  readonly swap?: boolean;
+  readonly cleanupOnFailure?: boolean;
   readonly input?: string;
   readonly milvusUri?: string;
   readonly milvusToken?: string;
@@ -326,7 +330,17 @@ function parseArguments(argv: readonly string[], io: LocalCommandIo): LocalOptio
       '--schedule <name>',
       'run as this configured schedule (its mode, snapshot prefix and collections)',
     )
-    .option('--snapshot <name>', 'drill this snapshot instead of the newest one')
+    .option(
+      '--snapshot <name>',
+      'drill (or restore) this snapshot instead of the newest one (newest verified, for a restore)',
+    )
+    .option('--target <name>', 'a restore: the new collection (default: <collection>_restored_<UTC stamp>)')
+    .option('--alias <alias>', 'a restore: point this alias at the restored collection once verified')
+    .option(
+      '--swap',
+      'a restore: give the restored collection the original name, keeping the original as <name>_replaced_<stamp>',
+    )
+    .option('--cleanup-on-failure', 'a restore: drop the restored collection if it does not verify')
     .option('--dry-run', 'change nothing in Milvus: only report what retention would keep and drop')
     .option(
       '--scheduled-time <time>',
@@ -474,13 +488,30 @@ async function executionInput(options: LocalOptions, io: LocalCommandIo): Promis
 /**
  * The execution input the flags ask for, laid over `given` (the `--input` object): each flag
  * set replaces that key, so one place maps the command line to the state machine's input
- * ({@link ExecutionInput}'s keys; a restore's `target`, `alias`, `swap` and
- * `cleanupOnFailure` come from `--input` until flags of their own are added here).
+ * ({@link ExecutionInput}'s keys). A restore flag without `--mode restore` is refused by the
+ * input's own check, as the Step Functions console would refuse it.
  */
 export function executionInputOf(
   given: Readonly<Record<string, unknown>>,
-  flags: Pick<LocalOptions, 'schedule' | 'mode' | 'collections' | 'dryRun' | 'snapshot' | 'scheduledTime'>,
+  flags: Pick<
+    LocalOptions,
+    | 'schedule'
+    | 'mode'
+    | 'collections'
+    | 'dryRun'
+    | 'snapshot'
+    | 'scheduledTime'
+    | 'target'
+    | 'alias'
+    | 'swap'
+    | 'cleanupOnFailure'
+  >,
 ): Record<string, unknown> {
+  if (flags.alias !== undefined && flags.swap) {
+    throw new UsageError(
+      '--alias and --swap exclude each other: point an alias at the restored copy, or swap names',
+    );
+  }
   const input: Record<string, unknown> = {
     ...given,
     ...(flags.schedule ? { schedule: flags.schedule } : {}),
@@ -489,6 +520,10 @@ export function executionInputOf(
     ...(flags.dryRun ? { dryRun: true } : {}),
     ...(flags.snapshot ? { snapshot: flags.snapshot } : {}),
     ...(flags.scheduledTime ? { scheduledTime: flags.scheduledTime } : {}),
+    ...(flags.target ? { target: flags.target } : {}),
+    ...(flags.alias ? { alias: flags.alias } : {}),
+    ...(flags.swap ? { swap: true } : {}),
+    ...(flags.cleanupOnFailure ? { cleanupOnFailure: true } : {}),
   };
   // Locally, a run with neither a mode nor a schedule does everything (deployed, it backs up).
   if (input.mode === undefined && input.schedule === undefined) input.mode = 'full';

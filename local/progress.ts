@@ -138,7 +138,11 @@ function stepLine(event: RunEvent, time: string): string | undefined {
       | { collections?: { count?: number }; run?: { mode?: string; dryRun?: boolean; snapshotName?: string } }
       | undefined;
     const run = prepared?.run;
-    return `${time}  planned a ${run?.mode}${run?.dryRun ? ' dry' : ''} run of ${prepared?.collections?.count ?? 0} collection(s), snapshot name ${run?.snapshotName}`;
+    const planned = `${time}  planned a ${run?.mode}${run?.dryRun ? ' dry' : ''} run of ${prepared?.collections?.count ?? 0} collection(s)`;
+    // Only a run that takes snapshots names them; a drill or a restore uses existing ones.
+    return run?.mode === 'backup' || run?.mode === 'full'
+      ? `${planned}, snapshot name ${run.snapshotName}`
+      : planned;
   }
   if (name === 'BuildReport') {
     const subject = (output as { published?: { subject?: string } } | undefined)?.published?.subject;
@@ -169,7 +173,9 @@ export function runSummaryLine(report: RunReport): string {
   return (
     `${report.status}: ${summary.succeeded} succeeded, ${summary.failed} failed, ${summary.skipped} skipped; ` +
     `${summary.snapshotsCreated} snapshot(s) created, ${dropped}, ` +
-    `${summary.drillsVerified} drill(s) verified, ${summary.drillsFailed} failed`
+    (report.mode === 'restore'
+      ? `${summary.restoresSucceeded} restore(s) verified, ${summary.restoresFailed} failed`
+      : `${summary.drillsVerified} drill(s) verified, ${summary.drillsFailed} failed`)
   );
 }
 

@@ -217,9 +217,9 @@ describe('npm run local', () => {
           'default.support_tickets',
         ]);
 
-        // Act: an operator's restore of that snapshot, its keys given with --input
+        // Act: an operator's restore of that snapshot, with the restore's flags
         const restore = await local(
-          ['--input', '{"mode": "restore", "collections": ["products"], "alias": "catalog"}'],
+          ['--mode', 'restore', '--collections', 'products', '--alias', 'catalog'],
           dir,
         );
 
@@ -239,7 +239,11 @@ describe('npm run local', () => {
             `default\\.products +SUCCEEDED +${snapshot} +2000 +- +restored into products_restored_\\d{8}_\\d{6}, 5/5 checks, alias catalog moved`,
           ),
         );
-        expect(restore.stdout).not.toMatch(/drill of|drill collection|undefined/);
+        expect(restore.stdout).toMatch(/planned a restore run of 1 collection\(s\)\n/);
+        expect(restore.stdout).toMatch(
+          /0 snapshot\(s\) created, 0 dropped, 1 restore\(s\) verified, 0 failed/,
+        );
+        expect(restore.stdout).not.toMatch(/drill of|drill collection|drill\(s\)|snapshot name|undefined/);
 
         // Act: start over
         const fresh = await local(['--mode', 'drill', '--fresh'], dir);
@@ -628,6 +632,26 @@ describe('executionInputOf', () => {
       snapshot: 'b',
       scheduledTime: '2026-11-21T03:00:00Z',
     });
+  });
+
+  it("sets a restore's keys from its flags, and refuses --alias with --swap as the CLI's restore does", () => {
+    // Act
+    const input = executionInputOf(
+      { mode: 'restore', snapshot: 'nightly_20261120_020000' },
+      { collections: ['products'], target: 'products_fixed', swap: true, cleanupOnFailure: true },
+    );
+    const both = () => executionInputOf({}, { mode: 'restore', alias: 'catalog', swap: true });
+
+    // Assess
+    expect(input).toEqual({
+      mode: 'restore',
+      snapshot: 'nightly_20261120_020000',
+      collections: ['products'],
+      target: 'products_fixed',
+      swap: true,
+      cleanupOnFailure: true,
+    });
+    expect(both).toThrow('--alias and --swap exclude each other');
   });
 
   it('runs everything locally when neither the input nor the flags give a mode or a schedule', () => {
