@@ -152,11 +152,6 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     ? Promise.resolve(options.synthesized)
     : synthesizeInChildProcess(options.config);
   synthesizing.catch(() => undefined);
-  options.clock.begin();
-  await options.clock.settled?.();
-  const runId =
-    options.runId ??
-    `local-${new Date(options.clock.now()).toISOString().replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`;
 
   const release = await enterProcessRun(options, {
     MILVUS_ADDRESS: options.milvus.address,
@@ -186,6 +181,13 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     loading.catch(() => undefined);
     const synthesized = await synthesizing;
     const modules = await loading;
+    // The run begins now that it is ready: synthesis and loading the handlers take no run time
+    // (at a time scale of 0.001, a second of loading would be 17 minutes of it).
+    options.clock.begin();
+    await options.clock.settled?.();
+    const runId =
+      options.runId ??
+      `local-${new Date(options.clock.now()).toISOString().replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`;
     const startTime = new Date(options.clock.now()).toISOString();
     const local = prepareLocalDefinition(synthesized.definition, options.clock.msPerSecond, {
       '$$.Execution.StartTime': startTime,
