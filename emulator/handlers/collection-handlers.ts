@@ -11,6 +11,7 @@ import {
 import { successStatus } from '../milvus-status';
 import { validateCollectionNameOrAlias } from '../names';
 import { loadMilvusProtocol } from '../proto';
+import { unordered } from '../unordered';
 import type {
   CollectionRequest,
   CreateCollectionRequest,
@@ -112,7 +113,8 @@ export const collectionHandlers: Readonly<Record<string, RpcHandler>> = {
   ShowCollections: rpc((request: ShowCollectionsRequest, context: CallContext) => {
     const databaseName = context.databaseName(request.db_name);
     const database = context.state.database(databaseName);
-    let collections = [...database.collections.values()];
+    // rootcoord lists a database's collections from a map: in no defined order.
+    let collections = unordered(database.collections.values(), (c) => c.name);
     if (request.type === 'InMemory') {
       collections =
         request.collection_names.length === 0

@@ -3,6 +3,7 @@ import { Database, DEFAULT_DATABASE } from '../database';
 import { invalidParameter, unexpected } from '../milvus-errors';
 import { successStatus } from '../milvus-status';
 import { validateDatabaseName } from '../names';
+import { unordered } from '../unordered';
 import type { CreateDatabaseRequest, DbScopedRequest } from '../wire-types';
 
 /** CreateDatabase, ListDatabases, DescribeDatabase, DropDatabase. */
@@ -19,7 +20,8 @@ export const databaseHandlers: Readonly<Record<string, RpcHandler>> = {
   }),
 
   ListDatabases: rpc((_request: unknown, context: CallContext) => {
-    const databases = [...context.state.databases.values()];
+    // rootcoord lists databases from a map: in no defined order.
+    const databases = unordered(context.state.databases.values(), (d) => d.name);
     return {
       status: successStatus(),
       db_names: databases.map((d) => d.name),

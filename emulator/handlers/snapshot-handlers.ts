@@ -1,6 +1,5 @@
 import { type CallContext, type RpcHandler, rpc } from '../call-context';
 import type { Collection } from '../collection';
-import { fnv1a } from '../fnv1a';
 import { randomPositiveInt64 } from '../id-allocator';
 import {
   invalidParameter,
@@ -12,6 +11,7 @@ import {
 import { successStatus } from '../milvus-status';
 import { validateName } from '../names';
 import type { Snapshot } from '../snapshot-registry';
+import { unordered } from '../unordered';
 import type {
   CreateSnapshotRequest,
   PinSnapshotDataRequest,
@@ -70,12 +70,10 @@ export const snapshotHandlers: Readonly<Record<string, RpcHandler>> = {
       throw missingParameter('collection_name is required for ListSnapshots');
     }
     const collection = context.state.collection(databaseName, request.collection_name);
-    // The server lists snapshots in no defined order. Neither creation nor alphabetical order is
-    // used here, so callers that rely on an order fail against the emulator too.
-    const names = context.state.snapshots
-      .list(collection.id)
-      .map((s) => s.name)
-      .sort((a, b) => fnv1a(a) - fnv1a(b) || a.localeCompare(b));
+    const names = unordered(
+      context.state.snapshots.list(collection.id).map((s) => s.name),
+      (name) => name,
+    );
     return { status: successStatus(), snapshots: names };
   }),
 

@@ -466,7 +466,7 @@ describe('Milvus emulator, used through the SDK like an application', () => {
     const unknownDb = await fx.client.showCollections({ db_name: 'nowhere' });
 
     // Assess
-    expect(databases.db_names).toEqual(['default', 'analytics']);
+    expect([...databases.db_names].sort()).toEqual(['analytics', 'default']);
     expect(inDefault.value).toBe(false);
     expect(viaOption).toBe(4);
     expect(unknownDb.status).toMatchObject({ code: 800, reason: 'database not found[database=nowhere]' });
@@ -475,6 +475,33 @@ describe('Milvus emulator, used through the SDK like an application', () => {
         .filter((c) => c.method === 'Query' && c.collection === 'events')
         .map((c) => c.database),
     ).toEqual(['analytics']);
+  });
+
+  it('lists databases and collections as the server does: each once, in no defined order, aliases left out', async () => {
+    // Prepare: names whose creation order and alphabetical order both differ from the listing's
+    await fx.client.createDatabase({ db_name: 'listing' });
+    for (const name of ['orders', 'tmp_a', 'users', 'events']) {
+      await createTestCollection(fx.client, { name, database: 'listing' });
+    }
+    for (const db of ['alpha', 'beta', 'gamma', 'delta']) await fx.client.createDatabase({ db_name: db });
+    await fx.client.createAlias({ collection_name: 'orders', alias: 'orders_live', db_name: 'listing' });
+
+    // Act
+    const collections = await fx.client.showCollections({ db_name: 'listing' });
+    const databases = await fx.client.listDatabases();
+    const unknown = await fx.client.showCollections({ db_name: 'nowhere' });
+
+    // Assess
+    const names = collections.data.map((c) => c.name);
+    expect([...names].sort()).toEqual(['events', 'orders', 'tmp_a', 'users']);
+    expect(names).not.toEqual(['orders', 'tmp_a', 'users', 'events']);
+    expect(names).not.toEqual([...names].sort());
+    const created = databases.db_names.filter((d) => ['alpha', 'beta', 'gamma', 'delta'].includes(d));
+    expect([...created].sort()).toEqual(['alpha', 'beta', 'delta', 'gamma']);
+    expect(created).not.toEqual(['alpha', 'beta', 'gamma', 'delta']);
+    expect(created).not.toEqual([...created].sort());
+    expect(unknown.status).toMatchObject({ code: 800, reason: 'database not found[database=nowhere]' });
+    expect(unknown.data).toEqual([]);
   });
 
   it('logs every call in order with clock time, database and collection; counts and resets', async () => {

@@ -152,7 +152,7 @@ describe('emulator state files', () => {
       const partitions = await c.listPartitions({ collection_name: 'items', db_name: 'shop' });
 
       // Assess
-      expect(databases.db_names).toEqual(['default', 'shop']);
+      expect([...databases.db_names].sort()).toEqual(['default', 'shop']);
       expect(described).toEqual(recorded.described);
       expect(rows).toEqual(recorded.rows);
       expect(segments).toEqual(recorded.segments);
