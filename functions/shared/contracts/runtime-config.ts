@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { collectionRefProblem } from '../collection-selection';
+import { namePatternProblem } from '../name-pattern';
 import { retentionPolicySchema } from '../retention-policy';
 import { drillCollectionTime, MAX_MILVUS_NAME_LENGTH, milvusNameProblem } from '../snapshot-naming';
 import { isValidTimeZone } from '../time-zone';
@@ -54,6 +56,57 @@ export const collectionConfigSchema = z
 /** A managed collection, defaults applied. */
 export type CollectionConfig = z.infer<typeof collectionConfigSchema>;
 
+/** A pattern of Milvus names (see name-pattern.ts): `*` any run of characters, `?` one character. */
+export function namePattern(what: string) {
+  return z.string().superRefine((pattern, ctx) => {
+    const problem = namePatternProblem(pattern);
+    if (problem)
+      ctx.addIssue({ code: 'custom', message: `${what} pattern "${pattern}" is refused: ${problem}` });
+  });
+}
+
+/**
+ * Every collection of a database (or of the databases a pattern matches) whose name matches
+ * `match` and no pattern of `exclude`: protected without being listed by name, so a collection
+ * created after the deploy is backed up by the next run. An entry in `collections` for the same
+ * collection wins (its retention and protect apply).
+ */
+export const collectionSelectorSchema = z
+  .object({
+    /** The database, or a pattern of databases (`*`: every database). @default 'default' */
+    database: namePattern('database').default('default'),
+    /** Collections whose name matches this pattern, e.g. `*` or `orders_*`. */
+    match: namePattern('match'),
+    /** Names left out, as patterns, e.g. `["tmp_*", "scratch_*"]`. @default [] */
+    exclude: z.array(namePattern('exclude')).default([]),
+    /** Name of the retention policy of the collections it selects (a key of `retention`). @default 'default' */
+    retention: z.string().min(1).default('default'),
+  })
+  .strict();
+
+/** A selector, defaults applied. */
+export type CollectionSelector = z.infer<typeof collectionSelectorSchema>;
+
+/** Which databases coverage looks at, for collections that nothing covers. */
+export const COVERAGE_DATABASES = ['configured', 'all'] as const;
+
+/** What every run reports about the collections that are not backed up. */
+export const coverageSettingsSchema = z
+  .object({
+    /**
+     * `configured`: the databases an entry of `collections` names or a selector matches; `all`:
+     * every database Milvus lists for the token. A shared Milvus holds other teams' databases,
+     * which `all` would report (and alarm on) as unprotected. @default 'configured'
+     */
+    databases: z.enum(COVERAGE_DATABASES).default('configured'),
+    /**
+     * An alarm when a run finds collections nothing covers (the `UnprotectedCollections` metric is
+     * published either way). @default false
+     */
+    alarm: z.boolean().default(false),
+  })
+  .strict();
+
 /** The key that identifies a collection everywhere: `database.collection`. */
 export function collectionKey(c: {
   readonly database: string;
@@ -87,7 +140,10 @@ export const scheduleConfigSchema = z
     mode: z.enum(SCHEDULE_MODES).default('backup'),
     /** Prefix of the dated snapshot names. @default the schedule's name */
     snapshotPrefix: snapshotPrefixSchema.optional(),
-    /** Only these collections (`database.collection`, or `collection` in `default`). @default all */
+    /**
+     * Only these collections: `database.collection`, `collection` in `default`, or patterns such as
+     * `prod.*` (every collection of `prod` an entry or a selector covers). @default all
+     */
     collections: z.array(z.string().min(1)).min(1).optional(),
     /** A disabled schedule is deployed but does not fire. @default true */
     enabled: z.boolean().default(true),
@@ -126,8 +182,12 @@ const RESERVED_KEY = '__proto__';
  */
 export const runtimeConfigSchema = z
   .object({
-    /** The collections under management. */
-    collections: z.array(collectionConfigSchema).min(1, 'list at least one collection'),
+    /** The collections under management, by name. @default [] */
+    collections: z.array(collectionConfigSchema).default([]),
+    /** Collections selected by pattern, resolved against Milvus at the start of every run. @default [] */
+    selectors: z.array(collectionSelectorSchema).default([]),
+    /** What each run reports about collections nothing covers. */
+    coverage: coverageSettingsSchema.default(coverageSettingsSchema.parse({})),
     /** Named schedules. The name is recorded in each snapshot's marker. */
     schedules: z.record(
       z
@@ -157,6 +217,13 @@ export const runtimeConfigSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    if (config.collections.length === 0 && config.selectors.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['collections'],
+        message: 'list at least one collection in collections, or a selector in selectors',
+      });
+    }
     const keys = new Set<string>();
     config.collections.forEach((c, i) => {
       const key = collectionKey(c);
@@ -180,6 +247,28 @@ export const runtimeConfigSchema = z
         });
       }
     });
+    const selectors = new Set<string>();
+    config.selectors.forEach((selector, i) => {
+      const shown = JSON.stringify(selector);
+      if (selectors.has(shown)) {
+        ctx.addIssue({ code: 'custom', path: ['selectors', i], message: `${shown} is listed twice` });
+      }
+      selectors.add(shown);
+      if (selector.exclude.some((pattern) => pattern === selector.match || /^\*+$/.test(pattern))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['selectors', i, 'exclude'],
+          message: `selects nothing: exclude leaves out every name match "${selector.match}" takes; remove that pattern from exclude`,
+        });
+      }
+      if (!Object.hasOwn(config.retention, selector.retention)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['selectors', i, 'retention'],
+          message: `the selector uses retention policy '${selector.retention}', which is not defined; defined: ${Object.keys(config.retention).join(', ') || 'none'}`,
+        });
+      }
+    });
     for (const [name, schedule] of Object.entries(config.schedules)) {
       if (!schedule.snapshotPrefix && milvusNameProblem(name)) {
         ctx.addIssue({
@@ -189,11 +278,12 @@ export const runtimeConfigSchema = z
         });
       }
       for (const [j, ref] of (schedule.collections ?? []).entries()) {
-        if (!keys.has(normaliseCollectionRef(ref))) {
+        const problem = collectionRefProblem(config, ref);
+        if (problem) {
           ctx.addIssue({
             code: 'custom',
             path: ['schedules', name, 'collections', j],
-            message: `schedule '${name}' names ${ref}, which is not in collections`,
+            message: `schedule '${name}' names ${ref}, which ${problem}`,
           });
         }
       }

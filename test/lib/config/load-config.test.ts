@@ -90,6 +90,29 @@ describe('defaults', () => {
     expect(config.network).toBeUndefined();
   });
 
+  it('takes selectors beside or instead of entries by name, with their defaults, and schedules naming what they cover', () => {
+    // Act
+    const config = parseDeploymentConfig({
+      ...minimal(),
+      collections: [],
+      selectors: [
+        { match: '*', exclude: ['tmp_*'] },
+        { database: 'prod', match: 'orders_?' },
+      ],
+      schedules: {
+        nightly: { cron: 'cron(0 3 * * ? *)', collections: ['default.invoices', 'prod.*', 'orders_1'] },
+      },
+    });
+
+    // Assess
+    expect(config.selectors).toEqual([
+      { database: 'default', match: '*', exclude: ['tmp_*'], retention: 'default' },
+      { database: 'prod', match: 'orders_?', exclude: [], retention: 'default' },
+    ]);
+    expect(config.coverage).toEqual({ databases: 'configured', alarm: false });
+    expect(config.schedules.nightly?.collections).toEqual(['default.invoices', 'prod.*', 'orders_1']);
+  });
+
   it('keeps every override', () => {
     const config = parseDeploymentConfig({
       ...minimal(),
@@ -146,7 +169,16 @@ describe('the run part of the configuration', () => {
   it('is exactly the runtime keys, with defaults applied', () => {
     const runtime = runtimeConfigOf(parseDeploymentConfig(minimal()));
     expect(Object.keys(runtime).sort()).toEqual(
-      ['collections', 'drill', 'flush', 'manualSnapshotPrefix', 'retention', 'schedules'].sort(),
+      [
+        'collections',
+        'coverage',
+        'drill',
+        'flush',
+        'manualSnapshotPrefix',
+        'retention',
+        'schedules',
+        'selectors',
+      ].sort(),
     );
     expect(runtime.schedules.nightly).toMatchObject({ mode: 'backup', timezone: 'UTC', enabled: true });
   });
@@ -244,6 +276,63 @@ describe('invalid configurations', () => {
       'a deployment id with a slash',
       { deploymentId: 'prod/eu' },
       '$.deploymentId: a deployment id uses letters, digits',
+    ],
+    [
+      'a selector pattern with a character no Milvus name holds',
+      { selectors: [{ database: 'default', match: 'orders-*' }] },
+      `$.selectors[0].match: match pattern "orders-*" is refused: it contains '-' at position 6, which no Milvus name holds`,
+    ],
+    [
+      'a selector pattern that starts with a digit',
+      { selectors: [{ match: '2024_*' }] },
+      `$.selectors[0].match: match pattern "2024_*" is refused: it starts with '2', but Milvus names start with a letter or '_', so it can never match; did you mean "*2024_*"?`,
+    ],
+    [
+      'a selector pattern with a character class',
+      { selectors: [{ match: 'tmp_[0-9]*' }] },
+      `$.selectors[0].match: match pattern "tmp_[0-9]*" is refused: it contains '[' at position 4: patterns have only '*'`,
+    ],
+    [
+      'a selector pattern written as database.collection',
+      { selectors: [{ match: 'prod.*' }] },
+      `$.selectors[0].match: match pattern "prod.*" is refused: it contains '.' at position 4: a pattern matches one name, so give the database in "database"`,
+    ],
+    [
+      'a selector pattern longer than any Milvus name',
+      { selectors: [{ match: `${'a'.repeat(256)}*` }] },
+      'it needs at least 256 characters, and Milvus names have at most 255, so it can never match',
+    ],
+    [
+      'an exclude pattern that leaves nothing',
+      { selectors: [{ match: 'orders_*', exclude: ['*'] }] },
+      '$.selectors[0].exclude: selects nothing: exclude leaves out every name match "orders_*" takes',
+    ],
+    [
+      'a selector naming an unknown retention policy',
+      { selectors: [{ match: '*', retention: 'hourly' }] },
+      "$.selectors[0].retention: the selector uses retention policy 'hourly', which is not defined; defined: default",
+    ],
+    ['an unknown key in a selector', { selectors: [{ match: '*', excludes: ['tmp_*'] }] }, '$.selectors[0]'],
+    [
+      'neither collections nor selectors',
+      { collections: [] },
+      '$.collections: list at least one collection in collections, or a selector in selectors',
+    ],
+    [
+      'a schedule naming a collection its selector excludes',
+      {
+        selectors: [{ match: '*', exclude: ['tmp_*'] }],
+        schedules: { nightly: { cron: 'cron(0 3 * * ? *)', collections: ['default.tmp_a'] } },
+      },
+      `$.schedules.nightly.collections[0]: schedule 'nightly' names default.tmp_a, which is not in collections, and selector 1 excludes it ("tmp_*")`,
+    ],
+    [
+      'a schedule naming a database no entry or selector covers',
+      {
+        selectors: [{ database: 'prod', match: '*' }],
+        schedules: { nightly: { cron: 'cron(0 3 * * ? *)', collections: ['staging.*'] } },
+      },
+      "$.schedules.nightly.collections[0]: schedule 'nightly' names staging.*, which matches no entry of collections, and no selector covers its database",
     ],
     [
       'a VPC without subnets',
