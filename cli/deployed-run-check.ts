@@ -11,7 +11,14 @@ const PREPARE_RUN_STATE = 'PrepareRun';
 
 /** What {@link checkAgainstDeployment} found out. */
 export type DeployedCheck =
-  | { readonly checked: true }
+  | {
+      readonly checked: true;
+      /**
+       * Collections the input names that a selector covers: the configuration accepts them, but
+       * only the run, resolving the selectors against Milvus, tells whether Milvus has them.
+       */
+      readonly bySelector: readonly string[];
+    }
   | {
       readonly checked: false;
       /** Why the deployed configuration could not be read (said once, on stderr). */
@@ -68,7 +75,7 @@ export async function checkAgainstDeployment(
   }
   try {
     // Only the input is being checked: the deployment and cluster a run would record do not matter here.
-    prepareRun(
+    const { items } = prepareRun(
       {
         input,
         execution: { name: executionName, startTime: new Date().toISOString() },
@@ -77,7 +84,10 @@ export async function checkAgainstDeployment(
       },
       clusterIdentity('milvus:19530'),
     );
-    return { checked: true };
+    const bySelector = items
+      .filter((item) => item.selection?.by === 'selector')
+      .map((item) => `${item.database}.${item.collection}`);
+    return { checked: true, bySelector };
   } catch (error) {
     if (error instanceof InvalidInputError) {
       throw new CliError(`${error.message}\nNothing was started.`, undefined, { cause: error });

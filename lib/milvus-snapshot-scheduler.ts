@@ -818,13 +818,10 @@ export class MilvusSnapshotScheduler extends Construct {
     settings: ValidatedSettings,
     network: FunctionNetwork | undefined,
   ): Record<StepName, WorkflowFunction> {
-    // Names the cluster in records; given to PrepareRun too, which needs no token and no VPC.
-    const endpointEnvironment: Record<string, string> = {
-      MILVUS_ADDRESS: settings.milvus.address,
-      ...(settings.milvusClusterId && { MILVUS_CLUSTER_ID: settings.milvusClusterId }),
-    };
     const milvusEnvironment: Record<string, string> = {
-      ...endpointEnvironment,
+      MILVUS_ADDRESS: settings.milvus.address,
+      // Names the cluster in records.
+      ...(settings.milvusClusterId && { MILVUS_CLUSTER_ID: settings.milvusClusterId }),
       MILVUS_TLS: String(settings.milvus.tls),
       MILVUS_TIMEOUT_MS: String(settings.milvus.timeoutMs),
       MILVUS_TOKEN_SECRET_ID: this.milvusTokenSecret.secretFullArn ?? this.milvusTokenSecret.secretName,
@@ -843,7 +840,6 @@ export class MilvusSnapshotScheduler extends Construct {
           ...(emitsCollectionMetrics(name) && {
             PER_COLLECTION_METRICS: String(settings.perCollectionMetrics),
           }),
-          ...(step.milvusEndpoint && endpointEnvironment),
           ...(step.milvus && milvusEnvironment),
           ...(step.reports && { REPORTS_BUCKET: this.reportsBucket.bucketName }),
         },

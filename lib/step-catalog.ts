@@ -22,8 +22,6 @@ export interface StepDefinition<N extends string = StepName> {
   readonly directory: string;
   /** Talks to Milvus: gets the Milvus environment, the token secret, the VPC, and the Milvus SDK in its bundle. */
   readonly milvus: boolean;
-  /** Names the Milvus cluster without talking to it: gets only `MILVUS_ADDRESS` (and `MILVUS_CLUSTER_ID`). */
-  readonly milvusEndpoint?: boolean;
   /** Its reports bucket access, if any (gets `REPORTS_BUCKET`). */
   readonly reports?: ReportsAccess;
   /** Timeout in seconds when Milvus answers in time; Milvus steps get at least 2 × the Milvus call timeout + 30 s. */
@@ -70,13 +68,14 @@ export const STEP_CATALOG: Readonly<Record<StepName, StepDefinition>> = {
   PrepareRun: {
     state: 'PrepareRun',
     directory: 'prepare-run',
-    milvus: false,
-    milvusEndpoint: true,
-    // It stores the run's collection list, which the Map reads (`runs/<runId>/items.json`).
-    reports: { read: [], write: [RUN_RESULTS] },
-    timeoutSeconds: 30,
-    memoryMb: 256,
-    description: 'Validates the execution input against the configuration and plans the run',
+    milvus: true,
+    // It lists Milvus' databases and collections for the selectors and the coverage, reads the
+    // ledger's drill and restore records to leave the tool's own collections out, and stores the
+    // run's collection list, which the Map reads (`runs/<runId>/items.json`), and its coverage.
+    reports: { read: [LEDGER], write: [RUN_RESULTS] },
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    description: 'Validates the execution input, resolves the selectors against Milvus and plans the run',
   },
   Flush: {
     state: 'Flush',

@@ -54,7 +54,7 @@ export function registerStartCommand(parent: Command, io: CliIo): void {
     .option('--mode <mode>', "backup, drill or full (default: the schedule's mode, else backup)")
     .option(
       '--collections <list>',
-      'only these collections, comma-separated: database.collection, or collection in default',
+      'only these collections, comma-separated: database.collection, collection in default, or a pattern such as prod.* (names a selector covers are accepted)',
     )
     .option('--dry-run', 'change nothing: no flush, snapshot, drop or drill; report what retention would do')
     .option('--snapshot <name>', 'drill this snapshot instead of the newest (with --mode drill)')
@@ -103,6 +103,11 @@ export async function launchRun(options: LaunchOptions, input: unknown, io: CliI
     const check = await checkAgainstDeployment(aws, stateMachineArn, input, name);
     if (!check.checked) {
       io.stderr.write(`note: ${check.reason}; collections and schedule are checked by the run itself\n`);
+    } else if (check.bySelector.length > 0) {
+      io.stderr.write(
+        `note: ${check.bySelector.join(', ')} ${check.bySelector.length === 1 ? 'is' : 'are'} not configured by name but covered by a selector; ` +
+          'the run checks that Milvus has them when it resolves the selectors\n',
+      );
     }
 
     const started = await awsCall(

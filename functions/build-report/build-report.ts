@@ -8,12 +8,15 @@ import {
   runContextSchema,
 } from '../shared/contracts/run-context';
 import {
+  COVERAGE_LIST_LIMIT,
   type CollectionResult,
+  type CoverageReport,
   collectionResultSchema,
   type RestoreResult,
   RUN_REPORT_SCHEMA_VERSION,
   type RunReport,
   runReportSchema,
+  storedCoverageSchema,
 } from '../shared/contracts/run-report';
 import { DrillLedger } from '../shared/ledger/drill-ledger';
 import { ReportKeys, type ReportStore, recordScopeOf } from '../shared/reports/report-store';
@@ -145,21 +148,65 @@ export async function buildReport(
     );
     batch.forEach((item, j) => {
       const child = failedChildren.get(`${item.database}.${item.collection}`);
-      if (child) {
-        collections.push(failedChildResult(item, child));
-        return;
-      }
       const parsed = collectionResultSchema.safeParse(stored[j]);
-      collections.push(parsed.success ? parsed.data : missingResult(item, input.mapError));
+      const result = child
+        ? failedChildResult(item, child)
+        : parsed.success
+          ? parsed.data
+          : missingResult(item, input.mapError);
+      collections.push(item.selection ? { ...result, selection: item.selection } : result);
     });
   }
 
+  const coverageKey = ReportKeys.runCoverage(run.runId);
+  const coverage = await readCoverage(coverageKey, deps.store);
   const finishedAt = deps.now();
-  const report = assembleReport(run, collections, finishedAt);
+  const report = assembleReport(
+    run,
+    collections,
+    finishedAt,
+    coverage && boundedCoverage(coverage, coverageKey),
+  );
   const location = await deps.store.putJson(ReportKeys.runReport(run.runId, new Date(run.startedAt)), report);
   // From now on no drill of this run is running: a later run's sweep may remove what it left.
   await new DrillLedger(deps.store, recordScopeOf(run)).recordRunEnded(run.runId, finishedAt);
   return { report, location, published: publishedReport(report, location) };
+}
+
+/** The run's coverage as PrepareRun stored it; undefined for a run prepared before selectors. */
+async function readCoverage(
+  key: string,
+  store: Pick<ReportStore, 'getJson'>,
+): Promise<z.infer<typeof storedCoverageSchema> | undefined> {
+  const raw = await store.getJson(key);
+  if (raw === undefined) return undefined;
+  const parsed = storedCoverageSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw new RunRecordsUnreadableError(
+    `the run's coverage (${key}) is not what PrepareRun writes: ${describeIssues(parsed.error.issues)}`,
+  );
+}
+
+/**
+ * The report's coverage: each list cut at {@link COVERAGE_LIST_LIMIT} with its full count, so a
+ * Milvus of many thousand collections nothing covers still gives a report that fits in the state.
+ */
+export function boundedCoverage(coverage: z.infer<typeof storedCoverageSchema>, key: string): CoverageReport {
+  const cut = <T>(list: readonly T[]) => list.slice(0, COVERAGE_LIST_LIMIT);
+  const lists = [coverage.databases, coverage.unprotected, coverage.missing, coverage.skipped];
+  return {
+    databases: cut(coverage.databases),
+    unprotected: cut(coverage.unprotected),
+    missing: cut(coverage.missing),
+    skipped: cut(coverage.skipped),
+    counts: {
+      databases: coverage.databases.length,
+      unprotected: coverage.unprotected.length,
+      missing: coverage.missing.length,
+      skipped: coverage.skipped.length,
+    },
+    ...(lists.some((l) => l.length > COVERAGE_LIST_LIMIT) && { fullCoverage: key }),
+  };
 }
 
 async function readItems(key: string, store: Pick<ReportStore, 'getJson'>): Promise<CollectionTarget[]> {
@@ -254,6 +301,7 @@ export function assembleReport(
   run: RunContext,
   collections: readonly CollectionResult[],
   finishedAt: Date,
+  coverage?: CoverageReport,
 ): RunReport {
   const count = (status: CollectionResult['status']) => collections.filter((c) => c.status === status).length;
   const drillDue = !run.dryRun && (run.mode === 'drill' || run.mode === 'full');
@@ -284,6 +332,7 @@ export function assembleReport(
       restoresSucceeded: collections.filter((c) => c.restore && c.status === 'SUCCEEDED').length,
       restoresFailed: run.mode === 'restore' ? collections.filter((c) => c.status === 'FAILED').length : 0,
     },
+    ...(coverage && { coverage }),
     collections,
   });
 }
@@ -360,6 +409,7 @@ export function messageOf(report: RunReport): string {
     report.mode === 'restore'
       ? `Restores:    ${summary.restoresSucceeded} succeeded, ${summary.restoresFailed} failed`
       : `Drills:      ${summary.drillsVerified} verified, ${summary.drillsFailed} failed`,
+    ...coverageLines(report.coverage),
     '',
     ...[...report.collections]
       .sort((a, b) => rank(a) - rank(b))
@@ -378,6 +428,33 @@ export function messageOf(report: RunReport): string {
     JSON.stringify(report, null, 2),
   );
   return lines.join('\n');
+}
+
+/**
+ * `2 collections in prod are not backed up: a, b`, one line per database, then what is configured
+ * but missing; nothing when everything is covered. Names beyond the report's lists are counted.
+ */
+export function coverageLines(coverage: CoverageReport | undefined): string[] {
+  if (!coverage) return [];
+  const lines: string[] = [];
+  const byDatabase = new Map<string, string[]>();
+  for (const c of coverage.unprotected)
+    byDatabase.set(c.database, [...(byDatabase.get(c.database) ?? []), c.collection]);
+  const unlisted = coverage.counts.unprotected - coverage.unprotected.length;
+  for (const [database, names] of byDatabase) {
+    const more = byDatabase.size === 1 && unlisted > 0 ? unlisted : 0;
+    const n = names.length + more;
+    lines.push(
+      `Unprotected: ${n} ${n === 1 ? 'collection' : 'collections'} in ${database} ${n === 1 ? 'is' : 'are'} not backed up: ${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
+    );
+  }
+  if (byDatabase.size > 1 && unlisted > 0)
+    lines.push(`Unprotected: ${unlisted} more, listed in ${coverage.fullCoverage ?? 'the coverage'}`);
+  if (coverage.counts.missing > 0) {
+    const names = coverage.missing.map((m) => `${m.database}.${m.collection}`);
+    lines.push(`Missing:     ${coverage.counts.missing} configured but not in Milvus: ${names.join(', ')}`);
+  }
+  return lines.length > 0 ? ['', ...lines] : [];
 }
 
 function rank(c: CollectionResult): number {

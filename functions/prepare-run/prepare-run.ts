@@ -1,15 +1,22 @@
 import * as z from 'zod';
+import {
+  type Coverage,
+  collectionRefProblem,
+  describeSelector,
+  type MilvusInventory,
+  parseCollectionRef,
+  refCovers,
+  resolveCollections,
+  type SelectedCollection,
+  selectorFor,
+} from '../shared/collection-selection';
 import { type ClusterIdentity, embeddedDeploymentSchema } from '../shared/contracts/deployment';
 import { embeddedConfig } from '../shared/contracts/embedded-config';
 import { type ExecutionInput, parseExecutionInput } from '../shared/contracts/execution-input';
 import { type CollectionTarget, type RunContext, runContextSchema } from '../shared/contracts/run-context';
-import {
-  collectionKey,
-  normaliseCollectionRef,
-  type RuntimeConfig,
-  runtimeConfigSchema,
-} from '../shared/contracts/runtime-config';
+import { collectionKey, type RuntimeConfig, runtimeConfigSchema } from '../shared/contracts/runtime-config';
 import { ConfigurationError, InvalidInputError } from '../shared/errors';
+import { hasWildcard } from '../shared/name-pattern';
 import { ReportKeys, type ReportStore } from '../shared/reports/report-store';
 import { drillCollectionTime, milvusNameProblem, snapshotName } from '../shared/snapshot-naming';
 import { describeIssues, listNames, ownEntry } from '../shared/validation';
@@ -40,10 +47,12 @@ export const prepareRunInputSchema = z
 /** PrepareRun's input. */
 export type PrepareRunInput = z.infer<typeof prepareRunInputSchema>;
 
-/** The run's plan: the run context and one item per collection. */
+/** The run's plan: the run context, one item per collection, and what the run leaves out. */
 export interface PreparedRun {
   readonly run: RunContext;
   readonly items: CollectionTarget[];
+  /** What Milvus holds that the run does not back up; absent when Milvus was not read. */
+  readonly coverage?: Coverage;
 }
 
 /**
@@ -75,6 +84,8 @@ export async function storeRunItems(
 ): Promise<PreparedState> {
   const key = ReportKeys.runItems(prepared.run.runId);
   await store.putJson(key, prepared.items);
+  // Beside the list, for BuildReport: complete, however long; the report holds its start.
+  if (prepared.coverage) await store.putJson(ReportKeys.runCoverage(prepared.run.runId), prepared.coverage);
   return { run: prepared.run, collections: { key, count: prepared.items.length } };
 }
 
@@ -87,13 +98,20 @@ export async function storeRunItems(
  * Pure: no clock (the slot comes from the input or the execution's start time), no I/O.
  *
  * @param cluster the Milvus cluster the functions are configured for (from their environment)
+ * @param inventory what Milvus and the ledger hold (see milvus-inventory.ts): the selectors are
+ *   resolved against it and the coverage computed. Without it (the CLI checking an input offline)
+ *   only entries by name are planned, and a name a selector covers is accepted as it stands.
  *
  * @throws InvalidInputError for a bad execution input
  * @throws ConfigurationError for an embedded configuration that does not validate (a definition
  *   edited by hand)
  */
-export function prepareRun(prepareInput: PrepareRunInput, cluster: ClusterIdentity): PreparedRun {
-  const config = parseConfig(decodeConfig(prepareInput));
+export function prepareRun(
+  prepareInput: PrepareRunInput,
+  cluster: ClusterIdentity,
+  inventory?: MilvusInventory,
+): PreparedRun {
+  const config = runConfigOf(prepareInput);
   const input = parseExecutionInput(prepareInput.input, (message) => new InvalidInputError(message));
 
   const scheduleName = input.schedule;
@@ -127,7 +145,12 @@ export function prepareRun(prepareInput: PrepareRunInput, cluster: ClusterIdenti
     );
   }
 
-  const collections = selectCollections(config, input.collections ?? schedule?.collections);
+  const resolved = inventory ? resolveCollections(config, inventory) : undefined;
+  const collections = selectCollections(
+    config,
+    input.collections ?? schedule?.collections,
+    resolved?.selected,
+  );
   const startedAt = wholeSeconds(new Date(prepareInput.execution.startTime));
   const slot = input.scheduledTime ? wholeSeconds(new Date(input.scheduledTime)) : startedAt;
   const prefix = schedule ? (schedule.snapshotPrefix ?? scheduleName) : config.manualSnapshotPrefix;
@@ -158,8 +181,13 @@ export function prepareRun(prepareInput: PrepareRunInput, cluster: ClusterIdenti
     drill: config.drill,
     flush: config.flush,
   });
-  const items = collections.map((c) => ({ database: c.database, collection: c.name, policy: c.retention }));
-  return { run, items };
+  const items = collections.map((c) => ({
+    database: c.database,
+    collection: c.collection,
+    policy: c.retention,
+    selection: c.selection,
+  }));
+  return { run, items, ...(resolved && { coverage: resolved.coverage }) };
 }
 
 /**
@@ -216,6 +244,11 @@ function decodeConfig(prepareInput: PrepareRunInput): unknown {
   }
 }
 
+/** The configuration embedded in PrepareRun's input, validated. @throws ConfigurationError */
+export function runConfigOf(prepareInput: PrepareRunInput): RuntimeConfig {
+  return parseConfig(decodeConfig(prepareInput));
+}
+
 function parseConfig(value: unknown): RuntimeConfig {
   const result = runtimeConfigSchema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
@@ -224,22 +257,69 @@ function parseConfig(value: unknown): RuntimeConfig {
   );
 }
 
-/** The configured collections a run covers, in configuration order, each named once. */
+/**
+ * The collections a run covers, each once: everything the configuration covers (entries by name
+ * first, then what the selectors matched), or what `refs` names of it. A reference is a name
+ * (`db.collection`, `collection` in `default`) or a pattern (`prod.*`); each must cover something.
+ *
+ * @param resolved the configuration resolved against Milvus; without it, only entries by name,
+ *   plus each name in `refs` that a selector covers, passed through unchecked
+ */
 function selectCollections(
   config: RuntimeConfig,
   refs: readonly string[] | undefined,
-): RuntimeConfig['collections'] {
-  if (refs === undefined) return config.collections;
-  const configured = new Map(config.collections.map((c) => [collectionKey(c), c]));
-  const wanted = new Set(refs.map(normaliseCollectionRef));
-  const unknown = [...wanted].filter((key) => !configured.has(key));
+  resolved: readonly SelectedCollection[] | undefined,
+): SelectedCollection[] {
+  const all: readonly SelectedCollection[] =
+    resolved ??
+    config.collections.map((c) => ({
+      database: c.database,
+      collection: c.name,
+      retention: c.retention,
+      protect: c.protect,
+      selection: { by: 'name' },
+    }));
+  if (refs === undefined) return [...all];
+  const chosen = all.filter((c) => refs.some((ref) => refCovers(ref, c.database, c.collection)));
+  const unknown: string[] = [];
+  const why: string[] = [];
+  for (const ref of new Set(refs)) {
+    if (all.some((c) => refCovers(ref, c.database, c.collection))) continue;
+    // Offline, a pattern is taken as the configuration load took it: it may cover something.
+    if (hasWildcard(ref) && resolved === undefined && collectionRefProblem(config, ref) === undefined)
+      continue;
+    const { database, collection } = parseCollectionRef(ref);
+    const match = hasWildcard(ref) ? undefined : selectorFor(config.selectors, database, collection);
+    if (match && match.excludedBy === undefined && resolved === undefined) {
+      chosen.push({
+        database,
+        collection,
+        retention: match.selector.retention,
+        protect: [],
+        selection: { by: 'selector', selector: match.index, pattern: describeSelector(match.selector) },
+      });
+      continue;
+    }
+    unknown.push(`${database}.${collection}`);
+    if (match?.excludedBy !== undefined) {
+      why.push(`${preview(ref)} is excluded by selector ${match.index + 1} ("${match.excludedBy}")`);
+    } else if (match) {
+      why.push(`selector ${match.index + 1} covers ${preview(ref)}, but Milvus has no such collection`);
+    } else if (hasWildcard(ref) && resolved !== undefined) {
+      why.push(`${preview(ref)} matches none of the collections the configuration covers`);
+    }
+  }
   if (unknown.length > 0) {
+    const configured = [
+      ...config.collections.map((c) => collectionKey(c)),
+      ...config.selectors.map((s) => `selector ${describeSelector(s)}`),
+    ];
     throw new InvalidInputError(
       `unknown collection${unknown.length > 1 ? 's' : ''} ${listNames(unknown.map(preview))}; ` +
-        `configured: ${listOrNone([...configured.keys()])}`,
+        `configured: ${listOrNone(configured)}${why.length > 0 ? `; ${why.join('; ')}` : ''}`,
     );
   }
-  return config.collections.filter((c) => wanted.has(collectionKey(c)));
+  return chosen;
 }
 
 function wholeSeconds(date: Date): Date {

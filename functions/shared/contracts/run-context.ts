@@ -4,6 +4,20 @@ import { runDeploymentSchema } from './deployment';
 import { drillSettingsSchema, flushSettingsSchema } from './drill-settings';
 import { RUN_MODES } from './runtime-config';
 
+/** How a collection came to be in a run: named in `collections`, or matched by a selector. */
+export const selectionSchema = z.discriminatedUnion('by', [
+  z.object({ by: z.literal('name') }).strict(),
+  z
+    .object({
+      by: z.literal('selector'),
+      /** The selector's position in `selectors` (from 0). */
+      selector: z.number().int().nonnegative(),
+      /** The selector as a person reads it, e.g. `default.* except tmp_*`. */
+      pattern: z.string(),
+    })
+    .strict(),
+]);
+
 /** A collection a run works on, as handed to each per-collection step. */
 export const collectionTargetSchema = z
   .object({
@@ -11,6 +25,8 @@ export const collectionTargetSchema = z
     collection: z.string().min(1),
     /** Name of its retention policy in `run.policies`. */
     policy: z.string().min(1),
+    /** Named or matched (absent in lists stored before selectors). */
+    selection: selectionSchema.optional(),
   })
   .strict();
 

@@ -1,5 +1,7 @@
 import * as z from 'zod';
+import { SKIP_WHYS } from '../collection-selection';
 import { clusterIdentitySchema } from './deployment';
+import { selectionSchema } from './run-context';
 import { RUN_MODES } from './runtime-config';
 
 /** What the backup of one collection produced. */
@@ -172,11 +174,55 @@ export const collectionResultSchema = z
     drill: drillResultSchema.optional(),
     /** An operator's restore (mode `restore`). */
     restore: restoreResultSchema.optional(),
+    /** Named in `collections`, or matched by a selector (and which). */
+    selection: selectionSchema.optional(),
   })
   .strict();
 
 /** The result of one collection in a run. */
 export type CollectionResult = z.infer<typeof collectionResultSchema>;
+
+const collectionNameSchema = z.object({ database: z.string(), collection: z.string() }).strict();
+
+/**
+ * What a run leaves out, complete, as PrepareRun stores it beside the run's collection list: the
+ * collections of the databases looked at that nothing covers, those configured by name that Milvus
+ * does not have, and those left out on purpose.
+ */
+export const storedCoverageSchema = z
+  .object({
+    /** The databases looked at: those the configuration names or matches, or every one (`coverage.databases`). */
+    databases: z.array(z.string()),
+    /** Collections of those databases that no entry and no selector covers. */
+    unprotected: z.array(collectionNameSchema),
+    /** Collections configured by name (or a selector's database) that Milvus does not have. */
+    missing: z.array(collectionNameSchema.extend({ reason: z.string() }).strict()),
+    /** Left out on purpose: excluded by a selector, a drill collection, an operator restore's new collection. */
+    skipped: z.array(collectionNameSchema.extend({ why: z.enum(SKIP_WHYS), reason: z.string() }).strict()),
+  })
+  .strict();
+
+/** Entries each list of the report's coverage holds; the counts say how many there are. */
+export const COVERAGE_LIST_LIMIT = 25;
+
+/** The report's coverage: the stored lists cut at {@link COVERAGE_LIST_LIMIT}, with their full counts. */
+export const coverageReportSchema = storedCoverageSchema
+  .extend({
+    counts: z
+      .object({
+        databases: z.number().int().nonnegative(),
+        unprotected: z.number().int().nonnegative(),
+        missing: z.number().int().nonnegative(),
+        skipped: z.number().int().nonnegative(),
+      })
+      .strict(),
+    /** The reports bucket's key of the complete lists, when one was cut. */
+    fullCoverage: z.string().optional(),
+  })
+  .strict();
+
+/** A run report's coverage. */
+export type CoverageReport = z.infer<typeof coverageReportSchema>;
 
 /** Current version of the run report schema. Bumped on any incompatible change. */
 export const RUN_REPORT_SCHEMA_VERSION = 2;
@@ -221,6 +267,8 @@ export const runReportSchema = z
      * 256 KB); failed collections are always kept. The stored report is never shortened.
      */
     omittedCollections: z.number().int().nonnegative().optional(),
+    /** What Milvus holds that the run does not back up (every run prepared since selectors exist has it). */
+    coverage: coverageReportSchema.optional(),
     collections: z.array(collectionResultSchema),
   })
   .strict();

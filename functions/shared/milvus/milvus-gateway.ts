@@ -146,6 +146,12 @@ export class MilvusGateway {
     return Boolean(res.value);
   }
 
+  /** The databases the token may see, in Milvus' order (none in particular). */
+  public async listDatabases(): Promise<string[]> {
+    const res = await this.call('list databases', () => this.client.listDatabases());
+    return [...res.db_names];
+  }
+
   /** The collection names of a database. */
   public async listCollections(database: string): Promise<string[]> {
     const res = await this.call(`list collections of database ${database}`, () =>

@@ -61,6 +61,8 @@ export function recordScopeOf(run: { readonly deployment: RunDeployment }): Reco
  * locally and a key under S3's 1,024-byte limit.
  */
 export const ReportKeys = {
+  /** What a run's collections leave out (collection-selection.ts), complete, beside its item list. */
+  runCoverage: (runId: string) => `runs/${safe(runId)}/coverage.json`,
   /** One collection's result in one run. */
   collectionResult: (runId: string, database: string, collection: string) =>
     `runs/${safe(runId)}/collections/${keySegment(database)}/${keySegment(collection)}.json`,

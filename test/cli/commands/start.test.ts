@@ -34,8 +34,9 @@ const NOW = new Date('2026-11-21T03:00:00Z');
  * PrepareRun's embedded configuration (test/cli/deployed-run-check.test.ts checks that the
  * synthesized definition carries it there).
  */
-function deployedDefinition(): string {
-  const { config } = loadDeploymentConfig({ cwd: REPO_ROOT, path: 'examples/scheduler.config.json' });
+function deployedDefinition(overrides: Record<string, unknown> = {}): string {
+  const loaded = loadDeploymentConfig({ cwd: REPO_ROOT, path: 'examples/scheduler.config.json' });
+  const config = { ...loaded.config, ...overrides } as typeof loaded.config;
   return JSON.stringify({
     StartAt: 'PrepareRun',
     States: {
@@ -218,7 +219,7 @@ describe('start', () => {
       // Assess
       expect(run.code).toBe(2);
       expect(run.stderr).toBe(
-        'error: unknown collection "default.prodcts"; configured: default.products, default.support_tickets, analytics.user_events\n' +
+        'error: unknown collection "default.prodcts"; configured: default.products, default.support_tickets, analytics.user_events, selector analytics.* except tmp_*, scratch_*\n' +
           'Nothing was started.\n',
       );
       expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
@@ -261,6 +262,33 @@ describe('start', () => {
     expect(run.stderr).toBe(
       "note: could not read the state machine's definition (AccessDeniedException); " +
         'collections and schedule are checked by the run itself\n',
+    );
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+  });
+
+  it('accepts collections a deployed selector covers, saying the run checks Milvus has them; refuses one it excludes', async () => {
+    // Prepare: a deployment that backs up every collection of prod but the scratch ones
+    sfn.on(DescribeStateMachineCommand).resolves({
+      definition: deployedDefinition({
+        selectors: [{ database: 'prod', match: '*', exclude: ['tmp_*'], retention: 'default' }],
+      }),
+    });
+
+    // Act
+    const covered = await cli('start', ...ARN, '--collections', 'prod.orders,prod.*,products');
+    const excluded = await cli('start', ...ARN, '--collections', 'prod.tmp_a');
+
+    // Assess
+    expect(covered.code).toBe(0);
+    expect(covered.stderr).toBe(
+      'note: prod.orders is not configured by name but covered by a selector; the run checks that Milvus has them when it resolves the selectors\n',
+    );
+    expect(JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input.input ?? '')).toMatchObject({
+      collections: ['prod.orders', 'prod.*', 'products'],
+    });
+    expect(excluded.code).toBe(2);
+    expect(excluded.stderr).toContain(
+      'error: unknown collection "prod.tmp_a"; configured: default.products, default.support_tickets, analytics.user_events, selector prod.* except tmp_*; "prod.tmp_a" is excluded by selector 1 ("tmp_*")',
     );
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });

@@ -4,8 +4,15 @@ import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../../functions/prepare-run/handler';
+import { clusterIdentity } from '../../../functions/shared/contracts/deployment';
+import { closeCachedMilvus } from '../../../functions/shared/lambda/milvus-environment';
 import { runtimeConfigOf } from '../../../lib/config/deployment-config';
 import { parseDeploymentConfig } from '../../../lib/config/load-config';
+import {
+  createTestCollection,
+  type EmulatorFixture,
+  startFixture,
+} from '../../emulator/support/emulator-fixture';
 import { TEST_DEPLOYMENT } from '../../support/deployment';
 
 const context = {
@@ -15,13 +22,14 @@ const context = {
 } as Context;
 
 /** PrepareRun's payload as the state machine builds it. */
-const payload = (input: unknown) => ({
+const payload = (input: unknown, selectors: unknown[] = []) => ({
   input,
   execution: { name: 'b7e0c1d2', startTime: '2026-11-21T03:00:04.120Z' },
   config: runtimeConfigOf(
     parseDeploymentConfig({
       milvus: { address: 'milvus:19530' },
       collections: [{ name: 'products' }],
+      selectors,
       schedules: { nightly: { cron: 'cron(0 3 * * ? *)', mode: 'full' } },
       retention: { default: { keepDaily: 7 } },
     }),
@@ -31,13 +39,18 @@ const payload = (input: unknown) => ({
 
 describe('PrepareRun handler', () => {
   let reportsDir: string;
-  beforeEach(() => {
+  let world: EmulatorFixture;
+  beforeEach(async () => {
+    world = await startFixture();
+    await createTestCollection(world.client, { name: 'products' });
     reportsDir = mkdtempSync(join(tmpdir(), 'prepare-run-'));
-    vi.stubEnv('MILVUS_ADDRESS', 'https://Milvus.Example.com');
+    vi.stubEnv('MILVUS_ADDRESS', world.emulator.address);
     vi.stubEnv('REPORTS_DIR', reportsDir);
   });
-  afterEach(() => {
+  afterEach(async () => {
     vi.unstubAllEnvs();
+    await closeCachedMilvus();
+    await world.close();
     rmSync(reportsDir, { recursive: true, force: true });
   });
 
@@ -46,11 +59,47 @@ describe('PrepareRun handler', () => {
     expect(result.run.deployment).toEqual({
       id: TEST_DEPLOYMENT.id,
       runTimeoutMinutes: TEST_DEPLOYMENT.runTimeoutMinutes,
-      cluster: {
-        key: expect.stringMatching(/^milvus\.example\.com_443-[0-9a-f]{8}$/),
-        endpoint: 'milvus.example.com:443',
-      },
+      cluster: clusterIdentity(world.emulator.address),
     });
+  });
+
+  it('resolves the selectors against Milvus and stores the list and the coverage beside it', async () => {
+    // Prepare
+    for (const name of ['orders', 'tmp_a']) await createTestCollection(world.client, { name });
+    await world.client.createDatabase({ db_name: 'analytics' });
+    await createTestCollection(world.client, { name: 'clicks', database: 'analytics' });
+
+    // Act
+    const result = await handler(payload({}, [{ match: '*', exclude: ['tmp_*'] }]), context);
+
+    // Assess
+    expect(result.collections).toEqual({ key: 'runs/b7e0c1d2/items.json', count: 2 });
+    expect(JSON.parse(readFileSync(join(reportsDir, 'runs', 'b7e0c1d2', 'items.json'), 'utf8'))).toEqual([
+      { database: 'default', collection: 'products', policy: 'default', selection: { by: 'name' } },
+      {
+        database: 'default',
+        collection: 'orders',
+        policy: 'default',
+        selection: { by: 'selector', selector: 0, pattern: 'default.* except tmp_*' },
+      },
+    ]);
+    const coverage = JSON.parse(readFileSync(join(reportsDir, 'runs', 'b7e0c1d2', 'coverage.json'), 'utf8'));
+    expect(coverage).toMatchObject({ databases: ['default'], unprotected: [], missing: [] });
+    expect(coverage.skipped.map((s: { collection: string }) => s.collection)).toEqual(['tmp_a']);
+  });
+
+  it('refuses a bad input before any Milvus call', async () => {
+    world.emulator.calls.reset();
+    await expect(handler(payload({ collections: ['orders'] }), context)).rejects.toMatchObject({
+      name: 'InvalidInputError',
+    });
+    expect(world.emulator.calls.count()).toBe(0);
+  });
+
+  it('fails as the state machine retries it when Milvus is unreachable', async () => {
+    vi.stubEnv('MILVUS_ADDRESS', '127.0.0.1:1');
+    vi.stubEnv('MILVUS_TIMEOUT_MS', '1000');
+    await expect(handler(payload({}), context)).rejects.toMatchObject({ name: 'MilvusUnavailableError' });
   });
 
   it('fails without the Milvus address, saying what to set', async () => {
@@ -73,7 +122,7 @@ describe('PrepareRun handler', () => {
     });
     expect(result.collections).toEqual({ key: 'runs/b7e0c1d2/items.json', count: 1 });
     expect(JSON.parse(readFileSync(join(reportsDir, 'runs', 'b7e0c1d2', 'items.json'), 'utf8'))).toEqual([
-      { database: 'default', collection: 'products', policy: 'default' },
+      { database: 'default', collection: 'products', policy: 'default', selection: { by: 'name' } },
     ]);
   });
 

@@ -34,6 +34,8 @@ const state = (name: string): AslState => {
 const lambdaTasks = () =>
   [...states].filter(([, s]) => s.Type === 'Task' && String(s.Resource).includes(':lambda:')).map(([n]) => n);
 const MILVUS_TASKS = [
+  // It lists databases and collections to resolve the selectors.
+  'PrepareRun',
   'Flush',
   'CheckFlush',
   'CreateSnapshot',
