@@ -502,6 +502,7 @@ export class MilvusSnapshotScheduler extends Construct {
       schedules: settings.runtimeConfig.schedules,
       functions: this.functions,
       freshnessCheck: this.freshnessCheck,
+      unprotectedCollectionsAlarm: settings.runtimeConfig.coverage.alarm,
     });
   }
 

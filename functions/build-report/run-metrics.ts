@@ -16,6 +16,11 @@ export const RunMetric = {
   SnapshotsDropped: 'SnapshotsDropped',
   DrillsVerified: 'DrillsVerified',
   DrillsFailed: 'DrillsFailed',
+  /**
+   * Collections of the databases a run looked at that no entry and no selector covers (the
+   * report's `coverage.counts.unprotected`), per deployment; emitted by every run that has a coverage.
+   */
+  UnprotectedCollections: 'UnprotectedCollections',
   /** 1 per successful, non-dry run of a schedule, with the {@link SCHEDULE_DIMENSION} dimension. */
   SuccessfulRuns: 'SuccessfulRuns',
 } as const;
@@ -45,6 +50,9 @@ export function runMetrics(report: RunReport): RunMetricValue[] {
     { name: RunMetric.DrillsVerified, value: summary.drillsVerified },
     { name: RunMetric.DrillsFailed, value: summary.drillsFailed },
   ];
+  if (report.coverage) {
+    values.push({ name: RunMetric.UnprotectedCollections, value: report.coverage.counts.unprotected });
+  }
   if (report.status === 'SUCCEEDED' && !report.dryRun && report.schedule !== undefined) {
     values.push({
       name: RunMetric.SuccessfulRuns,

@@ -24,6 +24,12 @@ export interface RunMonitoringProps {
   readonly functions: Readonly<Record<string, lambda.IFunction>>;
   /** The function that publishes each schedule's freshness, when there is a schedule to watch. */
   readonly freshnessCheck?: lambda.IFunction;
+  /**
+   * Raise an alarm when a run reports collections that nothing covers (its `UnprotectedCollections`
+   * metric is above 0). From the configuration's `coverage.alarm`.
+   * @default false
+   */
+  readonly unprotectedCollectionsAlarm?: boolean;
 }
 
 /**
@@ -45,6 +51,8 @@ export class RunMonitoring extends Construct {
   public readonly freshness: Readonly<Record<string, cloudwatch.Alarm>>;
   /** Fires when the freshness check itself fails. */
   public readonly freshnessCheckFailed?: cloudwatch.Alarm;
+  /** Fires when a run finds collections nothing covers (only with `unprotectedCollectionsAlarm`). */
+  public readonly unprotectedCollections?: cloudwatch.Alarm;
   /** Runs, durations, snapshots, drills, freshness, alarms and step errors of this deployment. */
   public readonly dashboard: cloudwatch.Dashboard;
 
@@ -128,7 +136,26 @@ export class RunMonitoring extends Construct {
         )
       : undefined;
 
+    // The newest run's count: the alarm clears as soon as a run finds everything covered. Runs are
+    // hours apart, so the window is a day and no data in between keeps the state as it was.
+    this.unprotectedCollections = props.unprotectedCollectionsAlarm
+      ? new cloudwatch.Alarm(this, 'UnprotectedCollections', {
+          metric: metrics.runCount(RunMetric.UnprotectedCollections, {
+            period: Duration.days(1),
+            statistic: cloudwatch.Stats.MAXIMUM,
+          }),
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.IGNORE,
+          alarmDescription:
+            'A run found collections that no entry of collections and no selector covers: they have no backup. The run report lists them under coverage.unprotected; add them to collections or a selector, or exclude them.',
+        })
+      : undefined;
+    this.unprotectedCollections?.addAlarmAction(action);
+
     this.dashboard = this.buildDashboard(props, [
+      ...(this.unprotectedCollections ? [this.unprotectedCollections] : []),
       this.executionsFailed,
       this.executionsTimedOut,
       this.executionsAborted,

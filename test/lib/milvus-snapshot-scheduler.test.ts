@@ -4,7 +4,7 @@ import { DEPLOYMENT_OUTPUTS } from '../../cli/aws/deployment';
 import { clusterIdentity } from '../../functions/shared/contracts/deployment';
 import type { MilvusSnapshotSchedulerStack } from '../../lib/milvus-snapshot-scheduler-stack';
 import { STEP_CATALOG, STEP_NAMES, type StepName } from '../../lib/step-catalog';
-import { exampleConfig, logicalId, propertiesOf, synthStack } from './fixtures';
+import { exampleConfig, exampleWith, logicalId, propertiesOf, synthStack } from './fixtures';
 
 interface Statement {
   readonly Effect: string;
@@ -621,8 +621,42 @@ describe('alarms and dashboard', () => {
   it('watches every enabled schedule, weekly included, without a synth warning', () => {
     expect(Object.keys(stack.scheduler.monitoring.freshness)).toEqual(['hourly', 'nightly', 'weekly']);
     Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('freshness'));
-    // Failed, timed out, aborted, dead letters, the check's own failures, and one per schedule.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4 + 1 + 3);
+    // Failed, timed out, aborted, dead letters, the check's own failures, one per schedule, and
+    // the example's coverage.alarm.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4 + 1 + 3 + 1);
+  });
+
+  it('alarms when a run finds collections nothing covers, with coverage.alarm (the example turns it on)', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'MilvusSnapshotScheduler',
+      MetricName: 'UnprotectedCollections',
+      Dimensions: [
+        { Name: 'Deployment', Value: stack.resolve(stack.scheduler.deploymentId) },
+        { Name: 'service', Value: 'BuildReport' },
+      ],
+      Statistic: 'Maximum',
+      Period: 86_400,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'ignore',
+      AlarmActions: alarmTopic(),
+    });
+  });
+
+  it('has no coverage alarm by default (the metric is published all the same)', () => {
+    // Act
+    const { stack: plain, template: plainTemplate } = synthStack(
+      exampleWith({ coverage: { databases: 'configured', alarm: false } }),
+    );
+
+    // Assess
+    expect(plain.scheduler.monitoring.unprotectedCollections).toBeUndefined();
+    expect(
+      Object.values(plainTemplate.findResources('AWS::CloudWatch::Alarm')).map(
+        (r) => (r as { Properties: { MetricName?: string } }).Properties.MetricName,
+      ),
+    ).not.toContain('UnprotectedCollections');
+    plainTemplate.resourceCountIs('AWS::CloudWatch::Alarm', 4 + 1 + 3);
   });
 
   it('checks freshness every 15 minutes, naming the schedules to watch, and alarms when the check fails', () => {

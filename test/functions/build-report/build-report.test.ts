@@ -263,6 +263,101 @@ describe('buildReport', () => {
   });
 });
 
+describe('coverage in the report', () => {
+  const stored = (unprotected: number) => ({
+    databases: ['default', 'prod'],
+    unprotected: Array.from({ length: unprotected }, (_, i) => ({
+      database: 'prod',
+      collection: `orders_${i}`,
+    })),
+    missing: [
+      {
+        database: 'default',
+        collection: 'gone',
+        reason: 'configured by name, but Milvus has no such collection',
+      },
+    ],
+    skipped: [
+      {
+        database: 'prod',
+        collection: 'tmp_a',
+        why: 'excluded' as const,
+        reason: 'excluded by selector 1 (prod.* except tmp_*): it matches "tmp_*"',
+      },
+    ],
+  });
+
+  it('carries what PrepareRun stored, says it in the message, and marks each collection named or matched', async () => {
+    // Prepare
+    const store = await storeWith(
+      'run-1',
+      [succeeded(products), succeeded(tickets), succeeded(events)],
+      [
+        { ...products, selection: { by: 'name' } },
+        { ...tickets, selection: { by: 'selector', selector: 0, pattern: 'default.*' } },
+        events,
+      ],
+    );
+    await store.putJson(ReportKeys.runCoverage('run-1'), stored(2));
+
+    // Act
+    const { report, published } = await buildReport(input(), { store, now });
+
+    // Assess
+    expect(report.coverage).toEqual({
+      ...stored(2),
+      counts: { databases: 2, unprotected: 2, missing: 1, skipped: 1 },
+    });
+    expect(report.collections.map((c) => c.selection)).toEqual([
+      { by: 'name' },
+      { by: 'selector', selector: 0, pattern: 'default.*' },
+      undefined,
+    ]);
+    expect(published.message).toContain(
+      'Unprotected: 2 collections in prod are not backed up: orders_0, orders_1\n',
+    );
+    expect(published.message).toContain('Missing:     1 configured but not in Milvus: default.gone\n');
+    expect(runMetrics(report)).toContainEqual({ name: RunMetric.UnprotectedCollections, value: 2 });
+  });
+
+  it('holds the first 25 of each list with the full counts, so thousands of unprotected collections still fit', async () => {
+    // Prepare
+    const store = await storeWith('run-1', [succeeded(products), succeeded(tickets), succeeded(events)]);
+    await store.putJson(ReportKeys.runCoverage('run-1'), stored(20_000));
+
+    // Act
+    const { report, published } = await buildReport(input(), { store, now });
+
+    // Assess
+    expect(report.coverage?.unprotected).toHaveLength(25);
+    expect(report.coverage?.counts.unprotected).toBe(20_000);
+    expect(report.coverage?.fullCoverage).toBe('runs/run-1/coverage.json');
+    expect(published.message).toContain(
+      'Unprotected: 20000 collections in prod are not backed up: orders_0, orders_1,',
+    );
+    expect(published.message).toContain('orders_24 and 19975 more\n');
+    expect(Buffer.byteLength(JSON.stringify(published))).toBeLessThan(MAX_PUBLISHED_BYTES);
+    expect(runMetrics(report)).toContainEqual({ name: RunMetric.UnprotectedCollections, value: 20_000 });
+  });
+
+  it('says nothing of coverage when everything is covered, and emits 0', async () => {
+    const store = await storeWith('run-1', [succeeded(products), succeeded(tickets), succeeded(events)]);
+    await store.putJson(ReportKeys.runCoverage('run-1'), { ...stored(0), missing: [] });
+    const { report, published } = await buildReport(input(), { store, now });
+    expect(published.message).not.toContain('Unprotected');
+    expect(published.message).not.toContain('Missing:');
+    expect(runMetrics(report)).toContainEqual({ name: RunMetric.UnprotectedCollections, value: 0 });
+  });
+
+  it('refuses a coverage document it cannot read, for the state machine to catch', async () => {
+    const store = await storeWith('run-1', [succeeded(products), succeeded(tickets), succeeded(events)]);
+    await store.putJson(ReportKeys.runCoverage('run-1'), { unprotected: 'all of them' });
+    await expect(buildReport(input(), { store, now })).rejects.toMatchObject({
+      name: 'RunRecordsUnreadableError',
+    });
+  });
+});
+
 describe('publishedReport', () => {
   const manyCollections = (count: number, failures: number): RunReport => {
     const collections: CollectionResult[] = Array.from({ length: count }, (_, i) => {
