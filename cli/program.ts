@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT_CODES } from './cli-error';
 import type { CliIo } from './cli-io';
+import { registerCoverageCommand } from './commands/coverage';
 import { registerReportCommand } from './commands/report';
 import { registerRestoreCommand } from './commands/restore';
 import { registerRetentionPlanCommand } from './commands/retention-plan';
@@ -35,6 +36,7 @@ export function buildProgram(io: CliIo): Command {
   registerReportCommand(program, io);
   registerSchedulesCommand(program, io);
   registerSnapshotsCommand(program, io);
+  registerCoverageCommand(program, io);
 
   const retention = program
     .command('retention')

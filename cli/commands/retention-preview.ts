@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { type Command, Option } from 'commander';
 import { planRetention, type RetentionPlan } from '../../functions/enforce-retention/retention-planner';
+import { describeSelector, selectorFor } from '../../functions/shared/collection-selection';
 import { clusterIdentity } from '../../functions/shared/contracts/deployment';
 import { latestVerifiedSchema } from '../../functions/shared/contracts/latest-verified';
 import {
@@ -23,6 +24,7 @@ import {
   type RetentionPolicy,
 } from '../../functions/shared/retention-policy';
 import { parseSnapshotMarker } from '../../functions/shared/snapshot-marker';
+import { drillCollectionTime } from '../../functions/shared/snapshot-naming';
 import { describeIssues, ownEntry } from '../../functions/shared/validation';
 import { DEFAULT_LOCAL_DEPLOYMENT_ID, type DeploymentConfig } from '../../lib/config/deployment-config';
 import { DeploymentConfigError, loadDeploymentConfig } from '../../lib/config/load-config';
@@ -210,25 +212,45 @@ async function previewTarget(options: PreviewOptions, io: CliIo): Promise<Previe
       ...(config ? { config } : {}),
     };
   }
-  if (!config || !configured) {
-    const known = config?.collections.map((c) => collectionKey(c)).join(', ') || 'none';
+  // Not named: the selector a run would take it by, as PrepareRun resolves it.
+  const match = configured || !config ? undefined : selectorFor(config.selectors, database, collection);
+  const bySelector =
+    match &&
+    match.excludedBy === undefined &&
+    drillCollectionTime(config?.drill.prefix ?? 'drill', collection) === undefined
+      ? match
+      : undefined;
+  const entry = configured ?? (bySelector && { retention: bySelector.selector.retention, protect: [] });
+  if (!config || !entry) {
+    const known =
+      [
+        ...(config?.collections.map((c) => collectionKey(c)) ?? []),
+        ...(config?.selectors.map((s) => `selector ${describeSelector(s)}`) ?? []),
+      ].join(', ') || 'none';
+    const excluded =
+      match?.excludedBy !== undefined
+        ? `; selector ${match.index + 1} excludes it ("${match.excludedBy}")`
+        : '';
     throw new CliError(
-      `collection ${key} is not in ${configPath ?? 'the configuration'} (configured: ${known}); ` +
+      `collection ${key} is not in ${configPath ?? 'the configuration'} (configured: ${known}${excluded}); ` +
         'pass --policy to preview it with a policy of your own',
     );
   }
-  const policy = ownEntry(config.retention, configured.retention);
+  const policy = ownEntry(config.retention, entry.retention);
   if (!policy) {
     throw new CliError(
-      `collection ${key} names retention policy "${configured.retention}", which ${configPath} does not define`,
+      `collection ${key} names retention policy "${entry.retention}", which ${configPath} does not define`,
     );
   }
+  const how = bySelector
+    ? ` (selector ${bySelector.index + 1}: ${describeSelector(bySelector.selector)})`
+    : '';
   return {
     database,
     collection,
     policy,
-    policySource: `policy "${configured.retention}" of ${configPath}`,
-    protect: configured.protect,
+    policySource: `policy "${entry.retention}" of ${configPath}${how}`,
+    protect: entry.protect,
     config,
   };
 }

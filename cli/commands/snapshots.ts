@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import { DateTime } from 'luxon';
 import { planRetention } from '../../functions/enforce-retention/retention-planner';
+import { resolveCollections, selectorFor } from '../../functions/shared/collection-selection';
 import { latestVerifiedSchema } from '../../functions/shared/contracts/latest-verified';
 import {
   type CollectionConfig,
@@ -12,10 +13,13 @@ import { CollectionNotFoundError } from '../../functions/shared/errors';
 import { DrillLedger, type DrillRecord, drillIsOver } from '../../functions/shared/ledger/drill-ledger';
 import { SnapshotLedger, sortByOwnership } from '../../functions/shared/ledger/snapshot-ledger';
 import type { MilvusGateway, RestoreJob } from '../../functions/shared/milvus/milvus-gateway';
+import { readMilvusInventory } from '../../functions/shared/milvus-inventory';
 import { type RecordScope, ReportKeys, type ReportStore } from '../../functions/shared/reports/report-store';
 import { describeRetentionPolicy, type RetentionPolicy } from '../../functions/shared/retention-policy';
 import { parseSnapshotMarker } from '../../functions/shared/snapshot-marker';
+import { drillCollectionTime } from '../../functions/shared/snapshot-naming';
 import { ownEntry } from '../../functions/shared/validation';
+import { runtimeConfigOf } from '../../lib/config/deployment-config';
 import { AwsSession } from '../aws/aws-session';
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
@@ -119,10 +123,14 @@ export function registerSnapshotsCommand(program: Command, io: CliIo): void {
       // One collection can be listed without a configuration; the retention column then stays empty.
       const source = await milvusSourceOf(options, io, aws, options.collection === undefined);
       const scrub = (text: string) => (source.token ? text.replaceAll(source.token, '***') : text);
-      const targets = listTargets(options, source);
-      const catalog = await withMilvus(source, scrub, (milvus) =>
-        catalogOf(milvus, source, targets, options.at ?? new Date()),
-      );
+      const named = listTargets(options, source);
+      const catalog = await withMilvus(source, scrub, async (milvus) => {
+        const targets =
+          options.collection === undefined && source.config && source.config.selectors.length > 0
+            ? [...named, ...(await matchedTargets(milvus, source))]
+            : named;
+        return catalogOf(milvus, source, targets, options.at ?? new Date());
+      });
       if (options.json) io.stdout.write(`${JSON.stringify({ collections: catalog }, null, 2)}\n`);
       else io.stdout.write(formatCatalog(catalog, source, options.at ?? new Date()));
     } finally {
@@ -143,16 +151,54 @@ function listTargets(
     if (!database || !collection || extra !== undefined) {
       throw new CliError(`--collection must be database.name or name, got "${options.collection}"`);
     }
-    const found = configured.find((c) => collectionKey(c) === key);
+    const found =
+      configured.find((c) => collectionKey(c) === key) ?? bySelector(source, database, collection);
     return [{ database, collection, ...(found && { configured: found }) }];
   }
   if (!source.config) {
     throw new CliError('no configuration to take the collections from: pass --collection or --config');
   }
-  if (configured.length === 0) {
+  if (configured.length === 0 && source.config.selectors.length === 0) {
     throw new CliError(`${source.configPath} configures no collections: pass --collection`);
   }
   return configured.map((c) => ({ database: c.database, collection: c.name, configured: c }));
+}
+
+/** A collection's entry as a selector of the configuration gives it (its policy; nothing protected by name). */
+function bySelector(
+  source: MilvusSource,
+  database: string,
+  collection: string,
+): CollectionConfig | undefined {
+  const config = source.config;
+  if (!config || drillCollectionTime(config.drill.prefix, collection) !== undefined) return undefined;
+  const match = selectorFor(config.selectors, database, collection);
+  if (!match || match.excludedBy !== undefined) return undefined;
+  return { database, name: collection, retention: match.selector.retention, protect: [] };
+}
+
+/** The collections the selectors match in Milvus now, as a run would resolve them (ledger included). */
+async function matchedTargets(
+  milvus: MilvusGateway,
+  source: MilvusSource,
+): Promise<{ database: string; collection: string; configured: CollectionConfig }[]> {
+  if (!source.config) return [];
+  const config = runtimeConfigOf(source.config);
+  const inventory = await readStore(source.storeOptions, () =>
+    readMilvusInventory(config, milvus, source.store, source.scope),
+  );
+  return resolveCollections(config, inventory)
+    .selected.filter((s) => s.selection.by === 'selector')
+    .map((s) => ({
+      database: s.database,
+      collection: s.collection,
+      configured: {
+        database: s.database,
+        name: s.collection,
+        retention: s.retention,
+        protect: [...s.protect],
+      },
+    }));
 }
 
 async function catalogOf(

@@ -290,6 +290,49 @@ describe('retention preview', () => {
       expect(world.emulator.calls.count()).toBe(0);
     });
 
+    it("a collection a selector covers: its selector's policy; one it excludes: exit code 2, saying so", async () => {
+      // Prepare: a configuration that takes every collection of default but the empty one, by pattern
+      await writeFile(
+        join(dir, 'selectors.json'),
+        JSON.stringify({
+          milvus: { address: world.emulator.address },
+          selectors: [{ match: '*', exclude: ['empty'], retention: 'tight' }],
+          schedules: {},
+          retention: { default: { keepLast: 3 }, tight: { keepLast: 2, timezone: 'UTC' } },
+        }),
+      );
+
+      // Act
+      const covered = await preview(
+        '--collection',
+        'products',
+        '--config',
+        'selectors.json',
+        '--milvus-token',
+        TOKEN,
+      );
+      const excluded = await preview(
+        '--collection',
+        'empty',
+        '--config',
+        'selectors.json',
+        '--milvus-token',
+        TOKEN,
+      );
+
+      // Assess
+      expect(covered.code).toBe(0);
+      expect(covered.stdout).toContain(
+        'default.products: policy "tight" of selectors.json (selector 1: default.* except empty)\n',
+      );
+      // Named entries' protect does not apply: the baseline the named entry protects is dropped here
+      expect(covered.stdout).toContain('Would keep 3, drop 3.');
+      expect(excluded.code).toBe(2);
+      expect(excluded.stderr).toContain(
+        'error: collection default.empty is not in selectors.json (configured: selector default.* except empty; selector 1 excludes it ("empty")); pass --policy',
+      );
+    });
+
     it('a configured collection Milvus does not have: exit code 2', async () => {
       // Act
       const run = await preview('--collection', 'missing', '--milvus-token', TOKEN);
