@@ -113,6 +113,8 @@ export function operatingCostMarkdown(options: {
   readonly invocations: { readonly backup: number; readonly drill: number; readonly perRun: number };
   /** Schedules with a freshness alarm, in the configuration the README is generated from. */
   readonly watchedSchedules: number;
+  /** Whether the configuration turns on the alarm on collections nothing covers (`coverage.alarm`). */
+  readonly coverageAlarm?: boolean;
 }): string {
   const money = (n: number) =>
     n >= 100 ? `$${Math.round(n).toLocaleString('en-US')}` : `$${n.toFixed(n < 1 ? 3 : 2)}`;
@@ -121,7 +123,8 @@ export function operatingCostMarkdown(options: {
   const metrics = metricCounts();
   const sizes = [1, 100, 1000].map((n) => ({ n, ...publishedSizes(n) }));
   const logsPer1000 = (invocations.backup * 1000 * LOG_BYTES_PER_INVOCATION) / 1024 ** 3;
-  const alarms = 4 + (watchedSchedules > 0 ? 1 + watchedSchedules : 0);
+  const coverageAlarm = options.coverageAlarm ? 1 : 0;
+  const alarms = 4 + (watchedSchedules > 0 ? 1 + watchedSchedules : 0) + coverageAlarm;
   return [
     'Around the transitions, us-east-1 list prices without free tiers (computed by `npm run docs` from the definition and from what the functions emit):',
     '',
@@ -137,7 +140,7 @@ export function operatingCostMarkdown(options: {
         '; ',
       )} — the copies are trimmed to fit 256 KB, the stored report never is. E-mail deliveries cost $2 per 100,000 beyond the first 1,000 a month.`,
     `- **Custom metrics** ($${PRICES.customMetricMonth.toFixed(2)} each a month): with \`perCollectionMetrics\` each collection adds up to ${metrics.perCollection} (the steps' per-collection metrics: ${Object.values(COLLECTION_METRICS).flat().join(', ')}), ${money(metrics.perCollection * PRICES.customMetricMonth)} a month per collection, ${money(1000 * metrics.perCollection * PRICES.customMetricMonth)} for 1,000 collections — turn it off for large fleets and those become ${metrics.perStepWhenOff} metrics in all. Always: ${metrics.perRunReport} run metrics and ${metrics.perSchedule} per watched schedule (SuccessfulRuns, HoursSinceLastSuccess). Every metric carries the \`Deployment\` dimension: each deployment pays for its own.`,
-    `- **Alarms** ($${PRICES.alarmMonth.toFixed(2)} each a month): four (failed, timed out, aborted, dead letters), one on the freshness check's errors and one per enabled schedule — ${alarms} for this configuration's ${watchedSchedules} schedules.`,
+    `- **Alarms** ($${PRICES.alarmMonth.toFixed(2)} each a month): four (failed, timed out, aborted, dead letters), one on the freshness check's errors, one per enabled schedule and, with \`coverage.alarm\`, one on unprotected collections — ${alarms} for this configuration's ${watchedSchedules} schedules${coverageAlarm ? ' and its coverage alarm' : ''}.`,
     '',
   ].join('\n');
 }

@@ -59,6 +59,7 @@ async function operatingCost(
     watchedSchedules: Object.values(config.schedules).filter(
       (s) => s.enabled && scheduleFreshness(s).windowMinutes !== undefined,
     ).length,
+    coverageAlarm: config.coverage.alarm,
   });
 }
 

@@ -9,7 +9,7 @@ describe('metricCounts', () => {
     expect(metricCounts()).toEqual({
       perCollection: 10,
       perStepWhenOff: 10,
-      perRunReport: 7,
+      perRunReport: 8,
       perSchedule: 2,
     });
     // The table is what RecordDrill emits: a completed drill emits every one of its names.
