@@ -320,11 +320,14 @@ function parseArguments(argv: readonly string[], io: LocalCommandIo): LocalOptio
         RUN_MODES,
       ),
     )
-    .option('--collections <list>', 'only these collections, comma-separated (database.collection, or a pattern such as prod.*)', (v) =>
-      v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
+    .option(
+      '--collections <list>',
+      'only these collections, comma-separated (database.collection, or a pattern such as prod.*)',
+      (v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
     )
     .option(
       '--schedule <name>',
