@@ -280,11 +280,23 @@ function selectCollections(
       selection: { by: 'name' },
     }));
   if (refs === undefined) return [...all];
-  const chosen = all.filter((c) => refs.some((ref) => refCovers(ref, c.database, c.collection)));
+  // Names by key, patterns tried one by one: 10,000 named refs against 10,000 collections stay linear.
+  const key = (c: { database: string; collection: string }) => `${c.database}.${c.collection}`;
+  const patterns = [...new Set(refs.filter(hasWildcard))];
+  const names = new Set(refs.filter((ref) => !hasWildcard(ref)).map((ref) => key(parseCollectionRef(ref))));
+  const covering = new Set<string>();
+  const chosen = all.filter((c) => {
+    if (names.has(key(c))) return covering.add(key(c));
+    const pattern = patterns.find((ref) => refCovers(ref, c.database, c.collection));
+    return pattern !== undefined && covering.add(pattern);
+  });
   const unknown: string[] = [];
   const why: string[] = [];
   for (const ref of new Set(refs)) {
-    if (all.some((c) => refCovers(ref, c.database, c.collection))) continue;
+    const covered = hasWildcard(ref)
+      ? covering.has(ref) || all.some((c) => refCovers(ref, c.database, c.collection))
+      : covering.has(key(parseCollectionRef(ref)));
+    if (covered) continue;
     // Offline, a pattern is taken as the configuration load took it: it may cover something.
     if (hasWildcard(ref) && resolved === undefined && collectionRefProblem(config, ref) === undefined)
       continue;

@@ -56,9 +56,9 @@ describe('prepareRun', () => {
     });
     expect(run.schedule).toBeUndefined();
     expect(items).toEqual([
-      { database: 'default', collection: 'products', policy: 'default' },
-      { database: 'default', collection: 'support_tickets', policy: 'busy' },
-      { database: 'analytics', collection: 'user_events', policy: 'default' },
+      { database: 'default', collection: 'products', policy: 'default', selection: { by: 'name' } },
+      { database: 'default', collection: 'support_tickets', policy: 'busy', selection: { by: 'name' } },
+      { database: 'analytics', collection: 'user_events', policy: 'default', selection: { by: 'name' } },
     ]);
   });
 
@@ -250,7 +250,9 @@ describe('prepareRun', () => {
         },
       });
       expect(run.drillSnapshot).toBeUndefined();
-      expect(items).toEqual([{ database: 'default', collection: 'products', policy: 'default' }]);
+      expect(items).toEqual([
+        { database: 'default', collection: 'products', policy: 'default', selection: { by: 'name' } },
+      ]);
     });
 
     it.each([
@@ -286,6 +288,49 @@ describe('prepareRun', () => {
     expect(() => prepare({}, { config: { collections: [] } })).toThrow(ConfigurationError);
     expect(() => prepare({}, { config: { collections: [] } })).toThrow(
       'the configuration embedded in the state machine definition is invalid (redeploy from a valid configuration file)',
+    );
+  });
+});
+
+describe('prepareRun with selectors, against what Milvus holds', () => {
+  const selecting = runtimeConfigSchema.parse({
+    collections: [{ name: 'products', retention: 'busy' }],
+    selectors: [{ match: '*', exclude: ['tmp_*'] }],
+    schedules: { nightly: { cron: 'cron(0 3 * * ? *)', collections: ['default.*'] } },
+    retention: { default: { keepDaily: 7 }, busy: { keepLast: 6 } },
+  });
+  const inventory = {
+    databases: ['default', 'analytics'],
+    collections: new Map([['default', ['users', 'products', 'tmp_a', 'orders']]]),
+    ownTargets: new Map<string, 'drill' | 'restore'>(),
+  };
+  const plan = (input: unknown) =>
+    prepareRun({ input, execution, config: selecting, deployment: TEST_DEPLOYMENT }, TEST_CLUSTER, inventory);
+
+  it('plans the named collections, then the matched ones, with the coverage', () => {
+    const { items, coverage, run } = plan({});
+    expect(items.map((i) => [i.collection, i.policy, i.selection?.by])).toEqual([
+      ['products', 'busy', 'name'],
+      ['orders', 'default', 'selector'],
+      ['users', 'default', 'selector'],
+    ]);
+    expect(Object.keys(run.policies).sort()).toEqual(['busy', 'default']);
+    expect(coverage?.skipped.map((s) => s.collection)).toEqual(['tmp_a']);
+  });
+
+  it('takes names and patterns in the input, and a schedule naming prod.*-style patterns', () => {
+    expect(plan({ collections: ['orders'] }).items.map((i) => i.collection)).toEqual(['orders']);
+    expect(plan({ collections: ['default.u*', 'products'] }).items.map((i) => i.collection)).toEqual([
+      'products',
+      'users',
+    ]);
+    expect(plan({ schedule: 'nightly' }).items).toHaveLength(3);
+  });
+
+  it('refuses a name a selector covers that Milvus does not have, and one it excludes, saying why', () => {
+    expect(() => plan({ collections: ['invoices', 'tmp_a'] })).toThrow(
+      'unknown collections "default.invoices", "default.tmp_a"; configured: default.products, selector default.* except tmp_*; ' +
+        'selector 1 covers "invoices", but Milvus has no such collection; "tmp_a" is excluded by selector 1 ("tmp_*")',
     );
   });
 });
