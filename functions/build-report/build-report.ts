@@ -206,6 +206,7 @@ export function boundedCoverage(coverage: z.infer<typeof storedCoverageSchema>, 
       skipped: coverage.skipped.length,
     },
     ...(lists.some((l) => l.length > COVERAGE_LIST_LIMIT) && { fullCoverage: key }),
+    ...(coverage.unresolved !== undefined && { unresolved: coverage.unresolved }),
   };
 }
 
@@ -305,7 +306,8 @@ export function assembleReport(
 ): RunReport {
   const count = (status: CollectionResult['status']) => collections.filter((c) => c.status === status).length;
   const drillDue = !run.dryRun && (run.mode === 'drill' || run.mode === 'full');
-  const failed = count('FAILED');
+  // A run that could not list Milvus backed up only the entries by name: it did not do its job.
+  const failed = count('FAILED') + (coverage?.unresolved !== undefined ? 1 : 0);
   return runReportSchema.parse({
     schemaVersion: RUN_REPORT_SCHEMA_VERSION,
     runId: run.runId,
@@ -320,7 +322,7 @@ export function assembleReport(
     summary: {
       collections: collections.length,
       succeeded: count('SUCCEEDED'),
-      failed,
+      failed: count('FAILED'),
       skipped: count('SKIPPED'),
       snapshotsCreated: collections.filter((c) => c.backup && !c.backup.alreadyExisted).length,
       snapshotsDropped: collections.reduce(
@@ -436,6 +438,12 @@ export function messageOf(report: RunReport): string {
  */
 export function coverageLines(coverage: CoverageReport | undefined): string[] {
   if (!coverage) return [];
+  if (coverage.unresolved !== undefined) {
+    return [
+      '',
+      `Coverage:    Milvus could not be listed (${coverage.unresolved}): only the collections named in the configuration ran, none a selector matches`,
+    ];
+  }
   const lines: string[] = [];
   const byDatabase = new Map<string, string[]>();
   for (const c of coverage.unprotected)

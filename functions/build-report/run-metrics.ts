@@ -50,7 +50,7 @@ export function runMetrics(report: RunReport): RunMetricValue[] {
     { name: RunMetric.DrillsVerified, value: summary.drillsVerified },
     { name: RunMetric.DrillsFailed, value: summary.drillsFailed },
   ];
-  if (report.coverage) {
+  if (report.coverage && report.coverage.unresolved === undefined) {
     values.push({ name: RunMetric.UnprotectedCollections, value: report.coverage.counts.unprotected });
   }
   if (report.status === 'SUCCEEDED' && !report.dryRun && report.schedule !== undefined) {

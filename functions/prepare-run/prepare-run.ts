@@ -191,6 +191,17 @@ export function prepareRun(
 }
 
 /**
+ * The plan of a run whose Milvus could not be listed: the entries by name (and the names a
+ * selector covers that the input gave), with a coverage that says why nothing else is known.
+ */
+export function unresolvedRun(offline: PreparedRun, why: string): PreparedRun {
+  return {
+    ...offline,
+    coverage: { databases: [], unprotected: [], missing: [], skipped: [], unresolved: why },
+  };
+}
+
+/**
  * What a restore run restores and does, checked before anything happens: a restore names its
  * collections (it never runs on a whole configuration by default), a target or an alias applies to
  * one collection, an alias and a swap exclude each other, and names are names Milvus accepts.

@@ -45,6 +45,8 @@ export interface Coverage {
   }>;
   /** Collections that are left out on purpose: excluded by a selector, drill collections, restore targets. */
   readonly skipped: SkippedCollection[];
+  /** Why Milvus could not be listed: the run has only the entries by name, and the lists are empty. */
+  readonly unresolved?: string;
 }
 
 /** A collection the run covers, with its policy and how it was selected. */

@@ -140,6 +140,8 @@ export class RunMonitoring extends Construct {
     // hours apart, so the window is a day and no data in between keeps the state as it was.
     this.unprotectedCollections = props.unprotectedCollectionsAlarm
       ? new cloudwatch.Alarm(this, 'UnprotectedCollections', {
+          // RunMetrics' own definition, as the dashboard's and the metric… methods'. No label: a
+          // labelled metric renders as a metric query, not a plain metric alarm.
           metric: metrics.runCount(RunMetric.UnprotectedCollections, {
             period: Duration.days(1),
             statistic: cloudwatch.Stats.MAXIMUM,

@@ -190,7 +190,7 @@ describe('bundled functions', () => {
     // The runtime provides the AWS SDK: it is not bundled.
     expect(bundle('BuildReport')).not.toContain('S3ServiceException');
     expect(existsSync(join(assets.BuildReport, 'index.js'))).toBe(true);
-    expect(statSync(join(assets.PrepareRun, 'index.js')).size).toBeLessThan(
+    expect(statSync(join(assets.RecordCollectionResult, 'index.js')).size).toBeLessThan(
       statSync(join(assets.Flush, 'index.js')).size,
     );
   });

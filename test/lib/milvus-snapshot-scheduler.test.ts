@@ -49,6 +49,8 @@ describe('functions', () => {
     // A log group per step, the freshness check's and the state machine's.
     template.resourceCountIs('AWS::Logs::LogGroup', STEP_NAMES.length + 2);
     expect(MILVUS_STEPS).toEqual([
+      // It lists databases and collections to resolve the selectors.
+      'PrepareRun',
       'Flush',
       'CheckFlush',
       'CreateSnapshot',
@@ -91,7 +93,7 @@ describe('functions', () => {
   it('sizes timeouts to each step', () => {
     const timeouts = Object.fromEntries(STEP_NAMES.map((s) => [s, functionProps(s).Timeout]));
     expect(timeouts).toEqual({
-      PrepareRun: 30,
+      PrepareRun: 60,
       Flush: 60,
       CheckFlush: 60,
       CreateSnapshot: 120,
@@ -122,14 +124,11 @@ describe('functions', () => {
     },
   );
 
-  it.each(OTHER_STEPS)('%s knows nothing about Milvus but, for PrepareRun, its address', (step) => {
+  it.each(OTHER_STEPS)('%s knows nothing about Milvus', (step) => {
     const env = environmentOf(step);
-    for (const key of ['MILVUS_TLS', 'MILVUS_TIMEOUT_MS', 'MILVUS_TOKEN_SECRET_ID']) {
+    for (const key of ['MILVUS_ADDRESS', 'MILVUS_TLS', 'MILVUS_TIMEOUT_MS', 'MILVUS_TOKEN_SECRET_ID']) {
       expect(env).not.toHaveProperty(key);
     }
-    // PrepareRun names the cluster in the run context, so records are kept per cluster.
-    if (step === 'PrepareRun') expect(env.MILVUS_ADDRESS).toBe('milvus.internal.example.com:19530');
-    else expect(env).not.toHaveProperty('MILVUS_ADDRESS');
     expect(actionsOf(statementsOfRole(roleOf(step)))).not.toContain('secretsmanager:GetSecretValue');
   });
 
@@ -146,7 +145,8 @@ describe('functions', () => {
 
   it('gives the reports bucket only to the steps that read or write results', () => {
     const withBucket = STEP_NAMES.filter((s) => 'REPORTS_BUCKET' in environmentOf(s));
-    // PrepareRun stores the run's collection list (runs/<runId>/items.json) for the Map; the Milvus
+    // PrepareRun stores the run's collection list (runs/<runId>/items.json) for the Map and reads the
+    // ledger's drill and restore records; the Milvus
     // steps that create, drop or prove ownership keep the ledger in the bucket.
     expect(withBucket).toEqual([
       'PrepareRun',

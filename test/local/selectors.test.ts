@@ -42,7 +42,7 @@ describe('collection selectors on the emulator', () => {
 
   const start = async () => {
     world = await startLocalWorld({ clock: 'virtual' });
-    client = new MilvusClient({ address: world.emulator.address });
+    client = new MilvusClient({ address: world.emulator.address, logLevel: 'error' });
   };
   const create = async (name: string, database = 'default') => {
     await createTestCollection(client, { name, database });

@@ -199,6 +199,8 @@ export const storedCoverageSchema = z
     missing: z.array(collectionNameSchema.extend({ reason: z.string() }).strict()),
     /** Left out on purpose: excluded by a selector, a drill collection, an operator restore's new collection. */
     skipped: z.array(collectionNameSchema.extend({ why: z.enum(SKIP_WHYS), reason: z.string() }).strict()),
+    /** Why Milvus could not be listed: the run covered only the entries by name, and it FAILED. */
+    unresolved: z.string().optional(),
   })
   .strict();
 

@@ -349,6 +349,24 @@ describe('coverage in the report', () => {
     expect(runMetrics(report)).toContainEqual({ name: RunMetric.UnprotectedCollections, value: 0 });
   });
 
+  it('fails a run whose Milvus could not be listed, saying only the named collections ran', async () => {
+    const store = await storeWith('run-1', [succeeded(products), succeeded(tickets), succeeded(events)]);
+    await store.putJson(ReportKeys.runCoverage('run-1'), {
+      databases: [],
+      unprotected: [],
+      missing: [],
+      skipped: [],
+      unresolved: 'MilvusAuthenticationError: Milvus refused the token',
+    });
+    const { report, published } = await buildReport(input(), { store, now });
+    expect(report.status).toBe('FAILED');
+    expect(report.summary.failed).toBe(0);
+    expect(published.message).toContain(
+      'Coverage:    Milvus could not be listed (MilvusAuthenticationError: Milvus refused the token): only the collections named in the configuration ran',
+    );
+    expect(runMetrics(report).map((m) => m.name)).not.toContain(RunMetric.UnprotectedCollections);
+  });
+
   it('refuses a coverage document it cannot read, for the state machine to catch', async () => {
     const store = await storeWith('run-1', [succeeded(products), succeeded(tickets), succeeded(events)]);
     await store.putJson(ReportKeys.runCoverage('run-1'), { unprotected: 'all of them' });

@@ -96,10 +96,22 @@ describe('PrepareRun handler', () => {
     expect(world.emulator.calls.count()).toBe(0);
   });
 
-  it('fails as the state machine retries it when Milvus is unreachable', async () => {
+  it('plans the entries by name when Milvus cannot be listed, and says so in the coverage', async () => {
+    // Prepare: nothing answers at the address
     vi.stubEnv('MILVUS_ADDRESS', '127.0.0.1:1');
     vi.stubEnv('MILVUS_TIMEOUT_MS', '1000');
-    await expect(handler(payload({}), context)).rejects.toMatchObject({ name: 'MilvusUnavailableError' });
+
+    // Act
+    const result = await handler(payload({}, [{ match: '*' }]), context);
+
+    // Assess: the named collection runs (and fails on its own, as before); the report will say why no more
+    expect(result.collections.count).toBe(1);
+    const coverage = JSON.parse(readFileSync(join(reportsDir, 'runs', 'b7e0c1d2', 'coverage.json'), 'utf8'));
+    expect(coverage).toMatchObject({
+      unprotected: [],
+      skipped: [],
+      unresolved: expect.stringMatching(/^MilvusUnavailableError: /),
+    });
   });
 
   it('fails without the Milvus address, saying what to set', async () => {
