@@ -257,10 +257,11 @@ describe('defaults and their overrides', () => {
       MILVUS_TIMEOUT_MS: '120000',
     });
     expect(fn(defaults, 'Flush').Timeout).toBe(60);
-    // Two 120 s calls and 30 s to spare; the non-Milvus steps keep theirs.
+    // Two 120 s calls and 30 s to spare (PrepareRun lists Milvus too); the non-Milvus steps keep theirs.
     expect(fn(overridden, 'Flush').Timeout).toBe(270);
     expect(fn(overridden, 'VerifyRestore').Timeout).toBe(300);
-    expect(fn(overridden, 'PrepareRun').Timeout).toBe(30);
+    expect(fn(overridden, 'PrepareRun').Timeout).toBe(270);
+    expect(fn(overridden, 'RecordCollectionResult').Timeout).toBe(30);
   });
 
   it('runs outside a VPC by default; in a VPC, only the Milvus functions join it, in their own security group', () => {
