@@ -30,6 +30,10 @@ describe('BuildReport handler (deployed: S3)', () => {
     s3.on(GetObjectCommand, { Bucket: 'reports-bucket', Key: 'runs/exec-9/items.json' }).resolves({
       Body: body([products]),
     });
+    // A run prepared before selectors stored no coverage: S3 answers 404 (the mock, undefined).
+    s3.on(GetObjectCommand, { Bucket: 'reports-bucket', Key: 'runs/exec-9/coverage.json' }).rejects(
+      new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} }),
+    );
     s3.on(PutObjectCommand).resolves({});
   });
   afterEach(() => {
