@@ -617,6 +617,16 @@ export class MilvusSnapshotScheduler extends Construct {
   }
 
   /**
+   * Collections in the databases a run looked at that no entry of `collections` and no selector
+   * covers (BuildReport's `UnprotectedCollections`, the report's `coverage.counts.unprotected`; one
+   * value per run), Sum over 5 minutes by default. The coverage alarm (`coverage.alarm`) watches
+   * its Maximum over a day.
+   */
+  public metricUnprotectedCollections(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.runCount(RunMetric.UnprotectedCollections, props);
+  }
+
+  /**
    * Hours since a schedule's newest successful, non-dry run (`HoursSinceLastSuccess`, published
    * by the freshness check every 15 minutes), Maximum over 15 minutes by default. The schedule's
    * freshness alarm watches it. Throws for a schedule the configuration does not have.

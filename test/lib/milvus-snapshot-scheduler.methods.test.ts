@@ -105,6 +105,7 @@ describe('metrics', () => {
       [scheduler.metricCollectionsSucceeded(), 'CollectionsSucceeded'],
       [scheduler.metricCollectionsFailed(), 'CollectionsFailed'],
       [scheduler.metricCollectionsSkipped(), 'CollectionsSkipped'],
+      [scheduler.metricUnprotectedCollections(), 'UnprotectedCollections'],
     ] as const) {
       expect(rendered(stack, metric)).toMatchObject({ metricName: name, statistic: 'Sum' });
     }
@@ -124,6 +125,33 @@ describe('metrics', () => {
     const alarm = propertiesOf(template, logicalId(scheduler.monitoring.executionsFailed));
     // Act
     const metric = rendered(stack, scheduler.metricRunsFailed());
+    // Assess
+    expect({
+      namespace: alarm.Namespace,
+      metricName: alarm.MetricName,
+      dimensions: (alarm.Dimensions as { Name: string; Value: unknown }[]).map((d) => ({
+        name: d.Name,
+        value: d.Value,
+      })),
+      statistic: alarm.Statistic,
+      period: alarm.Period,
+    }).toEqual(metric);
+  });
+
+  it('returns the metric the coverage alarm watches, at the statistic and period it takes', () => {
+    // Prepare
+    const { stack, scheduler } = build(() => ({
+      runtimeConfig: { ...runtimeConfig, coverage: { alarm: true } },
+    }));
+    const alarm = propertiesOf(
+      Template.fromStack(stack),
+      logicalId(scheduler.monitoring.unprotectedCollections as cloudwatch.Alarm),
+    );
+    // Act
+    const metric = rendered(
+      stack,
+      scheduler.metricUnprotectedCollections({ period: Duration.days(1), statistic: 'Maximum' }),
+    );
     // Assess
     expect({
       namespace: alarm.Namespace,
