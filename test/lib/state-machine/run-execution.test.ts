@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler as buildReport } from '../../../functions/build-report/handler';
 import { drillSourceSchema } from '../../../functions/choose-snapshot/choose-snapshot';
 import { cleanupResultSchema } from '../../../functions/cleanup-drill/cleanup-drill';
@@ -12,6 +12,7 @@ import { handler as prepareRun } from '../../../functions/prepare-run/handler';
 import { handler as recordCollectionResult } from '../../../functions/record-collection-result/handler';
 import { handler as recordDrill } from '../../../functions/record-drill/handler';
 import { useClock } from '../../../functions/shared/clock';
+import { closeCachedMilvus } from '../../../functions/shared/lambda/milvus-environment';
 import type { RunContext } from '../../../functions/shared/contracts/run-context';
 import {
   backupResultSchema,
@@ -31,6 +32,7 @@ import { verificationResultSchema } from '../../../functions/verify-restore/veri
 import { type SynthesizedRun, synthesizeRun } from '../../../lib/state-machine/synthesized-definition';
 import { type LocalDefinition, prepareLocalDefinition } from '../../../local/local-definition';
 import { executeLocally, type LocalExecutionOptions } from '../../../local/run-local';
+import { createTestCollection, type EmulatorFixture, startFixture } from '../../emulator/support/emulator-fixture';
 import { exampleConfig } from '../fixtures';
 
 /**
@@ -39,6 +41,8 @@ import { exampleConfig } from '../fixtures';
  * with the real PrepareRun, RecordDrill, RecordCollectionResult and BuildReport handlers (results
  * in a temporary REPORTS_DIR) and scripted Milvus steps whose outputs are checked against the
  * steps' own schemas. What is tested is the definition: paths, routing, retries, catches, loops.
+ * PrepareRun resolves the example's selector against Milvus: an emulator holding exactly the
+ * example's collections, so the selector adds none and nothing is unprotected.
  */
 
 interface StepInput {
@@ -147,16 +151,28 @@ let calls: string[];
 let published: { subject?: unknown; message?: unknown; attributes?: unknown }[];
 let events: unknown[];
 
-beforeAll(() => {
+let milvus: EmulatorFixture;
+
+beforeAll(async () => {
   run = synthesizeRun(exampleConfig());
   // As the local runner does: the execution starts when the run clock says, not when the machine does.
   local = prepareLocalDefinition(run.definition, 0, { '$$.Execution.StartTime': START });
+  milvus = await startFixture();
+  await milvus.client.createDatabase({ db_name: 'analytics' });
+  for (const c of exampleConfig().collections) {
+    await createTestCollection(milvus.client, { database: c.database, name: c.name });
+  }
+});
+
+afterAll(async () => {
+  await closeCachedMilvus();
+  await milvus.close();
 });
 
 beforeEach(() => {
   reportsDir = mkdtempSync(join(tmpdir(), 'run-execution-'));
   process.env.REPORTS_DIR = reportsDir;
-  process.env.MILVUS_ADDRESS = 'milvus.test:19530';
+  process.env.MILVUS_ADDRESS = milvus.emulator.address;
   restoreClock = useClock(() => RUN_NOW);
   calls = [];
   published = [];
@@ -587,8 +603,8 @@ describe('the definition, executed as the local runner executes it', () => {
       deployment: {
         id: 'MilvusSnapshotScheduler.local',
         cluster: {
-          key: expect.stringMatching(/^milvus\.test_19530-[0-9a-f]{8}$/),
-          endpoint: 'milvus.test:19530',
+          key: expect.stringMatching(/^127\.0\.0\.1_\d+-[0-9a-f]{8}$/),
+          endpoint: milvus.emulator.address,
         },
       },
       trigger: 'manual',
