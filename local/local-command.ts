@@ -581,9 +581,12 @@ function describeInput(input: Record<string, unknown>, config: DeploymentConfig)
   const what = [input.dryRun ? 'dry' : undefined, mode, 'run'].filter(Boolean).join(' ');
   const named = (input.collections as string[] | undefined) ?? schedule?.collections;
   const total = config.collections.length;
+  // Selectors are resolved against Milvus by PrepareRun, in the run: here they can only be counted.
+  const selectors = config.selectors.length;
+  const matched = selectors > 0 ? `, and what ${selectors} selector(s) match in Milvus` : '';
   const of = named
     ? `${named.length} of ${total} configured collection(s) (${named.join(', ')})`
-    : `every configured collection (${total})`;
+    : `every configured collection (${total})${matched}`;
   const at = input.scheduledTime ? ` for the slot ${input.scheduledTime}` : '';
   return `${input.schedule ? `schedule ${input.schedule}: ` : ''}${what} of ${of}${at}`;
 }

@@ -107,7 +107,7 @@ describe('npm run local', () => {
       // Assess
       expect(code).toBe(0);
       expect(stdout).toMatch(
-        /Local run of .*full run of every configured collection \(3\) on the built-in Milvus emulator \(127\.0\.0\.1:\d+, new, kept in runs\/emulator, seeded default\.products, default\.support_tickets, analytics\.user_events\)/,
+        /Local run of .*full run of every configured collection \(3\), and what 1 selector\(s\) match in Milvus on the built-in Milvus emulator \(127\.0\.0\.1:\d+, new, kept in runs\/emulator, seeded default\.products, default\.support_tickets, analytics\.user_events\)/,
       );
       expect(stdout).toContain(
         "(the configuration's milvus.address, milvus.internal.example.com:19530, is not used: pass --milvus-uri to run against it)",
