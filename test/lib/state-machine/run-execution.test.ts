@@ -12,7 +12,6 @@ import { handler as prepareRun } from '../../../functions/prepare-run/handler';
 import { handler as recordCollectionResult } from '../../../functions/record-collection-result/handler';
 import { handler as recordDrill } from '../../../functions/record-drill/handler';
 import { useClock } from '../../../functions/shared/clock';
-import { closeCachedMilvus } from '../../../functions/shared/lambda/milvus-environment';
 import type { RunContext } from '../../../functions/shared/contracts/run-context';
 import {
   backupResultSchema,
@@ -24,6 +23,7 @@ import {
   SnapshotNameTakenError,
   SnapshotNotFoundError,
 } from '../../../functions/shared/errors';
+import { closeCachedMilvus } from '../../../functions/shared/lambda/milvus-environment';
 import { ReportKeys } from '../../../functions/shared/reports/report-store';
 import { drillTargetName } from '../../../functions/start-restore/drill-target';
 import { restoreStartSchema } from '../../../functions/start-restore/start-restore';
@@ -32,7 +32,11 @@ import { verificationResultSchema } from '../../../functions/verify-restore/veri
 import { type SynthesizedRun, synthesizeRun } from '../../../lib/state-machine/synthesized-definition';
 import { type LocalDefinition, prepareLocalDefinition } from '../../../local/local-definition';
 import { executeLocally, type LocalExecutionOptions } from '../../../local/run-local';
-import { createTestCollection, type EmulatorFixture, startFixture } from '../../emulator/support/emulator-fixture';
+import {
+  createTestCollection,
+  type EmulatorFixture,
+  startFixture,
+} from '../../emulator/support/emulator-fixture';
 import { exampleConfig } from '../fixtures';
 
 /**
