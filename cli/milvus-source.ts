@@ -91,19 +91,7 @@ export async function milvusSourceOf(
   aws: AwsSession,
   needsConfig: boolean,
 ): Promise<MilvusSource> {
-  let config: DeploymentConfig | undefined;
-  let configPath: string | undefined;
-  try {
-    const loaded = loadDeploymentConfig({ cwd: io.cwd, ...(options.config ? { path: options.config } : {}) });
-    config = loaded.config;
-    configPath = relative(io.cwd, loaded.path) || loaded.path;
-    io.stderr.write(`using configuration ${configPath}\n`);
-  } catch (error) {
-    if (!(error instanceof DeploymentConfigError)) throw error;
-    if (needsConfig || options.config !== undefined) {
-      throw new CliError(error.message, EXIT_CODES.usage, { cause: error });
-    }
-  }
+  const { config, configPath } = loadCliConfig(options.config, io, needsConfig);
 
   if (options.stack !== undefined) {
     const deployed = await resolveDeployment(
@@ -215,5 +203,27 @@ export async function withMilvus<T>(
     throw milvusCliError(error, source.address, scrub);
   } finally {
     await milvus.close();
+  }
+}
+
+/**
+ * The configuration a CLI command reads (`--config`, else the default file), said on stderr. A
+ * missing or invalid one is an error when the command needs it or `--config` named it; otherwise
+ * the command goes on without.
+ */
+export function loadCliConfig(
+  path: string | undefined,
+  io: CliIo,
+  required: boolean,
+): { config?: DeploymentConfig; configPath?: string } {
+  try {
+    const loaded = loadDeploymentConfig({ cwd: io.cwd, ...(path ? { path } : {}) });
+    const configPath = relative(io.cwd, loaded.path) || loaded.path;
+    io.stderr.write(`using configuration ${configPath}\n`);
+    return { config: loaded.config, configPath };
+  } catch (error) {
+    if (!(error instanceof DeploymentConfigError)) throw error;
+    if (required || path !== undefined) throw new CliError(error.message, EXIT_CODES.usage, { cause: error });
+    return {};
   }
 }

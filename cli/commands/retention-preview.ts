@@ -1,4 +1,3 @@
-import { relative } from 'node:path';
 import { type Command, Option } from 'commander';
 import { planRetention, type RetentionPlan } from '../../functions/enforce-retention/retention-planner';
 import { describeSelector, selectorFor } from '../../functions/shared/collection-selection';
@@ -27,13 +26,13 @@ import { parseSnapshotMarker } from '../../functions/shared/snapshot-marker';
 import { drillCollectionTime } from '../../functions/shared/snapshot-naming';
 import { describeIssues, ownEntry } from '../../functions/shared/validation';
 import { DEFAULT_LOCAL_DEPLOYMENT_ID, type DeploymentConfig } from '../../lib/config/deployment-config';
-import { DeploymentConfigError, loadDeploymentConfig } from '../../lib/config/load-config';
 import { type AwsOptions, AwsSession, addAwsOptions } from '../aws/aws-session';
 import { CliError, EXIT_CODES } from '../cli-error';
 import type { CliIo } from '../cli-io';
 import { describeAll, milvusCliError, parseInstant, readStore, reportStoreOf } from '../deployment-records';
 import { formatTable } from '../format/text-table';
 import { formatUtc } from '../format/time-format';
+import { loadCliConfig } from '../milvus-source';
 import { readJsonInput } from '../read-json-input';
 
 interface PreviewOptions extends AwsOptions {
@@ -186,20 +185,8 @@ async function previewTarget(options: PreviewOptions, io: CliIo): Promise<Previe
   }
   const override = options.policy === undefined ? undefined : await readPolicy(options.policy, io);
 
-  let config: DeploymentConfig | undefined;
-  let configPath: string | undefined;
-  try {
-    const loaded = loadDeploymentConfig({ cwd: io.cwd, ...(options.config ? { path: options.config } : {}) });
-    config = loaded.config;
-    configPath = relative(io.cwd, loaded.path) || loaded.path;
-    io.stderr.write(`using configuration ${configPath}\n`);
-  } catch (error) {
-    if (!(error instanceof DeploymentConfigError)) throw error;
-    // With a policy of its own, the preview needs the configuration only for what it can add.
-    if (override === undefined || options.config !== undefined) {
-      throw new CliError(error.message, EXIT_CODES.usage, { cause: error });
-    }
-  }
+  // With a policy of its own, the preview needs the configuration only for what it can add.
+  const { config, configPath } = loadCliConfig(options.config, io, override === undefined);
 
   const configured: CollectionConfig | undefined = config?.collections.find((c) => collectionKey(c) === key);
   if (override !== undefined) {
