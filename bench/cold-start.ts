@@ -344,7 +344,8 @@ const noS3 = stub(
   'no-s3',
   /^@aws-sdk\/client-s3$/,
   'export class S3Client {}\nexport class GetObjectCommand {}\nexport class PutObjectCommand {}\n' +
-    'export class NoSuchKey extends Error {}\nexport function paginateListObjectsV2() {}\n',
+    'export class DeleteObjectCommand {}\nexport class NoSuchKey extends Error {}\n' +
+    'export function paginateListObjectsV2() {}\n',
 );
 
 /** Powertools Tracer replaced by a no-op: what the X-Ray SDK it loads costs. */

@@ -69,7 +69,7 @@ export async function pollingBenchmark(_options: { quick: boolean }): Promise<Be
     const detectedAt = Date.parse(restoreStart.restore?.startedAt ?? '') + (finalPoll.elapsedMs ?? 0);
     const stateCalls = world.emulator.calls.entries.filter((c) => c.method === 'GetRestoreSnapshotState');
     const firstAfter = stateCalls.find((c) => c.at >= (job.endedAtMs ?? 0));
-    const child = countRun(result.history, world.synthesized.definition).children.get(0);
+    const child = countRun(events, world.synthesized.definition).children.get(0);
     const simulated = simulatePolls(backoff, restore.ms, timeoutMinutes * 60_000);
     measurements.push({
       restore: restore.label,

@@ -48,8 +48,12 @@ export async function transitionsBenchmark(options: { quick: boolean }): Promise
   const modes = ['backup', 'drill', 'full'] as const;
   const measured: Record<string, { parent: ExecutionCount; child: ExecutionCount; polls: number }> = {};
   for (const mode of modes) {
-    const result = await world.run({ mode, collections: [DRILL_COLLECTION] });
-    const { parent, children } = countRun(result.history, definition);
+    // Every event, the child executions' included: a run's result keeps only its own.
+    const events: RunEvent[] = [];
+    await world.run({ mode, collections: [DRILL_COLLECTION] }, (e) => {
+      events.push(e);
+    });
+    const { parent, children } = countRun(events, definition);
     const child = children.get(0);
     if (!child || children.size !== 1)
       throw new Error(`a ${mode} run of one collection had ${children.size} children`);
@@ -225,7 +229,7 @@ async function capacityRun(world: Awaited<ReturnType<typeof benchWorld>>, n: num
     }
   }
   return {
-    count: countRun(result.history, world.synthesized.definition),
+    count: countRun(events, world.synthesized.definition),
     sizes,
     capped,
     runContextBytes,
