@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { StateMachine } from 'aws-local-stepfunctions';
 import type { SynthesizedRun } from '../lib/state-machine/synthesized-definition';
 import type { DistributedMapSpec } from './distributed-map';
 import type { LocalDefinition } from './local-definition';
-import { PayloadTemplate } from './payload-template';
+import { PayloadTemplate, validatePayloadTemplates } from './payload-template';
 import { strictStateMachine } from './strict-execution';
 
 /** The payload templates a Distributed Map evaluates. */
@@ -36,38 +37,55 @@ export function buildLocalMachines(local: LocalDefinition, validate: boolean): L
   const templates = new Map<string, MapTemplates>();
   for (const [name, spec] of local.maps) {
     processors.set(name, strictStateMachine(spec.processor, { validationOptions }));
-    templates.set(name, mapTemplates(spec, validate));
+  }
+  const maps = [...local.maps].map(([name, spec]) => ({ name, ...templatesOf(spec) }));
+  // One validation for every template of every Map (the validator's cost is per machine).
+  if (validate)
+    validatePayloadTemplates(
+      maps.flatMap((m) => [m.items, ...(m.selector === undefined ? [] : [m.selector])]),
+    );
+  for (const m of maps) {
+    templates.set(m.name, {
+      ...(m.selector === undefined ? {} : { itemSelector: new PayloadTemplate(m.selector, false) }),
+      items: new PayloadTemplate(m.items, false),
+    });
   }
   return { parent, processors, templates };
 }
 
-function mapTemplates(spec: DistributedMapSpec, validate: boolean): MapTemplates {
-  const items = spec.itemReader
-    ? new PayloadTemplate(spec.itemReader.Parameters ?? {}, validate)
-    : new PayloadTemplate({ 'items.$': spec.itemsPath ?? '$' }, validate);
-  return {
-    ...(spec.itemSelector === undefined
-      ? {}
-      : { itemSelector: new PayloadTemplate(spec.itemSelector, validate) }),
-    items,
-  };
+/** A Distributed Map's templates: where its items are, and its ItemSelector if it has one. */
+function templatesOf(spec: DistributedMapSpec): { items: unknown; selector?: unknown } {
+  const items = spec.itemReader ? (spec.itemReader.Parameters ?? {}) : { 'items.$': spec.itemsPath ?? '$' };
+  return { items, ...(spec.itemSelector === undefined ? {} : { selector: spec.itemSelector }) };
 }
 
-/** Synthesized definitions whose local form has been validated (in this process or where it was synthesized). */
+/**
+ * Definitions whose local form has been validated in this process (or where they were
+ * synthesized), by content: a test suite or a benchmark synthesizes the same configuration many
+ * times over, and each validation costs over a second.
+ */
 const validated = new WeakSet<SynthesizedRun>();
+const validatedContent = new Set<string>();
+
+function contentKey(synthesized: SynthesizedRun): string {
+  return createHash('sha256').update(JSON.stringify(synthesized.definition)).digest('hex');
+}
 
 /**
- * The machines of a run of `synthesized`, validated the first time only. What a run changes in
- * the definition (the start time bound into templates, the timeout in real time) cannot make it
- * invalid, so later runs of the same synthesized definition skip validation.
+ * The machines of a run of `synthesized`, validated the first time its definition is seen only.
+ * What a run changes in the definition (the start time bound into templates, the timeout in real
+ * time) cannot make it invalid, so later runs of the same definition skip validation.
  */
 export function localMachinesOf(synthesized: SynthesizedRun, local: LocalDefinition): LocalMachines {
-  const machines = buildLocalMachines(local, !validated.has(synthesized));
-  validated.add(synthesized);
+  const seen = validated.has(synthesized) || validatedContent.has(contentKey(synthesized));
+  const machines = buildLocalMachines(local, !seen);
+  markValidated(synthesized);
   return machines;
 }
 
 /** Records that `synthesized`'s local form was validated (by the process that synthesized it). */
 export function markValidated(synthesized: SynthesizedRun): void {
+  if (validated.has(synthesized)) return;
   validated.add(synthesized);
+  validatedContent.add(contentKey(synthesized));
 }

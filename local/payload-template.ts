@@ -37,3 +37,27 @@ export class PayloadTemplate {
     }
   }
 }
+
+/**
+ * Validates templates as {@link PayloadTemplate} would, all in one machine (one Pass state each):
+ * the validator's cost is per machine, not per state.
+ *
+ * @throws the validator's error for the first template it rejects
+ */
+export function validatePayloadTemplates(templates: readonly unknown[]): void {
+  if (templates.length === 0) return;
+  const name = (i: number) => `Template${i}`;
+  const states = Object.fromEntries(
+    templates.map((template, i) => [
+      name(i),
+      {
+        Type: 'Pass',
+        Parameters: template,
+        ...(i + 1 < templates.length ? { Next: name(i + 1) } : { End: true }),
+      },
+    ]),
+  );
+  new StateMachine({ StartAt: name(0), States: states } as never, {
+    validationOptions: { checkArn: false, checkPaths: false },
+  });
+}

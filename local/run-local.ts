@@ -462,8 +462,29 @@ async function enterProcessRun(
     if (shared.count > 0) return;
     const { restore } = shared;
     shared = undefined;
-    await closeCachedMilvus();
+    if (connectionHolds === 0) await closeCachedMilvus();
     restore();
+  };
+}
+
+/** How many {@link holdMilvusConnection} holds are open. */
+let connectionHolds = 0;
+
+/**
+ * Keeps the functions' Milvus connection open from one run to the next in this process, as warm
+ * Lambda containers keep theirs between executions, until the returned function is called (it
+ * closes the connection once no run is going). Without a hold, each run closes it at its end so
+ * the process can exit. A run with another Milvus address or token still connects anew: the
+ * connection is cached by endpoint and credentials.
+ */
+export function holdMilvusConnection(): () => Promise<void> {
+  connectionHolds += 1;
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    connectionHolds -= 1;
+    if (connectionHolds === 0 && !shared) await closeCachedMilvus();
   };
 }
 

@@ -206,6 +206,16 @@ const SCAN_DAYS = 3 * 366;
  */
 export function longestIntervalMinutes(expression: ScheduleExpression, timezone: string): number | undefined {
   if (expression.kind === 'rate') return expression.minutes;
+  // A scan costs about half a second (luxon), and one synthesis asks for every schedule twice.
+  const key = `${timezone} ${JSON.stringify(expression)}`;
+  if (!longestIntervals.has(key)) longestIntervals.set(key, scanLongestInterval(expression, timezone));
+  return longestIntervals.get(key);
+}
+
+/** {@link longestIntervalMinutes} of the cron expressions seen in this process, by zone and expression. */
+const longestIntervals = new Map<string, number | undefined>();
+
+function scanLongestInterval(expression: CronExpression, timezone: string): number | undefined {
   const { minutes, hours } = expression;
   const times = hours.flatMap((h) => minutes.map((m) => h * 60 + m));
   const first = times[0];

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { StateMachineDefinition, SynthesizedRun } from '../../lib/state-machine/synthesized-definition';
 import { prepareLocalDefinition } from '../../local/local-definition';
 import { buildLocalMachines, localMachinesOf, markValidated } from '../../local/local-machines';
+import { validatePayloadTemplates } from '../../local/payload-template';
 
 /** A definition aws-local-stepfunctions' validator refuses: `Next` names a state there is not. */
 const INVALID: StateMachineDefinition = {
@@ -69,6 +70,18 @@ describe('localMachinesOf', () => {
     expect(() => localMachinesOf(synthesized, prepareLocalDefinition(INVALID, 0))).toThrow(/Nowhere/);
   });
 
+  it('does not validate again a definition already validated under another object', () => {
+    // Prepare: the same content, synthesized twice (a test file or benchmark repeats a configuration)
+    const content = { ...INVALID, Comment: 'validated once' } as StateMachineDefinition;
+    markValidated(synthesizedRun(content));
+
+    // Act & Assess
+    const again = synthesizedRun(structuredClone(content));
+    expect(() => localMachinesOf(again, prepareLocalDefinition(again.definition, 0))).not.toThrow();
+    const changed = synthesizedRun({ ...content, Comment: 'changed' } as StateMachineDefinition);
+    expect(() => localMachinesOf(changed, prepareLocalDefinition(changed.definition, 0))).toThrow(/Nowhere/);
+  });
+
   it('trusts a synthesized run validated where it was synthesized', () => {
     // Prepare
     const marked = synthesizedRun(INVALID);
@@ -76,5 +89,14 @@ describe('localMachinesOf', () => {
 
     // Act & Assess
     expect(() => localMachinesOf(marked, prepareLocalDefinition(INVALID, 0))).not.toThrow();
+  });
+});
+
+describe('validatePayloadTemplates', () => {
+  it('validates every template in one machine and names the one it refuses', () => {
+    expect(() =>
+      validatePayloadTemplates([{ 'items.$': '$.items' }, { 'item.$': '$$.Map.Item.Value' }]),
+    ).not.toThrow();
+    expect(() => validatePayloadTemplates([{ 'items.$': '$.items' }, null])).toThrow(/Template1\/Parameters/);
   });
 });

@@ -5,14 +5,19 @@ import { type FaultPlan, type RunningMilvusEmulator, startMilvusEmulator } from 
 import type { DeploymentConfig } from '../../../lib/config/deployment-config';
 import { type SynthesizedRun, synthesizeRun } from '../../../lib/state-machine/synthesized-definition';
 import { type LocalClock, ScaledClock, VirtualClock } from '../../../local/local-clock';
-import { type LocalRunEvent, type LocalRunResult, runLocally } from '../../../local/run-local';
+import {
+  holdMilvusConnection,
+  type LocalRunEvent,
+  type LocalRunResult,
+  runLocally,
+} from '../../../local/run-local';
 
 /** The emulator (demo collections), a run clock shared with it, and a reports directory. */
 export interface LocalWorld {
   readonly emulator: RunningMilvusEmulator;
   readonly clock: LocalClock;
   readonly reportsDir: string;
-  /** Runs the synthesized definition of `config` (synthesized once per config object). */
+  /** Runs the synthesized definition of `config` (synthesized once per configuration in a test file). */
   run(
     config: DeploymentConfig,
     input: unknown,
@@ -25,7 +30,21 @@ export interface LocalWorld {
   close(): Promise<void>;
 }
 
-const synthesized = new WeakMap<DeploymentConfig, SynthesizedRun>();
+/**
+ * Definitions synthesized in this test file, by configuration (its JSON): synthesizing is
+ * deterministic, and the files of this directory run the same configurations many times over.
+ */
+const synthesized = new Map<string, SynthesizedRun>();
+
+function synthesizedFor(config: DeploymentConfig): SynthesizedRun {
+  const key = JSON.stringify(config);
+  let synth = synthesized.get(key);
+  if (!synth) {
+    synth = synthesizeRun(config);
+    synthesized.set(key, synth);
+  }
+  return synth;
+}
 
 /**
  * Starts a world. `clock: 'virtual'` makes every Wait jump the clock (exact and instant; fine for
@@ -46,16 +65,15 @@ export async function startLocalWorld(
     ...(options.token ? { token: options.token } : {}),
   });
   const reportsDir = await mkdtemp(join(tmpdir(), 'local-world-'));
+  // The world's runs share one Milvus connection, as warm Lambdas would (building the SDK's
+  // client parses its protocol definitions: about half a second of CPU each time).
+  const releaseConnection = holdMilvusConnection();
   return {
     emulator,
     clock,
     reportsDir,
     run: async (config, input, runOptions = {}) => {
-      let synth = synthesized.get(config);
-      if (!synth) {
-        synth = synthesizeRun(config);
-        synthesized.set(config, synth);
-      }
+      const synth = synthesizedFor(config);
       // Every event, the child executions' included (the result keeps only the run's own).
       const allEvents: LocalRunEvent[] = [];
       const result = await runLocally({
@@ -81,6 +99,7 @@ export async function startLocalWorld(
         .map((s) => s.name)
         .sort(),
     close: async () => {
+      await releaseConnection();
       await emulator.stop();
       await rm(reportsDir, { recursive: true, force: true });
     },
