@@ -16,6 +16,8 @@ export default defineConfig({
     maxWorkers: 2,
     // Temporary files of the whole run live in one directory, removed at the end (see the file).
     globalSetup: ['test/support/scratch-tmpdir.ts'],
+    // One parsed copy of the Milvus SDK's protocol per test process, not one per client (see the file).
+    setupFiles: ['test/support/shared-sdk-protocol.ts'],
     restoreMocks: true,
     // Handlers log and emit metrics through Powertools; keep test output to what failed.
     // A test that asserts on log lines raises the level itself before importing a handler.
