@@ -26,7 +26,7 @@ export default defineConfig({
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',
       // The CDK validates every synthesized template against CloudFormation's rules (WebAssembly,
-      // 2 to 8 s of CPU per synthesis: a third of the suite's CPU time when every test had it).
+      // 2 to 8 s of CPU per synthesis, and the suite synthesizes hundreds of times).
       // test/lib/cloudformation-validation.test.ts runs it, strictly, on the stacks users deploy.
       CDK_VALIDATION: 'false',
     },
