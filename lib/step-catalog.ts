@@ -115,10 +115,12 @@ export const STEP_CATALOG: Readonly<Record<StepName, StepDefinition>> = {
     state: 'ChooseSnapshot',
     directory: 'choose-snapshot',
     milvus: true,
-    reports: { read: [LEDGER], write: [] },
+    // It holds the snapshot it picks (the drill's or restore's ledger record, written before its
+    // answer names it) and sets aside an ended restore's record of a target name that is free again.
+    reports: { read: [LEDGER], write: [LEDGER], delete: [LEDGER] },
     timeoutSeconds: 120,
     memoryMb: 512,
-    description: 'Picks the snapshot a restore drill restores',
+    description: 'Picks the snapshot a restore drill restores, and holds it against retention',
   },
   SweepOrphans: {
     state: 'SweepOrphans',

@@ -4,6 +4,7 @@ import { collectionStepBaseSchema } from '../shared/contracts/run-context';
 import { backupResultSchema } from '../shared/contracts/run-report';
 import { NoSnapshotToDrillError, NoSnapshotToRestoreError, SnapshotNotFoundError } from '../shared/errors';
 import {
+  dropInFlight,
   ownershipOf,
   type SnapshotContents,
   SnapshotLedger,
@@ -12,6 +13,7 @@ import {
 } from '../shared/ledger/snapshot-ledger';
 import type { CollectionRef, MilvusGateway, SnapshotDescription } from '../shared/milvus/milvus-gateway';
 import { ReportKeys, type ReportStore, recordScopeOf } from '../shared/reports/report-store';
+import { holdSnapshot } from './target-record';
 
 /** ChooseSnapshot's input: the run, the collection, and the backup when this run just made one. */
 export const chooseSnapshotInputSchema = collectionStepBaseSchema.extend({
@@ -37,9 +39,13 @@ export type DrillSource = z.infer<typeof drillSourceSchema>;
 
 /** What ChooseSnapshot needs. */
 export interface ChooseSnapshotDependencies {
-  readonly milvus: Pick<MilvusGateway, 'describeSnapshot'>;
+  readonly milvus: Pick<MilvusGateway, 'describeSnapshot' | 'hasCollection'>;
   readonly store: Pick<ReportStore, 'getJson' | 'putJson' | 'createJson' | 'list' | 'delete'>;
+  readonly now: () => Date;
 }
+
+/** A snapshot that could not be chosen, and why (a phrase that follows its name). */
+type Refusal = { readonly chosen: false; readonly why: string; readonly notOurs: boolean };
 
 /**
  * Picks the snapshot to drill: the one named in the run (`run.drillSnapshot`), else the one this
@@ -47,41 +53,38 @@ export interface ChooseSnapshotDependencies {
  * ledger proves its own. Only such a snapshot can be drilled: the ledger holds what it contains,
  * which is what the drill checks the restored copy against. A named snapshot that is missing or
  * not this deployment's, or a collection without any, fails with {@link NoSnapshotToDrillError}.
+ *
+ * The choice is held before it is made known: the run's target record (see target-record.ts) is
+ * written first, naming the snapshot, and only then is the snapshot proven present and not being
+ * dropped. Retention honours the record from then on, and checks for it again after it marks a
+ * drop and before it drops (enforce-retention.ts), so between this step and the restore job's
+ * own pin no retention run can drop the snapshot: either retention sees the hold and keeps it, or
+ * this step sees the drop marked and chooses another. CleanupDrill releases the hold on every
+ * path; once the run is over it holds nothing whatever happened.
  */
 export async function chooseSnapshot(
   input: ChooseSnapshotInput,
-  { milvus, store }: ChooseSnapshotDependencies,
+  deps: ChooseSnapshotDependencies,
 ): Promise<DrillSource> {
   const ref: CollectionRef = { database: input.target.database, collection: input.target.collection };
-  const ledger = new SnapshotLedger(store, recordScopeOf(input.run));
-  const deploymentId = input.run.deployment.id;
-  if (input.run.mode === 'restore') return chooseForRestore(input, ref, ledger, milvus, store);
+  const ledger = new SnapshotLedger(deps.store, recordScopeOf(input.run));
+  if (input.run.mode === 'restore') return chooseForRestore(input, ref, ledger, deps);
   const named = input.run.drillSnapshot ?? input.backup?.snapshotName;
   if (named !== undefined) {
     const why = input.run.drillSnapshot !== undefined ? 'named in the run input' : 'created by this run';
-    const snapshot = await describeIfExists(milvus, ref, named);
-    if (!snapshot) {
-      throw new NoSnapshotToDrillError(`snapshot ${named} (${why}) does not exist in ${where(ref)}`);
-    }
-    const ownership = ownershipOf(
-      snapshot,
-      await ledger.read(ref.database, ref.collection, named),
-      deploymentId,
-    );
-    if (!ownership.ours) {
+    const held = await holdAndProve(input, ref, ledger, deps, named);
+    if (!held.chosen) {
       throw new NoSnapshotToDrillError(
-        `snapshot ${named} (${why}) of ${where(ref)} is not this deployment's (${ownership.reason}), ` +
-          'so a drill cannot know what it must contain',
+        `snapshot ${named} (${why}) ${held.why}${held.notOurs ? ', so a drill cannot know what it must contain' : ''}`,
       );
     }
-    return toDrillSource(snapshot, ownership.record.contents);
+    return held.source;
   }
 
   const { records } = await ledger.list(ref.database, ref.collection);
   for (const record of records.filter((r) => r.state !== 'dropping').sort(newestFirst)) {
-    const snapshot = await describeIfExists(milvus, ref, record.snapshotName);
-    if (snapshot && ownershipOf(snapshot, record, deploymentId).ours)
-      return toDrillSource(snapshot, record.contents);
+    const held = await holdAndProve(input, ref, ledger, deps, record.snapshotName);
+    if (held.chosen) return held.source;
   }
   throw new NoSnapshotToDrillError(
     `${where(ref)} has no snapshot of this deployment to drill; ` +
@@ -93,21 +96,20 @@ export async function chooseSnapshot(
  * The snapshot an operator's restore restores: the one named in the run, else the collection's
  * newest verified one (the newest that passed a drill, as RecordDrill recorded it). Either must be
  * this deployment's snapshot of this collection; anything else is refused with
- * {@link NoSnapshotToRestoreError} before anything changes.
+ * {@link NoSnapshotToRestoreError} before anything changes in Milvus. It is held as a drill's is.
  */
 async function chooseForRestore(
   input: ChooseSnapshotInput,
   ref: CollectionRef,
   ledger: SnapshotLedger,
-  milvus: ChooseSnapshotDependencies['milvus'],
-  store: ChooseSnapshotDependencies['store'],
+  deps: ChooseSnapshotDependencies,
 ): Promise<DrillSource> {
   const scope = recordScopeOf(input.run);
   let name = input.run.restore?.snapshot;
   let why = 'named in the run input';
   if (name === undefined) {
     const verified = latestVerifiedSchema.safeParse(
-      await store.getJson(ReportKeys.latestVerified(scope, ref.database, ref.collection)),
+      await deps.store.getJson(ReportKeys.latestVerified(scope, ref.database, ref.collection)),
     );
     if (!verified.success) {
       throw new NoSnapshotToRestoreError(
@@ -118,24 +120,58 @@ async function chooseForRestore(
     name = verified.data.snapshotName;
     why = 'the newest verified';
   }
-  const snapshot = await describeIfExists(milvus, ref, name);
+  const held = await holdAndProve(input, ref, ledger, deps, name);
+  if (!held.chosen) {
+    throw new NoSnapshotToRestoreError(
+      `snapshot ${name} (${why}) ${held.why}${held.notOurs ? ', so nothing says what it must contain' : ''}`,
+    );
+  }
+  return held.source;
+}
+
+/**
+ * Holds `name` for the run, then proves it can be restored: Milvus has it, the ledger proves it
+ * this deployment's, and no retention run is dropping it. Both reads come after the hold is
+ * written, which is what makes the hold safe against a retention run working at the same time.
+ */
+async function holdAndProve(
+  input: ChooseSnapshotInput,
+  ref: CollectionRef,
+  ledger: SnapshotLedger,
+  deps: ChooseSnapshotDependencies,
+  name: string,
+): Promise<{ readonly chosen: true; readonly source: DrillSource } | Refusal> {
+  await holdSnapshot(input.run, input.target, name, deps);
+  const [snapshot, record] = await Promise.all([
+    describeIfExists(deps.milvus, ref, name),
+    ledger.read(ref.database, ref.collection, name),
+  ]);
   if (!snapshot) {
-    throw new NoSnapshotToRestoreError(
-      `snapshot ${name} (${why}) does not exist in ${where(ref)}; snapshots belong to one collection: ` +
-        "is it a snapshot of another one? The CLI's `snapshots list` shows this collection's",
-    );
+    return {
+      chosen: false,
+      notOurs: false,
+      why:
+        input.run.mode === 'restore'
+          ? `does not exist in ${where(ref)}; snapshots belong to one collection: is it a snapshot of another one? The CLI's \`snapshots list\` shows this collection's`
+          : `does not exist in ${where(ref)}`,
+    };
   }
-  const ownership = ownershipOf(
-    snapshot,
-    await ledger.read(ref.database, ref.collection, name),
-    input.run.deployment.id,
-  );
+  const ownership = ownershipOf(snapshot, record, input.run.deployment.id);
   if (!ownership.ours) {
-    throw new NoSnapshotToRestoreError(
-      `snapshot ${name} (${why}) of ${where(ref)} is not this deployment's (${ownership.reason}), so nothing says what it must contain`,
-    );
+    return {
+      chosen: false,
+      notOurs: true,
+      why: `of ${where(ref)} is not this deployment's (${ownership.reason})`,
+    };
   }
-  return toDrillSource(snapshot, ownership.record.contents);
+  if (dropInFlight(ownership.record, deps.now())) {
+    return {
+      chosen: false,
+      notOurs: false,
+      why: `of ${where(ref)} is being dropped by retention (run ${ownership.record.updatedBy}); name another snapshot`,
+    };
+  }
+  return { chosen: true, source: toDrillSource(snapshot, ownership.record.contents) };
 }
 
 /** Newest first by Milvus' `create_ts` (exact, as a BigInt), then by intent time; the name breaks a tie. */

@@ -7,9 +7,10 @@ import { chooseSnapshot, chooseSnapshotInputSchema } from './choose-snapshot';
 export const handler = createStepHandler({
   step: 'ChooseSnapshot',
   input: chooseSnapshotInputSchema,
-  dependencies: async ({ env }) => ({
+  dependencies: async ({ env, now }) => ({
     milvus: await milvusFromEnvironment(env),
     store: reportStoreFromEnvironment(env),
+    now,
   }),
   run: async (input, dependencies, { tools }) => {
     const result = await chooseSnapshot(input, dependencies);

@@ -125,6 +125,14 @@ export async function cleanupDrill(
     // The drill never asked for a restore (or the name is another run's): nothing of this drill exists.
     return { targetCollection: null, dropped: false, cleanedUp: true, problems: [] };
   }
+  if (record.state === 'chosen') {
+    // Only the hold ChooseSnapshot took: no restore was asked for, so nothing of the drill is in
+    // Milvus (a collection of that name is someone else's). Releasing it frees the snapshot for
+    // retention now rather than at the run's end.
+    await attempt('release the hold on the chosen snapshot', () => ledger.remove(record));
+    if (transient) throw transient;
+    return { targetCollection: null, dropped: false, cleanedUp: problems.length === 0, problems };
+  }
 
   const verified = verification?.verified === true && !verification.deepPending;
   if (operator) {

@@ -1,18 +1,24 @@
 import * as z from 'zod';
 import { drillSourceSchema } from '../choose-snapshot/choose-snapshot';
+import {
+  newTargetRecord,
+  ownTargetRecord,
+  runTargetOf,
+  targetConflict,
+} from '../choose-snapshot/target-record';
 import { nextWaitSeconds } from '../poll-restore/poll-backoff';
 import { collectionStepBaseSchema, type RunContext } from '../shared/contracts/run-context';
 import {
   CollectionAlreadyExistsError,
-  DrillTargetConflictError,
+  type DrillTargetConflictError,
+  InvalidInputError,
   MilvusUnavailableError,
   RestoreConflictError,
 } from '../shared/errors';
-import { DrillLedger, type DrillRecord, drillIsOver } from '../shared/ledger/drill-ledger';
+import type { DrillLedger, DrillRecord } from '../shared/ledger/drill-ledger';
 import type { CollectionRef, MilvusGateway, RestoreJob } from '../shared/milvus/milvus-gateway';
-import { type ReportStore, recordScopeOf } from '../shared/reports/report-store';
+import type { ReportStore } from '../shared/reports/report-store';
 import { stampedCollectionName } from '../shared/snapshot-naming';
-import { runTargetName } from './drill-target';
 
 /** StartRestore's input: the run, the collection and the chosen snapshot. */
 export const startRestoreInputSchema = collectionStepBaseSchema.extend({
@@ -56,11 +62,14 @@ export interface StartRestoreDependencies {
 /**
  * Restores the snapshot into this drill's collection.
  *
- * The drill collection is recorded in the deployment's ledger before RestoreSnapshot is called,
- * so cleanup — and the orphan sweep of a later run, if this one dies — can prove the collection
- * is this drill's and drop it, while a look-alike name is never touched. No pin is taken: Milvus
- * pins the snapshot itself while the restore runs, and retention skips a snapshot whose drill is
- * recorded as running, so there is nothing the drill could fail to release.
+ * ChooseSnapshot recorded the drill collection in the deployment's ledger (state `chosen`), which
+ * holds the snapshot against retention; this step marks the record `restoring` before
+ * RestoreSnapshot is called, so cleanup — and the orphan sweep of a later run, if this one dies —
+ * knows a request may have been sent and can prove the collection is this drill's and drop it,
+ * while a look-alike name is never touched. (A run whose ChooseSnapshot predates the hold has no
+ * record yet: this step writes it, as it always did.) No pin is taken: Milvus pins the snapshot
+ * itself while the restore runs, and retention skips a snapshot whose drill is recorded as
+ * running, so there is nothing the drill could fail to release.
  *
  * If the drill collection already exists and this drill's record says so (its id, or a restore
  * job of the snapshot into it), it is this drill's restore started by an attempt whose reply was
@@ -75,48 +84,50 @@ export async function startRestore(
 ): Promise<RestoreStart> {
   const { run, target, drillSource } = input;
   const source: CollectionRef = { database: target.database, collection: target.collection };
-  const targetCollection = runTargetName(run, target.collection);
-  const targetRef: CollectionRef = { database: target.database, collection: targetCollection };
-  const operator = run.mode === 'restore';
-  const ledger = new DrillLedger(deps.store, recordScopeOf(run), operator ? 'restore' : 'drill');
+  const runTarget = runTargetOf(run, target, deps);
+  const targetRef = runTarget.ref;
+  const targetCollection = targetRef.collection;
+  const operator = runTarget.operator;
+  const { ledger } = runTarget;
   const timeoutMs = run.drill.timeoutMinutes * 60_000;
-  const conflict = (why: string) =>
-    operator
-      ? new RestoreConflictError(
-          `the target collection ${target.database}.${targetCollection} already exists and ${why}; a restore ` +
-            'never overwrites a collection: name another "target"',
-        )
-      : new DrillTargetConflictError(
-          `the drill collection ${target.database}.${targetCollection} already exists and ${why}, so this drill ` +
-            'did not create it; it is left untouched. Rename or drop it, or change drill.prefix.',
-        );
+  const conflict = (why: string) => targetConflict(runTarget, why);
 
-  let record = await ledger.read(targetRef.database, targetCollection);
-  if (record && record.runId !== run.runId) {
-    // A failed restore's record stays with the copy it kept; once its run is over and the copy
-    // dropped, the name is free again (a drill's name is its run's alone, so never reused).
-    const free =
-      operator &&
-      drillIsOver(record, deps.now(), await ledger.runEnded(record.runId)) &&
-      !(await deps.milvus.hasCollection(targetRef));
-    if (!free) throw conflict(`is recorded for run ${record.runId}`);
-    await ledger.remove(record);
-    record = undefined;
+  let record = await ownTargetRecord(run, runTarget, deps);
+  if (record && record.source.snapshotName !== drillSource.snapshotName) {
+    throw new InvalidInputError(
+      `invalid StartRestore input: drillSource.snapshotName: ${drillSource.snapshotName} is not the snapshot this run holds (${record.source.snapshotName})`,
+    );
   }
 
   if (await deps.milvus.hasCollection(targetRef)) {
-    if (!record) throw conflict("this deployment's ledger has no drill of that name");
+    if (!record) throw conflict("already exists and this deployment's ledger has no drill of that name");
+    // Only held: this run asked for no restore into it, so whatever holds the name is not its own.
+    if (record.state === 'chosen')
+      throw conflict('already exists and this run has asked for no restore into it');
     return resume(record, input, deps, ledger, targetRef, timeoutMs, conflict);
   }
 
   const now = deps.now();
-  if (!record) {
+  if (!record || record.state === 'chosen') {
     if (operator) await restorePreflight(run, source, targetRef, deps.milvus);
-    record = newRecord(run, targetRef, drillSource.snapshotName, source.collection, now);
-    if (!(await ledger.create(record))) {
-      const other = await ledger.read(targetRef.database, targetCollection);
-      if (!other || other.runId !== run.runId) throw conflict('another drill recorded it first');
-      record = other;
+    if (!record) {
+      record = newTargetRecord(
+        run,
+        runTarget,
+        { collection: source.collection, snapshotName: drillSource.snapshotName },
+        'restoring',
+        now,
+      );
+      if (!(await ledger.create(record))) {
+        const other = await ledger.read(targetRef.database, targetCollection);
+        if (!other || other.runId !== run.runId) throw conflict('was recorded by another drill first');
+        record = other;
+      }
+    }
+    if (record.state === 'chosen') {
+      // Before the request: from here on a request may have been sent, which cleanup must know.
+      record = touch({ ...record, state: 'restoring' }, run, now);
+      await ledger.write(record);
     }
   }
   let jobId: string;
@@ -156,15 +167,21 @@ async function resume(
   ledger: DrillLedger,
   targetRef: CollectionRef,
   timeoutMs: number,
-  conflict: (why: string) => DrillTargetConflictError,
+  conflict: (why: string) => DrillTargetConflictError | RestoreConflictError,
 ): Promise<RestoreStart> {
   const collection = await deps.milvus.describeCollection(targetRef);
   const job = await ownRestoreJob(deps.milvus, targetRef, drillSource.snapshotName);
   const provenById = record.collectionId !== undefined && record.collectionId === collection.id;
   if (!provenById && !job) {
-    throw conflict(`no restore of snapshot ${drillSource.snapshotName} by this drill targets it`);
+    throw conflict(
+      `already exists and no restore of snapshot ${drillSource.snapshotName} by this drill targets it`,
+    );
   }
-  if (!job) throw conflict('the restore job this drill started into it is no longer known to Milvus');
+  if (!job) {
+    throw conflict(
+      'already exists and the restore job this drill started into it is no longer known to Milvus',
+    );
+  }
   const known = record.jobIds.includes(job.jobId);
   await ledger.write(
     touch(
@@ -188,34 +205,6 @@ async function resume(
     startedAt: startedAt.toISOString(),
     firstWaitSeconds: nextWaitSeconds({ backoff: run.drill.backoff, attempt: 0, elapsedMs, timeoutMs }),
     resumed: true,
-  };
-}
-
-function newRecord(
-  run: RunContext,
-  targetRef: CollectionRef,
-  snapshotName: string,
-  sourceCollection: string,
-  now: Date,
-): DrillRecord {
-  const scope = recordScopeOf(run);
-  return {
-    schemaVersion: 1,
-    kind: run.mode === 'restore' ? 'restore' : 'drill',
-    deploymentId: scope.deploymentId,
-    clusterKey: scope.clusterKey,
-    database: targetRef.database,
-    drillCollection: targetRef.collection,
-    source: { collection: sourceCollection, snapshotName },
-    runId: run.runId,
-    state: 'restoring',
-    startedAt: now.toISOString(),
-    // The drill cannot outlive its run: the state machine stops the run at its timeout.
-    deadline: new Date(Date.parse(run.startedAt) + run.deployment.runTimeoutMinutes * 60_000).toISOString(),
-    jobIds: [],
-    lostRequests: 0,
-    updatedBy: run.runId,
-    updatedAt: now.toISOString(),
   };
 }
 

@@ -208,9 +208,12 @@ describe('least-privilege IAM', () => {
       { Effect: 'Allow', Action: 's3:PutObject', Resource: [objects('ledger/'), objects('runs/')] },
       { Effect: 'Allow', Action: 's3:DeleteObject', Resource: objects('ledger/') },
     ]);
+    // ChooseSnapshot holds the snapshot it picks: it writes the drill's record, and sets aside an ended one.
     expect(s3('ChooseSnapshot')).toEqual([
       { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('ledger/') },
       listing,
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: objects('ledger/') },
+      { Effect: 'Allow', Action: 's3:DeleteObject', Resource: objects('ledger/') },
     ]);
     expect(s3('RecordDrill')).toHaveLength(3);
     expect(s3('Flush')).toEqual([]);

@@ -1,6 +1,10 @@
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { clusterIdentity } from '../../functions/shared/contracts/deployment';
 import type { CollectionResult, RunReport } from '../../functions/shared/contracts/run-report';
+import { DrillLedger } from '../../functions/shared/ledger/drill-ledger';
+import { FileReportStore } from '../../functions/shared/reports/report-store';
+import { DEFAULT_LOCAL_DEPLOYMENT_ID } from '../../lib/config/deployment-config';
 import type { LocalRunResult } from '../../local/run-local';
 import { exampleConfig } from '../lib/fixtures';
 import { type LocalWorld, startLocalWorld } from './support/local-world';
@@ -31,6 +35,14 @@ describe('restoring a collection on the bad day', () => {
     await client?.closeConnection();
     await world?.close();
   });
+
+  /** This deployment's operator restore records of the default database. */
+  const restoreRecords = () =>
+    new DrillLedger(
+      new FileReportStore(world.reportsDir),
+      { deploymentId: DEFAULT_LOCAL_DEPLOYMENT_ID, clusterKey: clusterIdentity(world.emulator.address).key },
+      'restore',
+    ).list('default');
 
   /** The application's view: how many rows `name` (a collection or an alias) serves. */
   const rowsServed = async (name: string) => {
@@ -211,6 +223,8 @@ describe('restoring a collection on the bad day', () => {
       expect(entry.error).toMatchObject({ name, message: expect.stringMatching(message) });
       expect(world.collections()).toEqual(before);
       expect(world.emulator.calls.count('RestoreSnapshot')).toBe(0);
+      // Whatever ChooseSnapshot held for the restore was released by cleanup: nothing keeps a snapshot
+      expect(await restoreRecords()).toEqual([]);
     },
     120_000,
   );

@@ -2,14 +2,19 @@ import * as z from 'zod';
 import { type RecordScope, ReportKeys, type ReportStore } from '../reports/report-store';
 
 /**
- * The ledger's records of drill collections: written before the restore that creates one, so
- * that cleanup, and the orphan sweep of later runs, drop only collections this deployment
- * created — never a look-alike name — and so that retention does not drop a snapshot a drill
- * is restoring.
+ * The ledger's records of drill collections: written when the drill chooses its snapshot, before
+ * the restore that creates the collection, so that retention does not drop a snapshot a drill is
+ * about to restore or restoring, and so that cleanup, and the orphan sweep of later runs, drop
+ * only collections this deployment created — never a look-alike name.
  */
 
 /** Where a drill collection is in its life. */
 export const DRILL_RECORD_STATES = [
+  /**
+   * ChooseSnapshot chose the snapshot and holds it (retention keeps it); no restore into the
+   * collection was asked for yet, so nothing of it can exist in Milvus.
+   */
+  'chosen',
   /** A restore into it was asked for; it may exist, or may still appear (a late reply). */
   'restoring',
   /** Kept on purpose after the drill (drill.keepDrillCollection / keepOnFailure): the sweep removes it later. */

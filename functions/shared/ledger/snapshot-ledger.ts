@@ -104,6 +104,19 @@ export type SnapshotRecord = z.infer<typeof snapshotRecordSchema>;
  */
 export const INTENT_STALE_MS = 15 * 60_000;
 
+/**
+ * How long a `dropping` record is taken to be a drop in flight: longer than a Lambda invocation can
+ * run (15 minutes), with a margin for a request Milvus applies late. A retention run writes the
+ * record before its DropSnapshot call, so one older than this is a drop that ended (refused,
+ * never sent, or done), not one that may still land.
+ */
+export const DROP_IN_FLIGHT_MS = 20 * 60_000;
+
+/** Whether a retention run may be dropping the record's snapshot right now (see {@link DROP_IN_FLIGHT_MS}). */
+export function dropInFlight(record: SnapshotRecord, now: Date): boolean {
+  return record.state === 'dropping' && now.getTime() - Date.parse(record.updatedAt) < DROP_IN_FLIGHT_MS;
+}
+
 /** Snapshot records read at once. */
 const READ_CONCURRENCY = 16;
 

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { chooseSnapshot } from '../../../functions/choose-snapshot/choose-snapshot';
 import { handler } from '../../../functions/choose-snapshot/handler';
+import { drillTargetName } from '../../../functions/start-restore/drill-target';
 import {
   collectionInput,
   type DrillWorld,
@@ -8,6 +10,8 @@ import {
   seedCollection,
   startDrillWorld,
   takeOwnedSnapshot,
+  worldDeps,
+  worldDrillLedger,
   worldLedger,
 } from '../../support/step-world';
 
@@ -117,6 +121,96 @@ describe('ChooseSnapshot handler', () => {
       name: 'NoSnapshotToDrillError',
       message: expect.stringContaining('default.products has no snapshot of this deployment to drill'),
     });
+  });
+
+  it('holds the snapshot it chose in the ledger before it answers, for retention to keep it', async () => {
+    // Prepare
+    await takeOwnedSnapshot(world, 'products', 'daily_20261121_030000');
+    const run = drillRun(world);
+
+    // Act
+    const source = await invoke(handler, collectionInput(run, 'products'));
+
+    // Assess: the drill's record exists before any restore, naming the snapshot and the run's end
+    expect(await worldDrillLedger(world).read('default', drillTargetName(run, 'products'))).toMatchObject({
+      kind: 'drill',
+      state: 'chosen',
+      runId: run.runId,
+      source: { collection: 'products', snapshotName: source.snapshotName },
+      jobIds: [],
+      lostRequests: 0,
+      deadline: '2026-11-21T15:00:00.000Z',
+    });
+    expect(world.emulator.calls.count('RestoreSnapshot')).toBe(0);
+  });
+
+  it('answers the same and holds once when it is retried after a lost reply', async () => {
+    // Prepare
+    await takeOwnedSnapshot(world, 'products', 'daily_20261121_030000');
+    const input = collectionInput(drillRun(world), 'products');
+    const first = await invoke(handler, input);
+    world.clock.advance(2_000); // the state machine's retry interval
+
+    // Act
+    const retried = await invoke(handler, input);
+
+    // Assess
+    expect(retried).toEqual(first);
+    expect(await worldDrillLedger(world).list('default')).toEqual([
+      expect.objectContaining({
+        state: 'chosen',
+        source: { collection: 'products', snapshotName: first.snapshotName },
+      }),
+    ]);
+  });
+
+  it('refuses a snapshot a retention run is dropping, and takes it once that drop is long over', async () => {
+    // Prepare: retention marked the drop (its record says `dropping`); the DropSnapshot may land any moment
+    const record = await takeOwnedSnapshot(world, 'products', 'daily_20261121_030000');
+    const at = new Date(world.clock.now()).toISOString();
+    await worldLedger(world).write({ ...record, state: 'dropping', updatedBy: 'pruning-run', updatedAt: at });
+    const input = collectionInput(
+      drillRun(world, {}, { drillSnapshot: 'daily_20261121_030000' }),
+      'products',
+    );
+
+    // Act
+    const refused = await invoke(handler, input).catch((e: unknown) => e);
+    world.clock.advance(21 * 60_000); // longer than a Lambda can run: that drop ended without dropping it
+    const later = await invoke(handler, input);
+
+    // Assess
+    expect(refused).toMatchObject({
+      name: 'NoSnapshotToDrillError',
+      message:
+        'snapshot daily_20261121_030000 (named in the run input) of default.products is being dropped by retention (run pruning-run); name another snapshot',
+    });
+    expect(later.snapshotName).toBe('daily_20261121_030000');
+  });
+
+  it('skips to an older snapshot when the newest one is dropped while it is being chosen, and moves its hold', async () => {
+    // Prepare: a person drops the newest snapshot right after the drill's hold on it was written
+    await takeOwnedSnapshot(world, 'products', 'daily_20261121_030000');
+    world.clock.advance(3_600_000);
+    await takeOwnedSnapshot(world, 'products', 'daily_20261121_040000');
+    const run = drillRun(world);
+    const deps = worldDeps(world);
+    const milvus = {
+      hasCollection: deps.milvus.hasCollection.bind(deps.milvus),
+      describeSnapshot: async (ref: typeof products, name: string) => {
+        if (name === 'daily_20261121_040000') await world.milvus.dropSnapshot(ref, name);
+        return deps.milvus.describeSnapshot(ref, name);
+      },
+    };
+
+    // Act
+    const source = await chooseSnapshot(collectionInput(run, 'products'), { ...deps, milvus });
+
+    // Assess: the hold moved with the choice, so nothing holds the snapshot that was not chosen
+    expect(source.snapshotName).toBe('daily_20261121_030000');
+    expect(await worldDrillLedger(world).list('default')).toEqual([
+      expect.objectContaining({ source: { collection: 'products', snapshotName: 'daily_20261121_030000' } }),
+    ]);
   });
 
   it('rejects a bad input before calling Milvus, naming the field and the value', async () => {

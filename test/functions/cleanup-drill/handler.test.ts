@@ -3,6 +3,7 @@ import { chooseSnapshot } from '../../../functions/choose-snapshot/choose-snapsh
 import { handler } from '../../../functions/cleanup-drill/handler';
 import { pollRestore } from '../../../functions/poll-restore/poll-restore';
 import type { RunContext } from '../../../functions/shared/contracts/run-context';
+import { DrillLedger } from '../../../functions/shared/ledger/drill-ledger';
 import { FileReportStore } from '../../../functions/shared/reports/report-store';
 import { drillTargetName } from '../../../functions/start-restore/drill-target';
 import { handler as startRestoreHandler } from '../../../functions/start-restore/handler';
@@ -17,6 +18,7 @@ import {
   startDrillWorld,
   takeOwnedSnapshot,
   worldDrillLedger,
+  worldScope,
 } from '../../support/step-world';
 
 const SNAPSHOT = 'daily_20261121_030000';
@@ -166,6 +168,33 @@ describe('CleanupDrill handler', () => {
     expect(caught(error).Error).toBe('DrillTargetConflictError');
     expect(cleanup).toEqual({ targetCollection: null, dropped: false, cleanedUp: true, problems: [] });
     expect(world.emulator.inspect.rowCounts('default', target)?.sealed).toBe(3);
+    // The hold ChooseSnapshot took is released: retention may drop the snapshot again
+    expect(await record()).toBeUndefined();
+  });
+
+  it("releases an operator restore's hold when the restore is refused before it starts, whatever cleanupOnFailure says", async () => {
+    // Prepare: a swap whose aside name is taken is refused by StartRestore, after ChooseSnapshot held the snapshot
+    run = drillRun(
+      world,
+      {},
+      { mode: 'restore', restore: { snapshot: SNAPSHOT, swap: true, cleanupOnFailure: false } },
+    );
+    target = 'products_restored_20261121_030000';
+    await seedCollection(world, 'products_replaced_20261121_030000', 2);
+    const base = collectionInput(run, 'products');
+    const drillSource = await chooseSnapshot(base, deps());
+    const restores = new DrillLedger(new FileReportStore(world.reportsDir), worldScope(world), 'restore');
+    expect(await restores.read('default', target)).toMatchObject({ state: 'chosen' });
+    const error = await invoke(startRestoreHandler, { ...base, drillSource }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'RestoreConflictError' });
+
+    // Act
+    const cleanup = await invoke(handler, { ...base, drillSource, drillError: caught(error) });
+
+    // Assess: nothing was restored, so nothing is kept "to inspect", and the hold is gone
+    expect(cleanup).toEqual({ targetCollection: null, dropped: false, cleanedUp: true, problems: [] });
+    expect(await restores.read('default', target)).toBeUndefined();
+    expect(exists(target)).toBe(false);
   });
 
   it('throws a transient failure after trying everything, so the state machine retries it', async () => {

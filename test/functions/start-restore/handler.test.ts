@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chooseSnapshot } from '../../../functions/choose-snapshot/choose-snapshot';
-import { FileReportStore } from '../../../functions/shared/reports/report-store';
 import { drillTargetName } from '../../../functions/start-restore/drill-target';
 import { handler } from '../../../functions/start-restore/handler';
 import {
@@ -11,6 +10,7 @@ import {
   seedCollection,
   startDrillWorld,
   takeOwnedSnapshot,
+  worldDeps,
   worldDrillLedger,
 } from '../../support/step-world';
 
@@ -28,8 +28,7 @@ describe('StartRestore handler', () => {
 
   const startInput = async (drill: Record<string, unknown> = {}) => {
     const base = collectionInput(drillRun(world, drill), 'products');
-    const store = new FileReportStore(world.reportsDir);
-    return { ...base, drillSource: await chooseSnapshot(base, { milvus: world.milvus, store }) };
+    return { ...base, drillSource: await chooseSnapshot(base, worldDeps(world)) };
   };
 
   it('records the drill collection in the ledger first, then restores into it, taking no pin of its own', async () => {
@@ -108,8 +107,8 @@ describe('StartRestore handler', () => {
     });
   });
 
-  it('never touches an existing collection with the drill name that the ledger does not record', async () => {
-    // Prepare
+  it('never touches an existing collection with the drill name that this run did not restore into', async () => {
+    // Prepare: ChooseSnapshot holds the snapshot; then someone creates a collection of the drill's name
     const input = await startInput();
     const name = drillTargetName(input.run, 'products');
     await seedCollection(world, name, 4);
@@ -117,7 +116,33 @@ describe('StartRestore handler', () => {
     // Act / Assess
     await expect(invoke(handler, input)).rejects.toMatchObject({
       name: 'DrillTargetConflictError',
-      message: expect.stringContaining(`the drill collection default.${name} already exists`),
+      message: expect.stringContaining(
+        `the drill collection default.${name} already exists and this run has asked for no restore into it`,
+      ),
+    });
+    expect(world.emulator.inspect.rowCounts('default', name)?.sealed).toBe(4);
+    expect(world.emulator.calls.count('RestoreSnapshot')).toBe(0);
+    // Only the hold: no request was sent, which is what lets cleanup release it and touch nothing
+    expect(await worldDrillLedger(world).read('default', name)).toMatchObject({
+      state: 'chosen',
+      jobIds: [],
+      lostRequests: 0,
+    });
+  });
+
+  it('never touches an existing collection with the drill name that the ledger does not record', async () => {
+    // Prepare: a drill chosen by a ChooseSnapshot of a release before the hold (no record yet)
+    const input = await startInput();
+    const name = drillTargetName(input.run, 'products');
+    await worldDrillLedger(world).remove({ database: 'default', drillCollection: name });
+    await seedCollection(world, name, 4);
+
+    // Act / Assess
+    await expect(invoke(handler, input)).rejects.toMatchObject({
+      name: 'DrillTargetConflictError',
+      message: expect.stringContaining(
+        `the drill collection default.${name} already exists and this deployment's ledger has no drill of that name`,
+      ),
     });
     expect(world.emulator.inspect.rowCounts('default', name)?.sealed).toBe(4);
     expect(world.emulator.calls.count('RestoreSnapshot')).toBe(0);
