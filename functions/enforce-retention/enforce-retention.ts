@@ -46,13 +46,16 @@ type Named = { name: string; reason: string };
  * Only snapshots whose ledger record proves them this deployment's are candidates (see
  * {@link ownershipOf}); everything else is left alone and listed as `notOurs` with the reason.
  * The newest snapshot that passed a restore drill, the one this run just made, the configured
- * `protect` names and snapshots a running drill restores are always kept.
+ * `protect` names and snapshots a drill or restore of a run not yet over holds (it chose them, or
+ * restores them) are always kept.
  *
  * Each drop is recorded (`dropping`) before the DropSnapshot call, so a drop whose reply was lost
  * is recognised by the retry — or by any later run — as done: the report counts what Milvus no
- * longer holds, not what the code meant to do. After the drops the collection's snapshots are
- * listed again, and a snapshot still there is reported as skipped, never as dropped. A pinned
- * snapshot (a restore is using it) is skipped and retried next run.
+ * longer holds, not what the code meant to do. The holds are read again after the drops are
+ * recorded and before they are made, so a snapshot a drill chose meanwhile is kept. After the
+ * drops the collection's snapshots are listed again, and a snapshot still there is reported as
+ * skipped, never as dropped. A pinned snapshot (a restore is using it) is skipped and retried next
+ * run.
  *
  * In a dry run nothing is changed, the ledger included, and `dropped` lists what would be.
  */
@@ -73,16 +76,13 @@ export async function enforceRetention(
   const ledger = new SnapshotLedger(deps.store, scope);
   const now = deps.now();
 
+  const drillLedgers = [new DrillLedger(deps.store, scope), new DrillLedger(deps.store, scope, 'restore')];
   const listed = await deps.milvus.listSnapshots(ref);
   const [described, ledgerList, verified, inUse] = await Promise.all([
     describeAll(deps.milvus, ref, listed),
     ledger.list(ref.database, ref.collection),
     deps.store.getJson(ReportKeys.latestVerified(scope, ref.database, ref.collection)),
-    snapshotsInDrills(
-      [new DrillLedger(deps.store, scope), new DrillLedger(deps.store, scope, 'restore')],
-      ref,
-      now,
-    ),
+    snapshotsInDrills(drillLedgers, ref, now),
   ]);
   // Listed decides presence: a snapshot that could not be described is neither planned nor forgotten.
   const present = new Set(listed);
@@ -130,11 +130,12 @@ export async function enforceRetention(
     return bounded(deps, run, ref, { dryRun: true, kept, dropped: candidates, skipped, notOurs, vanished });
   }
 
-  const attempted: Named[] = [];
+  // Each drop is marked first: if its reply is lost, whoever comes next sees a drop in flight,
+  // not a vanished snapshot; and a drill choosing the snapshot from now on sees it being dropped.
+  const marked: Array<{ candidate: Named; record: SnapshotRecord }> = [];
   for (const candidate of candidates) {
     const record = ours.get(candidate.name);
     if (!record) continue;
-    // Recorded first: if the reply is lost, whoever comes next sees a drop in flight, not a vanished snapshot.
     const dropping: SnapshotRecord = {
       ...record,
       state: 'dropping',
@@ -142,6 +143,21 @@ export async function enforceRetention(
       updatedAt: now.toISOString(),
     };
     await ledger.write(dropping);
+    marked.push({ candidate, record });
+  }
+  // Read again after the marks: a drill or restore that chose a snapshot since the first read
+  // holds it now, and its ChooseSnapshot checked for a mark only after writing its hold, so one
+  // of the two sees the other (see choose-snapshot.ts). A held snapshot gets its record back.
+  const heldNow =
+    marked.length > 0 ? await snapshotsInDrills(drillLedgers, ref, deps.now()) : new Map<string, string>();
+  const attempted: Named[] = [];
+  for (const { candidate, record } of marked) {
+    const user = heldNow.get(candidate.name);
+    if (user) {
+      await ledger.write(record);
+      skipped.push({ name: candidate.name, reason: `${user} is using it; retried next run` });
+      continue;
+    }
     try {
       await deps.milvus.dropSnapshot(ref, candidate.name);
       attempted.push(candidate);
@@ -206,12 +222,14 @@ function absentRecordOutcome(
 }
 
 /**
- * Snapshots of the collection that a drill or an operator's restore still running restores, by
- * name, with what restores it: Milvus pins a snapshot only once its restore job has started, so
- * from the drill's (or restore's) record to the job's start only this keeps retention from
- * dropping it. The record is written by StartRestore, after ChooseSnapshot: a retention run
- * between the two can still drop the chosen snapshot, and the drill or restore then fails with
- * SnapshotNotFound, having changed nothing.
+ * Snapshots of the collection that a drill or an operator's restore of a run not yet over holds or
+ * restores, by name, with what holds it: Milvus pins a snapshot only once its restore job has
+ * started, so from the drill's (or restore's) record to the job's start only this keeps retention
+ * from dropping it. ChooseSnapshot writes the record (state `chosen`) before its answer names the
+ * snapshot, and StartRestore carries it on; read once before planning and again after the drops
+ * are marked, it leaves no moment between the choice and the pin at which a drop can land. A
+ * record whose run is over (its end noted, or its deadline past) holds nothing: a run that died
+ * keeps its snapshot until then at most.
  */
 async function snapshotsInDrills(
   ledgers: readonly DrillLedger[],

@@ -1,0 +1,184 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { chooseSnapshot, type DrillSource } from '../../../functions/choose-snapshot/choose-snapshot';
+import { enforceRetention } from '../../../functions/enforce-retention/enforce-retention';
+import { DRILL_DEADLINE_MARGIN_MS } from '../../../functions/shared/ledger/drill-ledger';
+import type { MilvusGateway } from '../../../functions/shared/milvus/milvus-gateway';
+import type { ReportStore } from '../../../functions/shared/reports/report-store';
+import { startRestore } from '../../../functions/start-restore/start-restore';
+import {
+  collectionInput,
+  type DrillWorld,
+  drillRun,
+  seedCollection,
+  startDrillWorld,
+  takeOwnedSnapshot,
+  worldDeps,
+  worldDrillLedger,
+  worldLedger,
+} from '../../support/step-world';
+
+/**
+ * The restore window: a drill (or an operator's restore) of another schedule chooses a snapshot
+ * while this retention run prunes the collection. Every ordering of the two is tried, by running
+ * the drill's ChooseSnapshot at a chosen moment inside retention; in none may retention drop the
+ * snapshot the drill goes on to restore.
+ */
+
+const OLDEST = 'daily_20261112_030000';
+
+describe('EnforceRetention while a drill chooses its snapshot', () => {
+  let world: DrillWorld;
+  beforeEach(async () => {
+    world = await startDrillWorld();
+    world.clock.set(Date.parse('2026-11-01T00:00:00Z'));
+    await seedCollection(world, 'products', 20);
+    for (let day = 12; day <= 16; day++) {
+      world.clock.set(Date.parse(`2026-11-${day}T03:00:00Z`));
+      await takeOwnedSnapshot(world, 'products', `daily_202611${day}_030000`);
+    }
+    world.clock.set(Date.parse('2026-11-21T03:05:00Z'));
+  });
+  afterEach(async () => world.close());
+
+  /** A retention run that keeps the newest two: the oldest is to be dropped. */
+  const retention = () =>
+    collectionInput(
+      drillRun(
+        world,
+        {},
+        { runId: 'pruning-run', mode: 'backup', policies: { default: { keepLast: 2 } as never } },
+      ),
+      'products',
+    );
+  /** Another schedule's drill of the oldest snapshot. */
+  const drillInput = () =>
+    collectionInput(drillRun(world, {}, { runId: 'drilling-run', drillSnapshot: OLDEST }), 'products');
+  const exists = (name: string) =>
+    world.emulator.inspect.snapshots('default', 'products').some((s) => s.name === name);
+
+  /** Retention's dependencies, with `during` run once at a moment of retention's choosing. */
+  const retentionDeps = (moment: 'mark' | 'marked' | 'drop', during: () => Promise<unknown>) => {
+    const deps = worldDeps(world);
+    let done = false;
+    const once = async () => {
+      if (done) return;
+      done = true;
+      await during();
+    };
+    const isMark = (key: string, value: unknown) =>
+      key.endsWith(`/products/${OLDEST}.json`) && (value as { state?: string }).state === 'dropping';
+    const store: Pick<ReportStore, 'getJson' | 'putJson' | 'createJson' | 'list' | 'delete'> = {
+      getJson: (key) => deps.store.getJson(key),
+      createJson: (key, value) => deps.store.createJson(key, value),
+      list: (prefix) => deps.store.list(prefix),
+      delete: (key) => deps.store.delete(key),
+      putJson: async (key, value) => {
+        if (moment === 'mark' && isMark(key, value)) await once();
+        const where = await deps.store.putJson(key, value);
+        if (moment === 'marked' && isMark(key, value)) await once();
+        return where;
+      },
+    };
+    const milvus: Pick<MilvusGateway, 'listSnapshots' | 'describeSnapshot' | 'dropSnapshot'> = {
+      listSnapshots: (r) => deps.milvus.listSnapshots(r),
+      describeSnapshot: (r, name) => deps.milvus.describeSnapshot(r, name),
+      dropSnapshot: async (r, name) => {
+        if (moment === 'drop' && name === OLDEST) await once();
+        return deps.milvus.dropSnapshot(r, name);
+      },
+    };
+    return { ...deps, store, milvus };
+  };
+
+  it('keeps a snapshot a drill chose before this run read the holds, though no restore has started', async () => {
+    // Prepare
+    const source = await chooseSnapshot(drillInput(), worldDeps(world));
+
+    // Act
+    const result = await enforceRetention(retention(), worldDeps(world));
+
+    // Assess: kept, and the drill goes on to restore it
+    expect(result.skipped).toEqual([
+      { name: OLDEST, reason: 'a restore drill (run drilling-run) is using it; retried next run' },
+    ]);
+    expect(exists(OLDEST)).toBe(true);
+    await expect(
+      startRestore({ ...drillInput(), drillSource: source }, worldDeps(world)),
+    ).resolves.toMatchObject({
+      resumed: false,
+    });
+  });
+
+  it('keeps a snapshot a drill chose after this run read the holds and before it marked the drop', async () => {
+    // Prepare: the drill's ChooseSnapshot runs in full between retention's first read and its mark
+    let source: DrillSource | undefined;
+    const deps = retentionDeps('mark', async () => {
+      source = await chooseSnapshot(drillInput(), worldDeps(world));
+    });
+
+    // Act
+    const result = await enforceRetention(retention(), deps);
+
+    // Assess: retention read the holds again after its mark, saw the drill's and gave the record back
+    expect(source?.snapshotName).toBe(OLDEST);
+    expect(result.skipped).toEqual([
+      { name: OLDEST, reason: 'a restore drill (run drilling-run) is using it; retried next run' },
+    ]);
+    expect(result.dropped.map((d) => d.name)).not.toContain(OLDEST);
+    expect(exists(OLDEST)).toBe(true);
+    expect(await worldLedger(world).read('default', 'products', OLDEST)).toMatchObject({ state: 'created' });
+    if (!source) throw new Error('the drill chose nothing');
+    await expect(
+      startRestore({ ...drillInput(), drillSource: source }, worldDeps(world)),
+    ).resolves.toMatchObject({
+      resumed: false,
+    });
+  });
+
+  it.each([
+    ['after retention marked the drop', 'marked', true],
+    ['while retention is dropping it', 'drop', false],
+  ] as const)(
+    'lets a drill choosing %s refuse the snapshot, so it never restores a dropped one',
+    async (_, moment, kept) => {
+      // Prepare
+      let refused: unknown;
+      const deps = retentionDeps(moment, async () => {
+        refused = await chooseSnapshot(drillInput(), worldDeps(world)).catch((e: unknown) => e);
+      });
+
+      // Act
+      const result = await enforceRetention(retention(), deps);
+
+      // Assess: the drill saw the mark; retention drops the snapshot unless it saw the drill's hold first
+      expect(refused).toMatchObject({
+        name: 'NoSnapshotToDrillError',
+        message: expect.stringContaining(`is being dropped by retention (run pruning-run)`),
+      });
+      expect(exists(OLDEST)).toBe(kept);
+      expect(result.dropped.some((d) => d.name === OLDEST)).toBe(!kept);
+    },
+  );
+
+  it.each([
+    [
+      'its run has ended',
+      async () => worldDrillLedger(world).recordRunEnded('drilling-run', new Date(world.clock.now())),
+    ],
+    [
+      'its run is past its deadline (a run stopped before its cleanup)',
+      async () => world.clock.advance(12 * 3_600_000 + DRILL_DEADLINE_MARGIN_MS + 60_000),
+    ],
+  ])('drops a snapshot whose hold is left over once %s', async (_, end) => {
+    // Prepare: a drill chose the oldest snapshot and its cleanup never ran
+    await chooseSnapshot(drillInput(), worldDeps(world));
+    await end();
+
+    // Act
+    const result = await enforceRetention(retention(), worldDeps(world));
+
+    // Assess
+    expect(result.dropped.map((d) => d.name)).toContain(OLDEST);
+    expect(exists(OLDEST)).toBe(false);
+  });
+});
