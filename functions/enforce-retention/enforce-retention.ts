@@ -13,7 +13,8 @@ import {
   type SnapshotRecord,
   sortByOwnership,
 } from '../shared/ledger/snapshot-ledger';
-import type { CollectionRef, MilvusGateway, SnapshotDescription } from '../shared/milvus/milvus-gateway';
+import { describeSnapshots } from '../shared/milvus/describe-snapshots';
+import type { CollectionRef, MilvusGateway } from '../shared/milvus/milvus-gateway';
 import { ReportKeys, type ReportStore, recordScopeOf } from '../shared/reports/report-store';
 import { ownEntry } from '../shared/validation';
 import { planRetention } from './retention-planner';
@@ -32,9 +33,6 @@ export interface EnforceRetentionDependencies {
   readonly store: Pick<ReportStore, 'getJson' | 'putJson' | 'createJson' | 'list' | 'delete'>;
   readonly now: () => Date;
 }
-
-/** Describe calls in flight at once: enough to hide latency, few enough to be gentle on Milvus. */
-const DESCRIBE_CONCURRENCY = 8;
 
 const latestVerifiedSchema = z.object({ snapshotName: z.string() }).loose();
 
@@ -79,7 +77,7 @@ export async function enforceRetention(
   const drillLedgers = [new DrillLedger(deps.store, scope), new DrillLedger(deps.store, scope, 'restore')];
   const listed = await deps.milvus.listSnapshots(ref);
   const [described, ledgerList, verified, inUse] = await Promise.all([
-    describeAll(deps.milvus, ref, listed),
+    describeSnapshots(deps.milvus, ref, listed),
     ledger.list(ref.database, ref.collection),
     deps.store.getJson(ReportKeys.latestVerified(scope, ref.database, ref.collection)),
     snapshotsInDrills(drillLedgers, ref, now),
@@ -282,31 +280,6 @@ async function bounded(
     vanished: cap(lists.vanished),
     fullResult: location,
   };
-}
-
-/**
- * Describes every snapshot, a few at a time. A snapshot dropped between the list and its
- * describe (a concurrent run) is simply left out.
- */
-async function describeAll(
-  milvus: Pick<MilvusGateway, 'describeSnapshot'>,
-  ref: CollectionRef,
-  names: readonly string[],
-): Promise<SnapshotDescription[]> {
-  const out: SnapshotDescription[] = [];
-  for (let i = 0; i < names.length; i += DESCRIBE_CONCURRENCY) {
-    const batch = names.slice(i, i + DESCRIBE_CONCURRENCY);
-    const results = await Promise.all(
-      batch.map((name) =>
-        milvus.describeSnapshot(ref, name).catch((error: unknown) => {
-          if (error instanceof SnapshotNotFoundError) return undefined;
-          throw error;
-        }),
-      ),
-    );
-    for (const r of results) if (r) out.push(r);
-  }
-  return out;
 }
 
 function where(ref: CollectionRef): string {
