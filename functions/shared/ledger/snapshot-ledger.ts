@@ -85,6 +85,15 @@ export const snapshotRecordSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * Set when the record was filed under this collection after the snapshot was taken: a swap
+     * renamed the collection that holds the snapshot (see swap-follow.ts). `collection` is where
+     * the record was filed before.
+     */
+    movedFrom: z
+      .object({ collection: z.string().min(1), at: z.iso.datetime(), by: z.string().min(1) })
+      .strict()
+      .optional(),
     /** The run and time of the last change of state. */
     updatedBy: z.string().min(1),
     updatedAt: z.iso.datetime(),
@@ -218,6 +227,30 @@ export class SnapshotLedger {
     await this.store.delete(this.keyOf(record));
   }
 
+  /**
+   * Files a record under another collection of its database: the snapshot it describes is now that
+   * collection's (a rename took it there). Copied first, only where no record of that snapshot
+   * name is, then removed from where it was, so a lost reply or a retry moves it once and never
+   * loses it; a different record already filed there is left alone, and so is this one.
+   *
+   * @returns whether the record is now filed under `to` (false: another record of that name is there)
+   */
+  public async move(record: SnapshotRecord, to: string, by: string, at: Date): Promise<boolean> {
+    const moved = snapshotRecordSchema.parse({
+      ...record,
+      collection: to,
+      movedFrom: { collection: record.collection, at: at.toISOString(), by },
+      updatedBy: by,
+      updatedAt: at.toISOString(),
+    });
+    if (!(await this.store.createJson(this.keyOf(moved), moved))) {
+      const there = await this.read(record.database, to, record.snapshotName);
+      if (!there || !sameSnapshot(there, record)) return false;
+    }
+    await this.remove(record);
+    return true;
+  }
+
   private keyOf(record: Pick<SnapshotRecord, 'database' | 'collection' | 'snapshotName'>): string {
     return ReportKeys.ledgerSnapshot(this.scope, record.database, record.collection, record.snapshotName);
   }
@@ -231,6 +264,14 @@ export class SnapshotLedger {
       record.snapshotName === snapshot
     );
   }
+}
+
+/** Whether two records describe the same snapshot: the same name, nonce and `create_ts`. */
+export function sameSnapshot(
+  a: Pick<SnapshotRecord, 'snapshotName' | 'nonce' | 'createTs'>,
+  b: Pick<SnapshotRecord, 'snapshotName' | 'nonce' | 'createTs'>,
+): boolean {
+  return a.snapshotName === b.snapshotName && a.nonce === b.nonce && a.createTs === b.createTs;
 }
 
 /** Whether a snapshot in Milvus is the one a ledger record describes, and if not, why not. */

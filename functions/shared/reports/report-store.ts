@@ -116,6 +116,12 @@ export const ReportKeys = {
   /** The prefix of the ledger's restore records of one database. */
   ledgerRestores: (scope: RecordScope, database: string) =>
     `ledger/${scopePath(scope)}/restores/${keySegment(database)}/`,
+  /** The ledger's record of one swap: the original a restore set aside under `replacedAs`. */
+  ledgerSwap: (scope: RecordScope, database: string, replacedAs: string) =>
+    `${ReportKeys.ledgerSwaps(scope, database)}${keySegment(replacedAs)}.json`,
+  /** The prefix of the ledger's swap records of one database. */
+  ledgerSwaps: (scope: RecordScope, database: string) =>
+    `ledger/${scopePath(scope)}/swaps/${keySegment(database)}/`,
   /** The ledger's note that a run has ended (its drills are over). */
   ledgerRunEnded: (scope: RecordScope, runId: string) =>
     `ledger/${scopePath(scope)}/runs/${safe(runId)}.json`,
