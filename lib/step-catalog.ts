@@ -161,7 +161,13 @@ export const STEP_CATALOG: Readonly<Record<StepName, StepDefinition>> = {
     state: 'SwitchOver',
     directory: 'switch-over',
     milvus: true,
-    reports: { read: [LEDGER], write: [LEDGER] },
+    // A swap records itself and files the original's snapshot records (and their drills) under the
+    // name the original was set aside under: copied, then removed where they were.
+    reports: {
+      read: [DRILL_RECORDS, LEDGER],
+      write: [DRILL_RECORDS, LEDGER],
+      delete: [DRILL_RECORDS, LEDGER],
+    },
     timeoutSeconds: 120,
     memoryMb: 512,
     description: "Loads an operator restore's collection, then moves the alias or swaps names",

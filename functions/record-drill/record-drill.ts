@@ -65,12 +65,15 @@ export async function recordDrill(
           ...(input.switchover && { switchover: input.switchover }),
         })
       : drillResultSchema.parse(drill);
+  // After a swap the restored snapshot belongs to the original, set aside under another name: its
+  // drill is filed there, beside its ledger record (SwitchOver moved it), not under the copy.
+  const holder = (input.switchover?.done && input.switchover.swap?.replacedAs) || input.target.collection;
   if (input.drillSource) {
     await store.putJson(
       ReportKeys.snapshotDrill(
         recordScopeOf(input.run),
         input.target.database,
-        input.target.collection,
+        holder,
         input.drillSource.snapshotName,
       ),
       snapshotDrillSchema.parse({
@@ -88,7 +91,7 @@ export async function recordDrill(
     );
   }
   if (result.verified && input.drillSource) {
-    await recordLatestVerified(store, input, {
+    await recordLatestVerified(store, input, holder, {
       snapshotName: input.drillSource.snapshotName,
       snapshotCreatedAt: input.drillSource.createdAt,
       verifiedAt: input.verification?.finishedAt ?? now().toISOString(),
@@ -197,13 +200,10 @@ function show(value: string | number | boolean | null): string {
 async function recordLatestVerified(
   store: ReportStore,
   input: RecordDrillInput,
+  collection: string,
   record: LatestVerified,
 ): Promise<void> {
-  const key = ReportKeys.latestVerified(
-    recordScopeOf(input.run),
-    input.target.database,
-    input.target.collection,
-  );
+  const key = ReportKeys.latestVerified(recordScopeOf(input.run), input.target.database, collection);
   const stored = latestVerifiedSchema.safeParse(await store.getJson(key));
   // Drills of older snapshots (a named one, a re-run) must not move the protection backwards.
   if (stored.success && Date.parse(stored.data.snapshotCreatedAt) > Date.parse(record.snapshotCreatedAt))

@@ -2,9 +2,15 @@ import type * as z from 'zod';
 import { drillSourceSchema } from '../choose-snapshot/choose-snapshot';
 import { nextWaitSeconds } from '../poll-restore/poll-backoff';
 import { collectionStepBaseSchema } from '../shared/contracts/run-context';
-import { type SwitchoverResult, switchoverResultSchema } from '../shared/contracts/run-report';
+import {
+  RETENTION_LIST_LIMIT,
+  type SwitchoverResult,
+  switchoverResultSchema,
+} from '../shared/contracts/run-report';
 import { InvalidInputError, MilvusUnavailableError, SwitchOverError } from '../shared/errors';
 import { DrillLedger } from '../shared/ledger/drill-ledger';
+import { followSwap } from '../shared/ledger/swap-follow';
+import { SwapLedger, type SwapRecord } from '../shared/ledger/swap-ledger';
 import type { CollectionRef, MilvusGateway } from '../shared/milvus/milvus-gateway';
 import { type ReportStore, recordScopeOf } from '../shared/reports/report-store';
 import { isOwnTarget } from '../start-restore/drill-target';
@@ -34,6 +40,8 @@ export interface SwitchOverDependencies {
     | 'createAlias'
     | 'alterAlias'
     | 'renameCollection'
+    | 'listSnapshots'
+    | 'describeSnapshot'
   >;
   readonly store: Pick<ReportStore, 'getJson' | 'putJson' | 'createJson' | 'list' | 'delete'>;
   readonly now: () => Date;
@@ -48,6 +56,12 @@ const NOT_LOADED = new Set(['LoadStateNotLoad', 'LoadStateNotExist']);
  * the collection it served, which is left as it is) or swap names (the original becomes
  * `<name>_replaced_<stamp>`, the restored one takes its name; if the second rename fails the first
  * is undone). Every change is checked in Milvus afterwards, and the result says how to go back.
+ *
+ * A swap is recorded in the ledger before its first rename (the names, and the ids that tell the
+ * original from the restored copy). Once both renames are checked, the original's snapshot records
+ * are filed under the name it was set aside under, where Milvus keeps its snapshots (see
+ * swap-follow.ts): they stay this deployment's there, and the restored copy, which holds none,
+ * inherits none.
  *
  * Idempotent for the state machine's retries: an alias already pointing at the restored copy, or
  * a rename already done (a lost reply), is recognised, not repeated. While the load is not done it
@@ -120,10 +134,11 @@ export async function switchOver(
   }
 
   const ledger = new DrillLedger(deps.store, recordScopeOf(run), 'restore');
+  const swaps = new SwapLedger(deps.store, recordScopeOf(run));
   if (run.restore.alias !== undefined) {
     return { pending: false, loaded: true, done: true, loadPolls, ...(await moveAlias(run.restore.alias)) };
   }
-  if (swap) return { pending: false, loaded: true, done: true, loadPolls, ...(await swapNames()) };
+  if (swap) return { pending: false, loaded: true, done: true, loadPolls, ...(await swapCollections()) };
   return {
     pending: false,
     loaded: true,
@@ -173,12 +188,22 @@ export async function switchOver(
     };
   }
 
-  async function swapNames(): Promise<Pick<SwitchoverResult, 'swap' | 'undo'>> {
+  async function swapCollections(): Promise<Pick<SwitchoverResult, 'swap' | 'undo'>> {
     const undo =
       `rename ${db}.${original} (the restored copy) to ${restore.targetCollection}, ` +
-      `then ${db}.${replaced} back to ${original}`;
+      `then ${db}.${replaced} back to ${original}; the next retention run of ${original} files the ` +
+      "original's snapshots under it again";
+    let record = await swaps.read(db, replaced);
+    if (record && record.runId !== run.runId) {
+      throw new SwitchOverError(
+        `${db}.${replaced} is recorded as set aside by the swap of run ${record.runId}; nothing was switched`,
+      );
+    }
     if (restoredAt?.collection !== original) {
       if (await milvus.hasCollection(inDb(original))) {
+        // Recorded before the first rename, with the original's id (a rename keeps it): from here on
+        // whoever comes next — a retry, retention, a swap undone — can tell which collection is which.
+        record ??= await recordSwap((await milvus.describeCollection(inDb(original))).id);
         await renameOrExplain(inDb(original), replaced, `${db}.${original} is as it was`);
       } else if (!(await milvus.hasCollection(inDb(replaced)))) {
         throw new SwitchOverError(
@@ -211,6 +236,8 @@ export async function switchOver(
           }
         } else {
           const rolledBack = await rollBack();
+          // Nothing was swapped: the record would only link names for nothing.
+          if (rolledBack && record) await swaps.remove(record).catch(() => undefined);
           throw new SwitchOverError(
             `Milvus refused to rename ${restore.targetCollection} to ${original}: ${message(error)}; ` +
               (rolledBack
@@ -227,11 +254,87 @@ export async function switchOver(
       );
     }
     // Aliases follow a renamed collection: any that served the original still serve it, not the copy.
-    const kept = (await milvus.describeCollection(inDb(replaced))).aliases ?? [];
+    const aside = await milvus.describeCollection(inDb(replaced));
+    // A swap started by a release before the swap record (its first rename done) is recorded now.
+    record ??= await recordSwap(aside.id);
+    if (aside.id !== record.originalId) {
+      throw new SwitchOverError(
+        `${db}.${replaced} is not the original collection (id ${aside.id}, expected ${record.originalId}); check ${db}.${replaced}`,
+      );
+    }
+    const snapshots = await followOriginalSnapshots(record);
+    const kept = aside.aliases ?? [];
     return {
-      swap: { original, replacedAs: replaced, ...(kept.length > 0 && { aliasesKept: [...kept] }) },
+      swap: {
+        original,
+        replacedAs: replaced,
+        ...(kept.length > 0 && { aliasesKept: [...kept] }),
+        snapshots,
+      },
       undo,
     };
+  }
+
+  async function recordSwap(originalId: string): Promise<SwapRecord> {
+    const scope = recordScopeOf(run);
+    const record: SwapRecord = {
+      schemaVersion: 1,
+      kind: 'swap',
+      deploymentId: scope.deploymentId,
+      clusterKey: scope.clusterKey,
+      database: db,
+      original,
+      replacedAs: replaced,
+      restoredAs: restore.targetCollection,
+      originalId,
+      restoredId: restore.collectionId,
+      runId: run.runId,
+      state: 'swapping',
+      updatedBy: run.runId,
+      updatedAt: deps.now().toISOString(),
+    };
+    if (await swaps.create(record)) return record;
+    // Written by an attempt whose reply was lost, or by another run: only this run's will do.
+    const there = await swaps.read(db, replaced);
+    if (!there || there.runId !== run.runId) {
+      throw new SwitchOverError(
+        `${db}.${replaced} is recorded as set aside by another swap; nothing was switched`,
+      );
+    }
+    return there;
+  }
+
+  /**
+   * Files the original's snapshot records under the name it was set aside under, where Milvus now
+   * keeps its snapshots, so they stay this deployment's: listed, restorable and pruned. A failure
+   * here does not undo a swap that is done: the next retention run of either name does it.
+   */
+  async function followOriginalSnapshots(
+    record: SwapRecord,
+  ): Promise<NonNullable<NonNullable<SwitchoverResult['swap']>['snapshots']>> {
+    try {
+      const followed = await followSwap(record, recordScopeOf(run), deps, { runId: run.runId });
+      if (record.state !== 'swapped') {
+        await swaps.write({
+          ...record,
+          state: 'swapped',
+          updatedBy: run.runId,
+          updatedAt: deps.now().toISOString(),
+        });
+      }
+      return {
+        followed: followed.moved.filter((m) => m.to === replaced).length,
+        left: followed.left
+          .slice(0, RETENTION_LIST_LIMIT)
+          .map((l) => ({ snapshotName: l.snapshotName, reason: l.reason })),
+      };
+    } catch (error) {
+      return {
+        followed: 0,
+        left: [],
+        deferred: `the original's snapshot records could not be filed under ${replaced} yet (${message(error)}); the next retention run of ${original} or ${replaced} does it`,
+      };
+    }
   }
 
   async function renameOrExplain(from: CollectionRef, to: string, state: string): Promise<void> {

@@ -215,6 +215,13 @@ describe('least-privilege IAM', () => {
       { Effect: 'Allow', Action: 's3:PutObject', Resource: objects('ledger/') },
       { Effect: 'Allow', Action: 's3:DeleteObject', Resource: objects('ledger/') },
     ]);
+    // A swap files the original's snapshot records and their drills under the name it set the original aside under.
+    expect(s3('SwitchOver')).toEqual([
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: [objects('drills/'), objects('ledger/')] },
+      listing,
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: [objects('drills/'), objects('ledger/')] },
+      { Effect: 'Allow', Action: 's3:DeleteObject', Resource: [objects('drills/'), objects('ledger/')] },
+    ]);
     expect(s3('RecordDrill')).toHaveLength(3);
     expect(s3('Flush')).toEqual([]);
   });

@@ -122,7 +122,7 @@ describe('restoring a collection on the bad day', () => {
       `the original is kept as ${replaced} and the alias catalog still serves it (alterAlias to move it)`,
     );
     expect(restore?.switchover?.undo).toBe(
-      `rename default.products (the restored copy) to ${restore?.targetCollection}, then default.${replaced} back to products`,
+      `rename default.products (the restored copy) to ${restore?.targetCollection}, then default.${replaced} back to products; the next retention run of products files the original's snapshots under it again`,
     );
   }, 120_000);
 

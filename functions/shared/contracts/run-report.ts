@@ -138,6 +138,23 @@ export const switchoverResultSchema = z
         replacedAs: z.string(),
         /** Aliases that served the original: Milvus keeps them on it, so they serve `replacedAs` now. */
         aliasesKept: z.array(z.string()).optional(),
+        /**
+         * The original's snapshots stay this deployment's: their ledger records are filed under
+         * `replacedAs`, where Milvus keeps the snapshots after the rename.
+         */
+        snapshots: z
+          .object({
+            /** Records now filed under `replacedAs`. */
+            followed: z.number().int().nonnegative(),
+            /** Records left where they were, and why (at most 25). */
+            left: z
+              .array(z.object({ snapshotName: z.string(), reason: z.string() }).strict())
+              .max(RETENTION_LIST_LIMIT),
+            /** Why the records were not moved now: the next retention of either name moves them. */
+            deferred: z.string().optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),

@@ -3,9 +3,12 @@ import { chooseSnapshot } from '../../../functions/choose-snapshot/choose-snapsh
 import { handler as cleanupHandler } from '../../../functions/cleanup-drill/handler';
 import { pollRestore } from '../../../functions/poll-restore/poll-restore';
 import type { RunContext } from '../../../functions/shared/contracts/run-context';
+import { ownershipOf } from '../../../functions/shared/ledger/snapshot-ledger';
+import { SwapLedger } from '../../../functions/shared/ledger/swap-ledger';
 import { FileReportStore, ReportKeys } from '../../../functions/shared/reports/report-store';
 import { replacedName, startRestore } from '../../../functions/start-restore/start-restore';
 import { handler } from '../../../functions/switch-over/handler';
+import { switchOver } from '../../../functions/switch-over/switch-over';
 import { verifyRestore } from '../../../functions/verify-restore/verify-restore';
 import {
   collectionInput,
@@ -16,6 +19,7 @@ import {
   startDrillWorld,
   takeOwnedSnapshot,
   worldDeps,
+  worldLedger,
   worldScope,
 } from '../../support/step-world';
 
@@ -160,12 +164,85 @@ describe('SwitchOver handler', () => {
     expect(retried.swap).toEqual({
       original: 'products',
       replacedAs: expect.stringMatching(/^products_replaced_/),
+      snapshots: { followed: 1, left: [] },
     });
     expect((await world.milvus.describeCollection(PRODUCTS)).id).toBe(input.restore.collectionId);
     expect(await world.milvus.hasCollection({ database: 'default', collection: replaced })).toBe(true);
     expect(
       await world.milvus.hasCollection({ database: 'default', collection: input.restore.targetCollection }),
     ).toBe(false);
+  });
+
+  it("keeps the original's snapshots this deployment's under the name it was set aside under", async () => {
+    // Prepare
+    const input = await verifiedRestore({ swap: true });
+    const replaced = replacedName(input.run, 'products');
+    const originalId = (await world.milvus.describeCollection(PRODUCTS)).id;
+
+    // Act
+    const result = await switchOverUntilDone(input);
+
+    // Assess: the record went where Milvus keeps the snapshot, and still proves it ours
+    expect(result.swap?.snapshots).toEqual({ followed: 1, left: [] });
+    const aside = { database: 'default', collection: replaced };
+    expect(world.emulator.inspect.snapshots('default', replaced).map((s) => s.name)).toEqual([SNAPSHOT]);
+    const record = await worldLedger(world).read('default', replaced, SNAPSHOT);
+    expect(record).toMatchObject({ collection: replaced, movedFrom: { collection: 'products' } });
+    expect(
+      ownershipOf(await world.milvus.describeSnapshot(aside, SNAPSHOT), record, input.run.deployment.id),
+    ).toMatchObject({
+      ours: true,
+    });
+    // The restored copy, now products, holds no snapshot and inherits no record, nor the verified one
+    expect((await worldLedger(world).list('default', 'products')).records).toEqual([]);
+    const store = new FileReportStore(world.reportsDir);
+    expect(
+      await store.getJson(ReportKeys.latestVerified(worldScope(world), 'default', 'products')),
+    ).toBeUndefined();
+    expect(
+      await store.getJson(ReportKeys.latestVerified(worldScope(world), 'default', replaced)),
+    ).toMatchObject({
+      snapshotName: SNAPSHOT,
+    });
+    // The swap is recorded, with the ids that tell the original from the copy
+    expect(await new SwapLedger(store, worldScope(world)).read('default', replaced)).toMatchObject({
+      original: 'products',
+      restoredAs: input.restore.targetCollection,
+      originalId,
+      restoredId: input.restore.collectionId,
+      state: 'swapped',
+    });
+  });
+
+  it('says the records move later when the ledger cannot be written, and swaps all the same', async () => {
+    // Prepare: the reports store refuses every delete (the records cannot be moved)
+    const input = await verifiedRestore({ swap: true });
+    const store = new FileReportStore(world.reportsDir);
+    const failingDeletes = {
+      getJson: (key: string) => store.getJson(key),
+      putJson: (key: string, value: unknown) => store.putJson(key, value),
+      createJson: (key: string, value: unknown) => store.createJson(key, value),
+      list: (prefix: string) => store.list(prefix),
+      delete: async () => {
+        throw new Error('AccessDenied');
+      },
+    };
+    const deps = { ...worldDeps(world), store: failingDeletes };
+    let result = await switchOver(input, deps);
+    while (result.pending) {
+      world.clock.advance((result.waitSeconds ?? 1) * 1000);
+      result = await switchOver({ ...input, switchover: result }, deps);
+    }
+
+    // Assess: the application has the restored copy; the report says what is left to do, and who does it
+    expect((await world.milvus.describeCollection(PRODUCTS)).id).toBe(input.restore.collectionId);
+    expect(result.swap?.snapshots).toEqual({
+      followed: 0,
+      left: [],
+      deferred: expect.stringMatching(
+        /could not be filed under products_replaced_\d{8}_\d{6} yet \(AccessDenied\); the next retention run of products or products_replaced_/,
+      ),
+    });
   });
 
   it('finishes a swap whose second rename took effect though its reply was lost, renaming nothing back', async () => {
@@ -216,6 +293,13 @@ describe('SwitchOver handler', () => {
     expect(
       await world.milvus.hasCollection({ database: 'default', collection: input.restore.targetCollection }),
     ).toBe(true);
+    // Nothing was swapped: the records stay with products, and no swap is recorded
+    expect((await worldLedger(world).list('default', 'products')).records.map((r) => r.snapshotName)).toEqual(
+      [SNAPSHOT],
+    );
+    expect(
+      await new SwapLedger(new FileReportStore(world.reportsDir), worldScope(world)).list('default'),
+    ).toEqual([]);
   });
 
   it('says the original was renamed back when only the reply to that rename was lost', async () => {
