@@ -106,7 +106,13 @@ export const STEP_CATALOG: Readonly<Record<StepName, StepDefinition>> = {
     state: 'EnforceRetention',
     directory: 'enforce-retention',
     milvus: true,
-    reports: { read: [DRILL_RECORDS, LEDGER], write: [LEDGER, RUN_RESULTS], delete: [LEDGER] },
+    // Besides the snapshot records, it files a swap's records (and their drills) where Milvus
+    // keeps their snapshots, when a swap's own move did not finish or was undone.
+    reports: {
+      read: [DRILL_RECORDS, LEDGER],
+      write: [DRILL_RECORDS, LEDGER, RUN_RESULTS],
+      delete: [DRILL_RECORDS, LEDGER],
+    },
     timeoutSeconds: 300,
     memoryMb: 512,
     description: "Applies the collection's retention policy to the snapshots this tool made",

@@ -5,7 +5,12 @@ import {
   RETENTION_LIST_LIMIT,
   type RetentionResult,
 } from '../shared/contracts/run-report';
-import { InvalidInputError, SnapshotNotFoundError, SnapshotPinnedError } from '../shared/errors';
+import {
+  CollectionNotFoundError,
+  InvalidInputError,
+  SnapshotNotFoundError,
+  SnapshotPinnedError,
+} from '../shared/errors';
 import { DrillLedger, drillIsOver } from '../shared/ledger/drill-ledger';
 import {
   INTENT_STALE_MS,
@@ -13,9 +18,16 @@ import {
   type SnapshotRecord,
   sortByOwnership,
 } from '../shared/ledger/snapshot-ledger';
+import { followSwap } from '../shared/ledger/swap-follow';
+import { SwapLedger, swapsOf } from '../shared/ledger/swap-ledger';
 import { describeSnapshots } from '../shared/milvus/describe-snapshots';
 import type { CollectionRef, MilvusGateway } from '../shared/milvus/milvus-gateway';
-import { ReportKeys, type ReportStore, recordScopeOf } from '../shared/reports/report-store';
+import {
+  type RecordScope,
+  ReportKeys,
+  type ReportStore,
+  recordScopeOf,
+} from '../shared/reports/report-store';
 import { ownEntry } from '../shared/validation';
 import { planRetention } from './retention-planner';
 
@@ -29,7 +41,10 @@ export type { RetentionResult };
 
 /** What EnforceRetention needs. */
 export interface EnforceRetentionDependencies {
-  readonly milvus: Pick<MilvusGateway, 'listSnapshots' | 'describeSnapshot' | 'dropSnapshot'>;
+  readonly milvus: Pick<
+    MilvusGateway,
+    'listSnapshots' | 'describeSnapshot' | 'dropSnapshot' | 'hasCollection' | 'describeCollection'
+  >;
   readonly store: Pick<ReportStore, 'getJson' | 'putJson' | 'createJson' | 'list' | 'delete'>;
   readonly now: () => Date;
 }
@@ -75,7 +90,16 @@ export async function enforceRetention(
   const now = deps.now();
 
   const drillLedgers = [new DrillLedger(deps.store, scope), new DrillLedger(deps.store, scope, 'restore')];
-  const listed = await deps.milvus.listSnapshots(ref);
+  const setAside = target.selection?.by === 'set-aside';
+  const listed = await deps.milvus.listSnapshots(ref).catch((error: unknown) => {
+    // A set-aside original renamed back (its records follow it below) or dropped (its snapshots
+    // with it): nothing of it to keep or drop, only records to settle.
+    if (setAside && error instanceof CollectionNotFoundError) return [];
+    throw error;
+  });
+  // Read after the listing: a swap is recorded before its renames, so a swap that emptied this
+  // listing is seen here, and the records it concerns are filed where their snapshots are.
+  const followed = await followSwaps(deps, scope, ref, run);
   const [described, ledgerList, verified, inUse] = await Promise.all([
     describeSnapshots(deps.milvus, ref, listed),
     ledger.list(ref.database, ref.collection),
@@ -93,7 +117,7 @@ export async function enforceRetention(
   const dropped: Named[] = [];
   const vanished: Named[] = [];
   for (const record of ledgerList.records) {
-    if (present.has(record.snapshotName)) continue;
+    if (present.has(record.snapshotName) || followed.elsewhere.has(record.snapshotName)) continue;
     const outcome = absentRecordOutcome(record, run, now);
     if (outcome === undefined) continue;
     if (outcome.droppedByThisRun) dropped.push({ name: record.snapshotName, reason: outcome.reason });
@@ -125,7 +149,15 @@ export async function enforceRetention(
   }
 
   if (run.dryRun) {
-    return bounded(deps, run, ref, { dryRun: true, kept, dropped: candidates, skipped, notOurs, vanished });
+    return bounded(deps, run, ref, {
+      dryRun: true,
+      kept,
+      dropped: candidates,
+      skipped,
+      notOurs,
+      vanished,
+      ...followed.list,
+    });
   }
 
   // Each drop is marked first: if its reply is lost, whoever comes next sees a drop in flight,
@@ -187,7 +219,46 @@ export async function enforceRetention(
       dropped.push(drop);
     }
   }
-  return bounded(deps, run, ref, { dryRun: false, kept, dropped, skipped, notOurs, vanished });
+  return bounded(deps, run, ref, {
+    dryRun: false,
+    kept,
+    dropped,
+    skipped,
+    notOurs,
+    vanished,
+    ...followed.list,
+  });
+}
+
+/**
+ * Follows every swap that links the collection to other names (see swap-follow.ts): the records a
+ * swap's renames took elsewhere are filed there — finishing a swap's move that did not finish, or
+ * bringing records back after a swap undone — and the ones that could not be moved are named, so
+ * that retention does not take a snapshot another collection holds for a vanished one.
+ */
+async function followSwaps(
+  deps: EnforceRetentionDependencies,
+  scope: RecordScope,
+  ref: CollectionRef,
+  run: RunContext,
+): Promise<{ elsewhere: ReadonlySet<string>; list: Pick<RetentionResult, 'followed'> }> {
+  const swaps = swapsOf(await new SwapLedger(deps.store, scope).list(ref.database), ref.collection);
+  const elsewhere = new Set<string>();
+  const followed: Named[] = [];
+  for (const swap of swaps) {
+    const result = await followSwap(swap, scope, deps, { runId: run.runId, dryRun: run.dryRun });
+    for (const move of result.moved) {
+      if (move.from === ref.collection) elsewhere.add(move.snapshotName);
+      if (move.from === ref.collection || move.to === ref.collection) {
+        followed.push({
+          name: move.snapshotName,
+          reason: `its record is filed under ${ref.database}.${move.to} (it was under ${move.from}): the swap of run ${swap.runId} took the snapshot there`,
+        });
+      }
+    }
+    for (const left of result.left) if (left.from === ref.collection) elsewhere.add(left.snapshotName);
+  }
+  return { elsewhere, list: followed.length > 0 ? { followed } : {} };
 }
 
 /**
@@ -262,6 +333,7 @@ async function bounded(
     skipped: lists.skipped.length,
     notOurs: lists.notOurs.length,
     vanished: lists.vanished.length,
+    ...(lists.followed && { followed: lists.followed.length }),
   };
   const full: RetentionResult = { ...lists, counts };
   if (Object.values(counts).every((n) => n <= RETENTION_LIST_LIMIT)) return full;
@@ -278,6 +350,7 @@ async function bounded(
     skipped: cap(lists.skipped),
     notOurs: cap(lists.notOurs),
     vanished: cap(lists.vanished),
+    ...(lists.followed && { followed: cap(lists.followed) }),
     fullResult: location,
   };
 }

@@ -205,8 +205,12 @@ describe('least-privilege IAM', () => {
     expect(s3('EnforceRetention')).toEqual([
       { Effect: 'Allow', Action: 's3:GetObject', Resource: [objects('drills/'), objects('ledger/')] },
       listing,
-      { Effect: 'Allow', Action: 's3:PutObject', Resource: [objects('ledger/'), objects('runs/')] },
-      { Effect: 'Allow', Action: 's3:DeleteObject', Resource: objects('ledger/') },
+      {
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: [objects('drills/'), objects('ledger/'), objects('runs/')],
+      },
+      { Effect: 'Allow', Action: 's3:DeleteObject', Resource: [objects('drills/'), objects('ledger/')] },
     ]);
     // ChooseSnapshot holds the snapshot it picks: it writes the drill's record, and sets aside an ended one.
     expect(s3('ChooseSnapshot')).toEqual([

@@ -4,7 +4,11 @@ import { runDeploymentSchema } from './deployment';
 import { drillSettingsSchema, flushSettingsSchema } from './drill-settings';
 import { RUN_MODES } from './runtime-config';
 
-/** How a collection came to be in a run: named in `collections`, or matched by a selector. */
+/**
+ * How a collection came to be in a run: named in `collections`, matched by a selector, or set
+ * aside by a swap (the original a restore renamed to `<name>_replaced_<stamp>`: retention only,
+ * under the policy of the collection it was, which is `original`).
+ */
 export const selectionSchema = z.discriminatedUnion('by', [
   z.object({ by: z.literal('name') }).strict(),
   z
@@ -14,6 +18,15 @@ export const selectionSchema = z.discriminatedUnion('by', [
       selector: z.number().int().nonnegative(),
       /** The selector as a person reads it, e.g. `default.* except tmp_*`. */
       pattern: z.string(),
+    })
+    .strict(),
+  z
+    .object({
+      by: z.literal('set-aside'),
+      /** The collection it was before the swap: its retention policy applies, and it is backed up no more. */
+      original: z.string().min(1),
+      /** The restore run whose swap set it aside. */
+      swapRun: z.string().min(1),
     })
     .strict(),
 ]);

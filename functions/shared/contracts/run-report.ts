@@ -36,6 +36,7 @@ export const retentionResultSchema = z
         skipped: z.number().int().nonnegative(),
         notOurs: z.number().int().nonnegative(),
         vanished: z.number().int().nonnegative(),
+        followed: z.number().int().nonnegative().optional(),
       })
       .strict(),
     /** This deployment's snapshots the policy keeps, with every reason. */
@@ -48,6 +49,11 @@ export const retentionResultSchema = z
     notOurs: z.array(namedReasonSchema),
     /** This deployment's snapshots that are gone without this run dropping them. */
     vanished: z.array(namedReasonSchema),
+    /**
+     * This deployment's snapshots whose records this run filed under another collection of a swap,
+     * where Milvus keeps them now (in a dry run: would file); absent when there were none.
+     */
+    followed: z.array(namedReasonSchema).optional(),
     /** Where the complete lists are stored, when one was too long for the state. */
     fullResult: z.string().optional(),
   })

@@ -10,5 +10,11 @@ export function retentionSummary(retention: Pick<RetentionResult, 'dryRun' | 'co
   if (counts.skipped > 0) parts.push(`skipped ${counts.skipped}`);
   if (counts.notOurs > 0) parts.push(`${counts.notOurs} not ours left alone`);
   if (counts.vanished > 0) parts.push(`${counts.vanished} gone by other means`);
+  if (counts.followed) {
+    const one = counts.followed === 1;
+    parts.push(
+      `${counts.followed} ${one ? 'record' : 'records'} ${retention.dryRun ? 'to be filed' : 'filed'} with ${one ? 'its snapshot' : 'their snapshots'} after a swap`,
+    );
+  }
   return parts.join(', ');
 }

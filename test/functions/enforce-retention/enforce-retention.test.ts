@@ -1,9 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chooseSnapshot, type DrillSource } from '../../../functions/choose-snapshot/choose-snapshot';
-import { enforceRetention } from '../../../functions/enforce-retention/enforce-retention';
+import {
+  type EnforceRetentionDependencies,
+  enforceRetention,
+} from '../../../functions/enforce-retention/enforce-retention';
+import type { RunContext } from '../../../functions/shared/contracts/run-context';
 import { DRILL_DEADLINE_MARGIN_MS } from '../../../functions/shared/ledger/drill-ledger';
-import type { MilvusGateway } from '../../../functions/shared/milvus/milvus-gateway';
-import type { ReportStore } from '../../../functions/shared/reports/report-store';
+import { SwapLedger } from '../../../functions/shared/ledger/swap-ledger';
+import { FileReportStore, type ReportStore } from '../../../functions/shared/reports/report-store';
 import { startRestore } from '../../../functions/start-restore/start-restore';
 import {
   collectionInput,
@@ -15,6 +19,7 @@ import {
   worldDeps,
   worldDrillLedger,
   worldLedger,
+  worldScope,
 } from '../../support/step-world';
 
 /**
@@ -79,7 +84,9 @@ describe('EnforceRetention while a drill chooses its snapshot', () => {
         return where;
       },
     };
-    const milvus: Pick<MilvusGateway, 'listSnapshots' | 'describeSnapshot' | 'dropSnapshot'> = {
+    const milvus: EnforceRetentionDependencies['milvus'] = {
+      hasCollection: (r) => deps.milvus.hasCollection(r),
+      describeCollection: (r) => deps.milvus.describeCollection(r),
       listSnapshots: (r) => deps.milvus.listSnapshots(r),
       describeSnapshot: (r, name) => deps.milvus.describeSnapshot(r, name),
       dropSnapshot: async (r, name) => {
@@ -180,5 +187,145 @@ describe('EnforceRetention while a drill chooses its snapshot', () => {
     // Assess
     expect(result.dropped.map((d) => d.name)).toContain(OLDEST);
     expect(exists(OLDEST)).toBe(false);
+  });
+});
+
+/**
+ * After a swap: the original's snapshots live on in `<name>_replaced_<stamp>`, the restored copy
+ * holds the name and none of them. Retention of either name keeps the ledger filed where the
+ * snapshots are, and manages them there.
+ */
+describe('EnforceRetention after a swap', () => {
+  const REPLACED = 'products_replaced_20261121_030000';
+  const RESTORED = 'products_restored_20261121_030000';
+  const inDefault = (collection: string) => ({ database: 'default', collection });
+  let world: DrillWorld;
+
+  beforeEach(async () => {
+    world = await startDrillWorld();
+    world.clock.set(Date.parse('2026-11-01T00:00:00Z'));
+    await seedCollection(world, 'products', 20);
+    for (let day = 12; day <= 14; day++) {
+      world.clock.set(Date.parse(`2026-11-${day}T03:00:00Z`));
+      await takeOwnedSnapshot(world, 'products', `daily_202611${day}_030000`);
+    }
+    world.clock.set(Date.parse('2026-11-21T03:00:00Z'));
+    await seedCollection(world, RESTORED, 20);
+    const scope = worldScope(world);
+    // The swap as SwitchOver records it before its renames; then both renames, and no follow yet
+    // (its retries ran out): the records are still under products.
+    await new SwapLedger(new FileReportStore(world.reportsDir), scope).create({
+      schemaVersion: 1,
+      kind: 'swap',
+      deploymentId: scope.deploymentId,
+      clusterKey: scope.clusterKey,
+      database: 'default',
+      original: 'products',
+      replacedAs: REPLACED,
+      restoredAs: RESTORED,
+      originalId: (await world.milvus.describeCollection(inDefault('products'))).id,
+      restoredId: (await world.milvus.describeCollection(inDefault(RESTORED))).id,
+      runId: 'restore-run',
+      state: 'swapping',
+      updatedBy: 'restore-run',
+      updatedAt: '2026-11-21T03:00:00.000Z',
+    });
+    await world.milvus.renameCollection(inDefault('products'), REPLACED);
+    await world.milvus.renameCollection(inDefault(RESTORED), 'products');
+    world.clock.set(Date.parse('2026-11-21T03:05:00Z'));
+  });
+  afterEach(async () => world.close());
+
+  const retentionOf = (collection: string, extra: Partial<RunContext> = {}, setAside = false) => ({
+    run: drillRun(
+      world,
+      {},
+      { runId: 'pruning-run', mode: 'backup', policies: { default: { keepLast: 2 } as never }, ...extra },
+    ),
+    target: {
+      database: 'default',
+      collection,
+      policy: 'default',
+      ...(setAside && {
+        selection: { by: 'set-aside' as const, original: 'products', swapRun: 'restore-run' },
+      }),
+    },
+  });
+  const filed = async (collection: string) =>
+    (await worldLedger(world).list('default', collection)).records.map((r) => r.snapshotName).sort();
+  const snapshotsOf = (collection: string) =>
+    world.emulator.inspect
+      .snapshots('default', collection)
+      .map((s) => s.name)
+      .sort();
+
+  it("files the original's records with its snapshots instead of forgetting them, when the swap's move did not finish", async () => {
+    // Act: the next backup of products (the restored copy) runs retention
+    const result = await enforceRetention(retentionOf('products'), worldDeps(world));
+
+    // Assess
+    expect(result.vanished).toEqual([]);
+    expect(result.counts).toMatchObject({ followed: 3, vanished: 0 });
+    expect(result.followed).toContainEqual({
+      name: 'daily_20261112_030000',
+      reason: `its record is filed under default.${REPLACED} (it was under products): the swap of run restore-run took the snapshot there`,
+    });
+    expect(await filed(REPLACED)).toEqual([
+      'daily_20261112_030000',
+      'daily_20261113_030000',
+      'daily_20261114_030000',
+    ]);
+    expect(await filed('products')).toEqual([]);
+  });
+
+  it('manages the set-aside original under its new name: its policy prunes the snapshots there', async () => {
+    // Act
+    const result = await enforceRetention(retentionOf(REPLACED, {}, true), worldDeps(world));
+
+    // Assess: this deployment's snapshots, kept and dropped by the original's policy
+    expect(result.notOurs).toEqual([]);
+    expect(result.dropped.map((d) => d.name)).toEqual(['daily_20261112_030000']);
+    expect(result.kept.map((k) => k.name).sort()).toEqual(['daily_20261113_030000', 'daily_20261114_030000']);
+    expect(snapshotsOf(REPLACED)).toEqual(['daily_20261113_030000', 'daily_20261114_030000']);
+    expect(await filed(REPLACED)).toEqual(['daily_20261113_030000', 'daily_20261114_030000']);
+  });
+
+  it('brings the records back and manages them when the swap is undone by renaming back', async () => {
+    // Prepare: the move finished; then the operator renames both collections back
+    await enforceRetention(retentionOf('products'), worldDeps(world));
+    await world.milvus.renameCollection(inDefault('products'), RESTORED);
+    await world.milvus.renameCollection(inDefault(REPLACED), 'products');
+
+    // Act
+    const result = await enforceRetention(retentionOf('products'), worldDeps(world));
+
+    // Assess
+    expect(result.counts).toMatchObject({ followed: 3, notOurs: 0, vanished: 0, dropped: 1 });
+    expect(snapshotsOf('products')).toEqual(['daily_20261113_030000', 'daily_20261114_030000']);
+    expect(await filed('products')).toEqual(['daily_20261113_030000', 'daily_20261114_030000']);
+    expect(await filed(REPLACED)).toEqual([]);
+  });
+
+  it('settles the records of a set-aside original that was dropped, without failing', async () => {
+    // Prepare: the move finished; then the operator drops the set-aside original (its snapshots go with it)
+    await enforceRetention(retentionOf('products'), worldDeps(world));
+    await world.milvus.dropCollection(inDefault(REPLACED));
+
+    // Act
+    const result = await enforceRetention(retentionOf(REPLACED, {}, true), worldDeps(world));
+
+    // Assess
+    expect(result.counts).toMatchObject({ vanished: 3, dropped: 0, kept: 0 });
+    expect(await filed(REPLACED)).toEqual([]);
+  });
+
+  it('changes nothing in a dry run, and says which records would follow their snapshots', async () => {
+    // Act
+    const result = await enforceRetention(retentionOf('products', { dryRun: true }), worldDeps(world));
+
+    // Assess
+    expect(result).toMatchObject({ dryRun: true, counts: { followed: 3, vanished: 0 } });
+    expect(await filed('products')).toHaveLength(3);
+    expect(await filed(REPLACED)).toEqual([]);
   });
 });
