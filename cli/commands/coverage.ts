@@ -26,6 +26,8 @@ interface CoverageOptions extends MilvusSourceOptions {
 export interface CoverageView {
   readonly selected: readonly SelectedCollection[];
   readonly coverage: Coverage;
+  /** Originals swaps set aside: not backed up, pruned under their original's policy. */
+  readonly setAside?: readonly SelectedCollection[];
 }
 
 /**
@@ -59,7 +61,7 @@ export function registerCoverageCommand(program: Command, io: CliIo): void {
 }
 
 /** The coverage as a person reads it: what is backed up and how, then what is not, and why. */
-export function formatCoverage({ selected, coverage }: CoverageView): string {
+export function formatCoverage({ selected, coverage, setAside = [] }: CoverageView): string {
   const key = (c: { database: string; collection: string }) => `${c.database}.${c.collection}`;
   const named = selected.filter((s) => s.selection.by === 'name').length;
   const out = [
@@ -71,13 +73,17 @@ export function formatCoverage({ selected, coverage }: CoverageView): string {
     out.push(
       formatTable(
         [{ header: 'collection' }, { header: 'how' }, { header: 'retention' }],
-        selected.map((s) => [
-          key(s),
-          s.selection.by === 'name'
-            ? 'by name'
-            : `selector ${s.selection.selector + 1} (${s.selection.pattern})`,
-          s.retention,
-        ]),
+        selected.map((s) => [key(s), how(s.selection), s.retention]),
+      ).trimEnd(),
+    );
+  }
+  if (setAside.length > 0) {
+    out.push(
+      '',
+      `Pruned, not backed up (set aside by a swap): ${setAside.length} ${plural(setAside.length)}`,
+      formatTable(
+        [{ header: 'collection' }, { header: 'how' }, { header: 'retention' }],
+        setAside.map((s) => [key(s), how(s.selection), s.retention]),
       ).trimEnd(),
     );
   }
@@ -88,6 +94,17 @@ export function formatCoverage({ selected, coverage }: CoverageView): string {
   out.push('', `Skipped on purpose: ${coverage.skipped.length}`);
   for (const c of coverage.skipped) out.push(`  ${key(c)}: ${c.reason}`);
   return `${out.join('\n')}\n`;
+}
+
+function how(selection: SelectedCollection['selection']): string {
+  switch (selection.by) {
+    case 'name':
+      return 'by name';
+    case 'selector':
+      return `selector ${selection.selector + 1} (${selection.pattern})`;
+    case 'set-aside':
+      return `the original ${selection.original} (swap of run ${selection.swapRun}): retention only`;
+  }
 }
 
 function plural(n: number): string {

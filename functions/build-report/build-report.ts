@@ -330,7 +330,10 @@ export function assembleReport(
         0,
       ),
       drillsVerified: collections.filter((c) => c.drill?.verified).length,
-      drillsFailed: drillDue ? collections.filter((c) => !c.drill?.verified).length : 0,
+      // A set-aside original is pruned, never drilled.
+      drillsFailed: drillDue
+        ? collections.filter((c) => c.selection?.by !== 'set-aside' && !c.drill?.verified).length
+        : 0,
       restoresSucceeded: collections.filter((c) => c.restore && c.status === 'SUCCEEDED').length,
       restoresFailed: run.mode === 'restore' ? collections.filter((c) => c.status === 'FAILED').length : 0,
     },
@@ -471,6 +474,9 @@ function rank(c: CollectionResult): number {
 
 function collectionLine(c: CollectionResult): string {
   const parts: string[] = [];
+  if (c.selection?.by === 'set-aside') {
+    parts.push(`the original ${c.selection.original} set aside by a swap, pruned under its policy`);
+  }
   if (c.error) parts.push(`${c.error.name}: ${c.error.message}`);
   if (c.backup) {
     const how = c.backup.alreadyExisted ? 'already there' : 'created';

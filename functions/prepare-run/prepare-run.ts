@@ -146,11 +146,17 @@ export function prepareRun(
   }
 
   const resolved = inventory ? resolveCollections(config, inventory) : undefined;
-  const collections = selectCollections(
-    config,
-    input.collections ?? schedule?.collections,
-    resolved?.selected,
-  );
+  const chosen = selectCollections(config, input.collections ?? schedule?.collections, resolved?.selected);
+  // A run that prunes a collection also prunes the originals its swaps set aside: their snapshots
+  // are the collection's history, kept under its policy (a drill or a restore has nothing to do there).
+  const backsUp = mode === 'backup' || mode === 'full';
+  const chosenKeys = new Set(chosen.map((c) => `${c.database}.${c.collection}`));
+  const collections = [
+    ...chosen,
+    ...(backsUp ? (resolved?.setAside ?? []) : []).filter(
+      (c) => c.selection.by === 'set-aside' && chosenKeys.has(`${c.database}.${c.selection.original}`),
+    ),
+  ];
   const startedAt = wholeSeconds(new Date(prepareInput.execution.startTime));
   const slot = input.scheduledTime ? wholeSeconds(new Date(input.scheduledTime)) : startedAt;
   const prefix = schedule ? (schedule.snapshotPrefix ?? scheduleName) : config.manualSnapshotPrefix;

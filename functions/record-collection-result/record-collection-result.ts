@@ -123,7 +123,9 @@ export function collectionResultOf(input: RecordCollectionResultInput): Collecti
   }
   if (restore && !restore.verified) problems.push(drillProblem(restore, input.drillError, 'restore'));
   if (input.recordDrillError) problems.push(errorOf(input.recordDrillError));
-  const drillExpected = !run.dryRun && run.mode !== 'backup' && !input.error;
+  // A set-aside original is only pruned, in any mode.
+  const setAside = input.target.selection?.by === 'set-aside';
+  const drillExpected = !run.dryRun && run.mode !== 'backup' && !input.error && !setAside;
   if (drillExpected && !drill && !restore && problems.length === 0) {
     problems.push({
       name: operator ? 'RestoreMissing' : 'DrillMissing',

@@ -5,8 +5,9 @@ import { drillCollectionTime, milvusNameProblem } from './snapshot-naming';
 /**
  * Which collections a run covers: the configuration's entries by name, and the collections of
  * Milvus its selectors match at the start of the run, minus what the tool itself created (drill
- * collections, operator restores' new collections). Pure: the listing and the ledger's records
- * are handed in.
+ * collections, operator restores' new collections) and the originals its swaps set aside, whose
+ * snapshots are pruned under the policy of the collection they were. Pure: the listing and the
+ * ledger's records are handed in.
  */
 
 /** How a collection came to be in a run. */
@@ -18,10 +19,25 @@ export type Selection =
       readonly selector: number;
       /** The selector as a person reads it, e.g. `default.* except tmp_*`. */
       readonly pattern: string;
+    }
+  | {
+      readonly by: 'set-aside';
+      /** The collection it was before a swap: its policy applies. */
+      readonly original: string;
+      /** The restore run whose swap set it aside. */
+      readonly swapRun: string;
     };
 
 /** Why a collection a selector matches (or that the tool made) is not backed up. */
-export const SKIP_WHYS = ['excluded', 'drill-collection', 'restore-target'] as const;
+export const SKIP_WHYS = ['excluded', 'drill-collection', 'restore-target', 'set-aside'] as const;
+
+/** An original a swap of this deployment set aside as `<name>_replaced_<stamp>` (the ledger records it). */
+export interface SetAsideCollection {
+  /** The name it had, which the restored copy has now. */
+  readonly original: string;
+  /** The restore run whose swap set it aside. */
+  readonly swapRun: string;
+}
 
 /** A collection of Milvus that nothing backs up, and why. */
 export interface SkippedCollection {
@@ -69,6 +85,8 @@ export interface MilvusInventory {
    * drill collections, and the new collections of operator restores.
    */
   readonly ownTargets: ReadonlyMap<string, 'drill' | 'restore'>;
+  /** Originals this deployment's swaps set aside, by `database.collection` (only those Milvus lists). */
+  readonly setAside?: ReadonlyMap<string, SetAsideCollection>;
 }
 
 /** `database.collection`. */
@@ -163,6 +181,17 @@ function toolCollectionSkip(
         'the new collection of an operator restore of this deployment (its ledger records it): list it in collections by name to back it up',
     };
   }
+  const aside = inventory.setAside?.get(keyOf(database, collection));
+  if (aside) {
+    return {
+      database,
+      collection,
+      why: 'set-aside',
+      reason:
+        `the original ${database}.${aside.original} that the swap of run ${aside.swapRun} set aside (its ledger records it): ` +
+        `it is not backed up again, and its snapshots are pruned under ${aside.original}'s policy; list it in collections by name to back it up`,
+    };
+  }
   if (drillCollectionTime(config.drill.prefix, collection) !== undefined) {
     return {
       database,
@@ -177,12 +206,18 @@ function toolCollectionSkip(
 /**
  * The collections a run of the whole configuration covers, and its coverage: entries by name
  * first (in configuration order; they win over selectors, and a missing one stays in the run so it
- * fails as before), then the collections selectors match, by database and name.
+ * fails as before), then the collections selectors match, by database and name. `setAside` are the
+ * originals swaps set aside whose own original is covered: not backed up, but pruned under its
+ * policy (a run adds them for retention only, beside their original).
  */
 export function resolveCollections(
   config: RuntimeConfig,
   inventory: MilvusInventory,
-): { readonly selected: SelectedCollection[]; readonly coverage: Coverage } {
+): {
+  readonly selected: SelectedCollection[];
+  readonly coverage: Coverage;
+  readonly setAside: SelectedCollection[];
+} {
   const named = new Set(config.collections.map((c) => keyOf(c.database, c.name)));
   const selected: SelectedCollection[] = config.collections.map((c) => ({
     database: c.database,
@@ -254,7 +289,30 @@ export function resolveCollections(
       }
     }
   }
-  return { selected, coverage: { databases, unprotected, missing, skipped } };
+  // Each set-aside original keeps the policy of the collection it was, if the configuration still covers that name.
+  const byKey = new Map(selected.map((c) => [keyOf(c.database, c.collection), c]));
+  const setAside: SelectedCollection[] = [];
+  skipped.forEach((skip, i) => {
+    const aside =
+      skip.why === 'set-aside' ? inventory.setAside?.get(keyOf(skip.database, skip.collection)) : undefined;
+    if (!aside) return;
+    const original = byKey.get(keyOf(skip.database, aside.original));
+    if (!original) {
+      skipped[i] = {
+        ...skip,
+        reason: `the original ${skip.database}.${aside.original} that the swap of run ${aside.swapRun} set aside (its ledger records it): it is not backed up again, and nothing prunes its snapshots, since the configuration no longer covers ${aside.original}`,
+      };
+      return;
+    }
+    setAside.push({
+      database: skip.database,
+      collection: skip.collection,
+      retention: original.retention,
+      protect: original.protect,
+      selection: { by: 'set-aside', original: aside.original, swapRun: aside.swapRun },
+    });
+  });
+  return { selected, coverage: { databases, unprotected, missing, skipped }, setAside };
 }
 
 /**

@@ -105,11 +105,19 @@ export function condition(rule: AslChoice): string {
   const and = rule.And as AslChoice[] | undefined;
   const or = rule.Or as AslChoice[] | undefined;
   const not = rule.Not as AslChoice | undefined;
-  if (and) return and.map(condition).join(' and ');
+  if (and) {
+    // A guard that a path is present before it is compared says nothing a reader needs.
+    const compared = new Set(and.filter((r) => r.IsPresent === undefined).map((r) => r.Variable));
+    return and
+      .filter((r) => !(r.IsPresent === true && compared.has(r.Variable)))
+      .map(condition)
+      .join(' and ');
+  }
   if (or) return or.map(condition).join(' or ');
   if (not) return `not ${condition(not)}`;
   const variable = String(rule.Variable ?? '').replace(/^\$\./, '');
   const [operator, value] = Object.entries(rule).find(([k]) => k !== 'Variable' && k !== 'Next') ?? ['', ''];
+  if (operator === 'IsPresent') return `${variable} ${value === true ? 'present' : 'absent'}`;
   const shown = typeof value === 'string' ? `'${value}'` : String(value);
   return operator.endsWith('Equals') ? `${variable} = ${shown}` : `${variable} ${operator} ${shown}`;
 }

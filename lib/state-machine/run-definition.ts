@@ -304,9 +304,16 @@ export function buildRunDefinition(scope: Construct, props: RunDefinitionProps):
     .when(sfn.Condition.booleanEquals('$.flushState.timedOut', true), recordResult)
     .when(sfn.Condition.booleanEquals('$.flushState.timedOut', false), waitForFlush)
     .otherwise(recordResult);
+  // An original a swap set aside is pruned, never backed up or drilled (PrepareRun adds it to
+  // backup runs beside the collection it was).
+  const setAside = sfn.Condition.and(
+    sfn.Condition.isPresent('$.target.selection.by'),
+    sfn.Condition.stringEquals('$.target.selection.by', 'set-aside'),
+  );
   const drillAfterBackup = new sfn.Choice(scope, RunState.DrillAfterBackup, {
     stateName: RunState.DrillAfterBackup,
   })
+    .when(setAside, recordResult)
     .when(
       sfn.Condition.and(
         sfn.Condition.stringEquals('$.run.mode', 'full'),
@@ -321,11 +328,12 @@ export function buildRunDefinition(scope: Construct, props: RunDefinitionProps):
   createSnapshot.next(enforceRetention);
   enforceRetention.next(drillAfterBackup);
 
-  // A dry run only plans retention: no flush, no snapshot, no drill.
+  // A dry run only plans retention: no flush, no snapshot, no drill; nor does a set-aside original.
   const routeCollection = new sfn.Choice(scope, RunState.RouteCollection, {
     stateName: RunState.RouteCollection,
   })
     .when(sfn.Condition.booleanEquals('$.run.dryRun', true), enforceRetention)
+    .when(setAside, enforceRetention)
     .when(
       sfn.Condition.or(
         sfn.Condition.stringEquals('$.run.mode', 'drill'),

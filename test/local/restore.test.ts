@@ -1,12 +1,16 @@
+import { join } from 'node:path';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { CollectionRecoveryPoints } from '../../cli/commands/snapshots';
+import { runCli } from '../../cli/program';
 import { clusterIdentity } from '../../functions/shared/contracts/deployment';
 import type { CollectionResult, RunReport } from '../../functions/shared/contracts/run-report';
 import { DrillLedger } from '../../functions/shared/ledger/drill-ledger';
 import { FileReportStore } from '../../functions/shared/reports/report-store';
 import { DEFAULT_LOCAL_DEPLOYMENT_ID } from '../../lib/config/deployment-config';
 import type { LocalRunResult } from '../../local/run-local';
-import { exampleConfig } from '../lib/fixtures';
+import { memoryIo } from '../cli/cli-test-io';
+import { exampleConfig, exampleWith, PROJECT_ROOT } from '../lib/fixtures';
 import { type LocalWorld, startLocalWorld } from './support/local-world';
 
 /**
@@ -16,6 +20,7 @@ import { type LocalWorld, startLocalWorld } from './support/local-world';
  */
 
 const CONFIG = exampleConfig();
+const CONFIG_FILE = join(PROJECT_ROOT, 'examples', 'scheduler.config.json');
 
 function reportOf(result: LocalRunResult): RunReport {
   if (!result.report) throw new Error(`the run produced no report: ${JSON.stringify(result.error)}`);
@@ -125,6 +130,87 @@ describe('restoring a collection on the bad day', () => {
       `rename default.products (the restored copy) to ${restore?.targetCollection}, then default.${replaced} back to products; the next retention run of products files the original's snapshots under it again`,
     );
   }, 120_000);
+
+  it("keeps the original's snapshots this deployment's after a swap: listed under the new name, pruned by the next backup, never backed up again", async () => {
+    // Prepare: a verified backup of products and two more; then products is swapped with a restore
+    world = await startLocalWorld();
+    const verified = products(
+      reportOf(await world.run(CONFIG, { mode: 'full', collections: ['default.products'] })),
+    );
+    const older = products(
+      reportOf(await world.run(CONFIG, { mode: 'backup', collections: ['default.products'] })),
+    );
+    const newest = products(
+      reportOf(await world.run(CONFIG, { mode: 'backup', collections: ['default.products'] })),
+    );
+    const names = [verified, older, newest].map((c) => c.backup?.snapshotName ?? '');
+    const swapped = products(
+      reportOf(await world.run(CONFIG, { mode: 'restore', collections: ['default.products'], swap: true })),
+    );
+    const replaced = swapped.restore?.switchover?.swap?.replacedAs ?? '';
+    expect(swapped.restore?.switchover?.swap?.snapshots).toEqual({ followed: 3, left: [] });
+    const list = async (collection: string) => {
+      const out = memoryIo({ cwd: world.reportsDir });
+      const code = await runCli(
+        [
+          'snapshots',
+          'list',
+          '--collection',
+          collection,
+          '--config',
+          CONFIG_FILE,
+          '--milvus-uri',
+          world.emulator.address,
+          '--reports',
+          world.reportsDir,
+          '--at',
+          new Date(world.clock.now()).toISOString(),
+          '--json',
+        ],
+        out.io,
+      );
+      expect(code).toBe(0);
+      return (JSON.parse(out.stdout()) as { collections: CollectionRecoveryPoints[] }).collections[0];
+    };
+
+    // Act 1: the catalog of the set-aside original, and of the restored copy that took the name
+    const aside = await list(`default.${replaced}`);
+    const copy = await list('default.products');
+
+    // Assess: the original's snapshots are this deployment's under the new name, the copy inherits none
+    expect(aside?.snapshots.map((s) => s.name).sort()).toEqual([...names].sort());
+    expect(aside?.snapshots.every((s) => s.owner.kind === 'this deployment')).toBe(true);
+    expect(aside?.newestVerified).toBe(names[0]);
+    expect(copy?.snapshots).toEqual([]);
+    expect(copy?.newestVerified).toBeNull();
+    // The restore's own drill of the snapshot is filed with it
+    expect(aside?.snapshots.find((s) => s.name === names[0])?.lastDrill).toMatchObject({
+      kind: 'restore',
+      verified: true,
+    });
+
+    // Act 2: the next backup, keeping only the newest snapshot, with a selector over the whole database
+    const pruning = exampleWith({
+      retention: { default: { keepLast: 1 }, busy: { keepLast: 1 } } as never,
+      selectors: [{ database: 'default', match: '*', retention: 'default' }] as never,
+    });
+    const backup = reportOf(await world.run(pruning, { mode: 'backup' }));
+
+    // Assess: the set-aside original is pruned under products' policy (the verified one and the newest
+    // stay), never snapshotted again; a selector leaves it out, saying why
+    const entry = backup.collections.find((c) => c.collection === replaced);
+    expect(entry).toMatchObject({
+      status: 'SUCCEEDED',
+      selection: { by: 'set-aside', original: 'products' },
+      retention: { counts: { dropped: 1 } },
+    });
+    expect(entry?.backup).toBeUndefined();
+    expect(world.snapshots(replaced)).toEqual([names[0], names[2]].sort());
+    expect(backup.coverage?.skipped).toContainEqual(
+      expect.objectContaining({ collection: replaced, why: 'set-aside' }),
+    );
+    expect(world.snapshots('products')).toHaveLength(1);
+  }, 300_000);
 
   it('gives the original its name back when the second rename of a swap keeps failing, even with cleanupOnFailure', async () => {
     // Prepare: every rename of the restored copy onto the original's name fails in transit

@@ -243,6 +243,37 @@ describe('buildReport', () => {
     expect(report.collections[1]?.error?.name).toBe('States.ExceedToleratedFailureThreshold');
   });
 
+  it('counts no drill of a set-aside original as failed, and says what it is', async () => {
+    // Prepare: a full run of products, with the original a swap set aside pruned beside it
+    const run = runContext({ name: 'run-1' });
+    const aside = {
+      database: 'default',
+      collection: 'products_replaced_20261121_030015',
+      policy: 'default',
+      selection: { by: 'set-aside', original: 'products', swapRun: 'restore-run' },
+    };
+    const pruned = {
+      database: 'default',
+      collection: aside.collection,
+      status: 'SUCCEEDED' as const,
+      retention,
+    };
+    const store = await storeWith('run-1', [succeeded(products), pruned], [products, aside]);
+
+    // Act
+    const { report, published } = await buildReport(
+      { run, collections: { key: ReportKeys.runItems('run-1'), count: 2 } },
+      { store, now },
+    );
+
+    // Assess
+    expect(report.summary).toMatchObject({ drillsVerified: 1, drillsFailed: 0, succeeded: 2 });
+    expect(report.status).toBe('SUCCEEDED');
+    expect(published.message).toContain(
+      'SUCCEEDED default.products_replaced_20261121_030015: the original products set aside by a swap, pruned under its policy; retention kept 1, dropped 1',
+    );
+  });
+
   it('counts what a dry run would drop as nothing dropped, and no drills as failed', async () => {
     const run = runContext({ name: 'run-1', dryRun: true });
     const dry = {

@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../../functions/prepare-run/handler';
 import { clusterIdentity } from '../../../functions/shared/contracts/deployment';
 import { closeCachedMilvus } from '../../../functions/shared/lambda/milvus-environment';
+import { SwapLedger } from '../../../functions/shared/ledger/swap-ledger';
+import { FileReportStore } from '../../../functions/shared/reports/report-store';
 import { runtimeConfigOf } from '../../../lib/config/deployment-config';
 import { parseDeploymentConfig } from '../../../lib/config/load-config';
 import {
@@ -86,6 +88,55 @@ describe('PrepareRun handler', () => {
     const coverage = JSON.parse(readFileSync(join(reportsDir, 'runs', 'b7e0c1d2', 'coverage.json'), 'utf8'));
     expect(coverage).toMatchObject({ databases: ['default'], unprotected: [], missing: [] });
     expect(coverage.skipped.map((s: { collection: string }) => s.collection)).toEqual(['tmp_a']);
+  });
+
+  it("adds an original a swap set aside to backup runs for retention only, under its original's policy, and to no selector", async () => {
+    // Prepare: a swap of products set its original aside (as SwitchOver records it); a selector matches everything
+    await createTestCollection(world.client, { name: 'products_replaced_20261121_030015' });
+    const scope = {
+      deploymentId: TEST_DEPLOYMENT.id,
+      clusterKey: clusterIdentity(world.emulator.address).key,
+    };
+    await new SwapLedger(new FileReportStore(reportsDir), scope).create({
+      schemaVersion: 1,
+      kind: 'swap',
+      deploymentId: scope.deploymentId,
+      clusterKey: scope.clusterKey,
+      database: 'default',
+      original: 'products',
+      replacedAs: 'products_replaced_20261121_030015',
+      restoredAs: 'products_restored_20261121_030015',
+      originalId: '1',
+      restoredId: '2',
+      runId: 'restore-run',
+      state: 'swapped',
+      updatedBy: 'restore-run',
+      updatedAt: '2026-11-21T03:00:15.000Z',
+    });
+    const items = () => JSON.parse(readFileSync(join(reportsDir, 'runs', 'b7e0c1d2', 'items.json'), 'utf8'));
+
+    // Act
+    await handler(payload({ mode: 'backup' }, [{ match: '*' }]), context);
+    const backup = items();
+    await handler(payload({ mode: 'drill' }, [{ match: '*' }]), context);
+    const drill = items();
+
+    // Assess
+    const aside = {
+      database: 'default',
+      collection: 'products_replaced_20261121_030015',
+      policy: 'default',
+      selection: { by: 'set-aside', original: 'products', swapRun: 'restore-run' },
+    };
+    expect(backup).toEqual([
+      { database: 'default', collection: 'products', policy: 'default', selection: { by: 'name' } },
+      aside,
+    ]);
+    expect(drill).toEqual([backup[0]]);
+    const coverage = JSON.parse(readFileSync(join(reportsDir, 'runs', 'b7e0c1d2', 'coverage.json'), 'utf8'));
+    expect(coverage.skipped).toEqual([
+      expect.objectContaining({ collection: aside.collection, why: 'set-aside' }),
+    ]);
   });
 
   it('refuses a bad input before any Milvus call', async () => {

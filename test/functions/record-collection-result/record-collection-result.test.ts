@@ -153,6 +153,22 @@ describe('collectionResultOf', () => {
     });
   });
 
+  it('reports an original a swap set aside as pruned in a full run, expecting no drill of it', () => {
+    // Prepare: the retention-only item a full run adds beside products
+    const aside = {
+      ...products,
+      collection: 'products_replaced_20261121_030015',
+      selection: { by: 'set-aside' as const, original: 'products', swapRun: 'restore-run' },
+    };
+
+    // Act
+    const result = collectionResultOf({ run: runContext({ mode: 'full' }), target: aside, retention });
+
+    // Assess
+    expect(result).toMatchObject({ status: 'SUCCEEDED', retention });
+    expect(result.error).toBeUndefined();
+  });
+
   it('keeps every problem: the first is the error, the others are appended', () => {
     const result = collectionResultOf(
       input({

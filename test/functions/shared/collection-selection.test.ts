@@ -112,6 +112,71 @@ describe('resolving selectors', () => {
     );
   });
 
+  it('never backs up an original a swap set aside, and prunes it under the policy of the collection it was', () => {
+    // Prepare: products (by name, its own policy) was swapped; the aside original would match the selector
+    const cfg = config({
+      collections: [{ name: 'products', retention: 'scratch', protect: ['baseline'] }],
+      selectors: [{ match: '*' }],
+    });
+    const listed = inventory({ default: ['products', 'products_replaced_20261121_030015', 'users'] });
+    const setAside = new Map([
+      ['default.products_replaced_20261121_030015', { original: 'products', swapRun: 'restore-run' }],
+    ]);
+
+    // Act
+    const { selected, coverage, setAside: pruned } = resolveCollections(cfg, { ...listed, setAside });
+
+    // Assess
+    expect(selected.map((c) => c.collection)).toEqual(['products', 'users']);
+    expect(coverage.skipped).toEqual([
+      {
+        database: 'default',
+        collection: 'products_replaced_20261121_030015',
+        why: 'set-aside',
+        reason:
+          "the original default.products that the swap of run restore-run set aside (its ledger records it): it is not backed up again, and its snapshots are pruned under products's policy; list it in collections by name to back it up",
+      },
+    ]);
+    expect(pruned).toEqual([
+      {
+        database: 'default',
+        collection: 'products_replaced_20261121_030015',
+        retention: 'scratch',
+        protect: ['baseline'],
+        selection: { by: 'set-aside', original: 'products', swapRun: 'restore-run' },
+      },
+    ]);
+    expect(coverage.unprotected).toEqual([]);
+  });
+
+  it('says nothing prunes a set-aside original whose collection the configuration no longer covers, and backs up one named', () => {
+    // Prepare
+    const setAside = new Map([
+      ['default.products_replaced_20261121_030015', { original: 'products', swapRun: 'restore-run' }],
+      ['default.orders_replaced_20261121_030015', { original: 'orders', swapRun: 'restore-run-2' }],
+    ]);
+    const cfg = config({ collections: [{ name: 'orders_replaced_20261121_030015', retention: 'default' }] });
+    const listed = inventory({
+      default: ['products_replaced_20261121_030015', 'orders_replaced_20261121_030015'],
+    });
+
+    // Act
+    const { selected, coverage, setAside: pruned } = resolveCollections(cfg, { ...listed, setAside });
+
+    // Assess: named wins (it is backed up like any collection); the other is pruned by nothing
+    expect(selected.map((c) => c.collection)).toEqual(['orders_replaced_20261121_030015']);
+    expect(pruned).toEqual([]);
+    expect(coverage.skipped).toEqual([
+      expect.objectContaining({
+        collection: 'products_replaced_20261121_030015',
+        why: 'set-aside',
+        reason: expect.stringContaining(
+          'nothing prunes its snapshots, since the configuration no longer covers products',
+        ),
+      }),
+    ]);
+  });
+
   it('reports as unprotected what nothing covers in the databases looked at, and what is configured but missing', () => {
     const cfg = config({
       collections: [

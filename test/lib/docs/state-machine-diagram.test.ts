@@ -44,4 +44,16 @@ describe('stateMachineDiagram', () => {
       'poll.waitSeconds NumericGreaterThan 60',
     );
   });
+
+  it('leaves out a presence guard of a path the same rule compares, and writes one that stands alone', () => {
+    expect(
+      condition({
+        And: [
+          { Variable: '$.target.selection.by', IsPresent: true },
+          { Variable: '$.target.selection.by', StringEquals: 'set-aside' },
+        ],
+      }),
+    ).toBe("target.selection.by = 'set-aside'");
+    expect(condition({ Variable: '$.switchover', IsPresent: false })).toBe('switchover absent');
+  });
 });

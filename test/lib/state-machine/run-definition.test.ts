@@ -329,10 +329,18 @@ describe('the run definition', () => {
     }
   });
 
-  it('routes a dry run to retention only, a drill or a restore to the drill chain, a full run to the drill after the backup', () => {
+  it('routes a dry run and a set-aside original to retention only, a drill or a restore to the drill chain, a full run to the drill after the backup', () => {
+    // Guarded by IsPresent: items stored before selections have none, and a missing path fails a Choice.
+    const setAside = {
+      And: [
+        { Variable: '$.target.selection.by', IsPresent: true },
+        { Variable: '$.target.selection.by', StringEquals: 'set-aside' },
+      ],
+    };
     expect(state('RouteCollection')).toMatchObject({
       Choices: [
         { Variable: '$.run.dryRun', BooleanEquals: true, Next: 'EnforceRetention' },
+        { ...setAside, Next: 'EnforceRetention' },
         {
           Or: [
             { Variable: '$.run.mode', StringEquals: 'drill' },
@@ -352,6 +360,7 @@ describe('the run definition', () => {
     });
     expect(state('DrillAfterBackup?')).toMatchObject({
       Choices: [
+        { ...setAside, Next: 'RecordCollectionResult' },
         {
           And: [
             { Variable: '$.run.mode', StringEquals: 'full' },
