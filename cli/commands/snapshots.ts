@@ -12,6 +12,7 @@ import { type SnapshotDrill, snapshotDrillSchema } from '../../functions/shared/
 import { CollectionNotFoundError } from '../../functions/shared/errors';
 import { DrillLedger, type DrillRecord, drillIsOver } from '../../functions/shared/ledger/drill-ledger';
 import { SnapshotLedger, sortByOwnership } from '../../functions/shared/ledger/snapshot-ledger';
+import { SwapLedger } from '../../functions/shared/ledger/swap-ledger';
 import type { MilvusGateway, RestoreJob } from '../../functions/shared/milvus/milvus-gateway';
 import { readMilvusInventory } from '../../functions/shared/milvus-inventory';
 import { type RecordScope, ReportKeys, type ReportStore } from '../../functions/shared/reports/report-store';
@@ -123,7 +124,7 @@ export function registerSnapshotsCommand(program: Command, io: CliIo): void {
       // One collection can be listed without a configuration; the retention column then stays empty.
       const source = await milvusSourceOf(options, io, aws, options.collection === undefined);
       const scrub = (text: string) => (source.token ? text.replaceAll(source.token, '***') : text);
-      const named = listTargets(options, source);
+      const named = await Promise.all(listTargets(options, source).map((t) => withSetAsidePolicy(t, source)));
       const catalog = await withMilvus(source, scrub, async (milvus) => {
         const targets =
           options.collection === undefined && source.config && source.config.selectors.length > 0
@@ -164,6 +165,29 @@ function listTargets(
   return configured.map((c) => ({ database: c.database, collection: c.name, configured: c }));
 }
 
+/**
+ * A target named with `--collection` that one of this deployment's swaps set aside, with the entry
+ * of the collection it was: runs prune it under that policy (a selector that matches its new name
+ * does not apply to it). Any other target as it is.
+ */
+async function withSetAsidePolicy(
+  target: ReturnType<typeof listTargets>[number],
+  source: MilvusSource,
+): Promise<ReturnType<typeof listTargets>[number]> {
+  const { store, config } = source;
+  const key = `${target.database}.${target.collection}`;
+  if (!store || !config || config.collections.some((c) => collectionKey(c) === key)) return target;
+  const swap = await readStore(source.storeOptions, () =>
+    new SwapLedger(store, source.scope).read(target.database, target.collection),
+  );
+  if (!swap) return target;
+  const original =
+    config.collections.find((c) => collectionKey(c) === `${target.database}.${swap.original}`) ??
+    bySelector(source, target.database, swap.original);
+  const { configured: _selectorEntry, ...bare } = target;
+  return original ? { ...bare, configured: { ...original, name: target.collection } } : bare;
+}
+
 /** A collection's entry as a selector of the configuration gives it (its policy; nothing protected by name). */
 function bySelector(
   source: MilvusSource,
@@ -187,9 +211,9 @@ async function matchedTargets(
   const inventory = await readStore(source.storeOptions, () =>
     readMilvusInventory(config, milvus, source.store, source.scope),
   );
-  return resolveCollections(config, inventory)
-    .selected.filter((s) => s.selection.by === 'selector')
-    .map((s) => ({
+  const resolved = resolveCollections(config, inventory);
+  return [...resolved.selected.filter((s) => s.selection.by === 'selector'), ...resolved.setAside].map(
+    (s) => ({
       database: s.database,
       collection: s.collection,
       configured: {
@@ -198,7 +222,8 @@ async function matchedTargets(
         retention: s.retention,
         protect: [...s.protect],
       },
-    }));
+    }),
+  );
 }
 
 async function catalogOf(

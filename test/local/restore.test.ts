@@ -181,6 +181,8 @@ describe('restoring a collection on the bad day', () => {
     expect(aside?.snapshots.map((s) => s.name).sort()).toEqual([...names].sort());
     expect(aside?.snapshots.every((s) => s.owner.kind === 'this deployment')).toBe(true);
     expect(aside?.newestVerified).toBe(names[0]);
+    // What retention would do with them is what runs do: products' policy
+    expect(aside?.policy?.name).toBe('default');
     expect(copy?.snapshots).toEqual([]);
     expect(copy?.newestVerified).toBeNull();
     // The restore's own drill of the snapshot is filed with it
