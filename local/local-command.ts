@@ -13,6 +13,7 @@ import {
 import { prepareRun } from '../functions/prepare-run/prepare-run';
 import { clusterIdentity } from '../functions/shared/contracts/deployment';
 import { type ExecutionInput, parseExecutionInput } from '../functions/shared/contracts/execution-input';
+import type { RunReport } from '../functions/shared/contracts/run-report';
 import { RUN_MODES } from '../functions/shared/contracts/runtime-config';
 import { InvalidInputError, WorkflowError } from '../functions/shared/errors';
 import { connectMilvus } from '../functions/shared/milvus/milvus-connection';
@@ -23,7 +24,13 @@ import { type SynthesizedRun, synthesizeRun } from '../lib/state-machine/synthes
 import { type LocalClock, ScaledClock } from './local-clock';
 import { DEMO_RESTORE_MS, emulatorDirOf, type LocalEmulator, startLocalEmulator } from './local-emulator';
 import { ProgressFilter, progressLine, quotaLines, runSummaryLine, summaryTable } from './progress';
-import { type LocalMilvus, type LocalRunEvent, type LocalRunResult, runLocally } from './run-local';
+import {
+  type LocalMilvus,
+  type LocalRunEvent,
+  type LocalRunResult,
+  RUN_INTERRUPTED_ERROR,
+  runLocally,
+} from './run-local';
 import { ensureWritableDir, RunsDirError } from './runs-dir';
 
 export { DEMO_RESTORE_MS };
@@ -196,12 +203,7 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
     }
     const code = await finish(outcome, options, io, progress);
     if (!interrupt.signal.aborted) return code;
-    const left = outcome.report?.collections.flatMap((c) => c.drill?.leftBehind ?? []) ?? [];
-    io.stderr.write(
-      `Interrupted: the run stopped before it was done; ${
-        left.length > 0 ? `left behind: ${left.join('; ')}` : 'nothing the drills made is left behind'
-      }.\n`,
-    );
+    io.stderr.write(`${interruptedRunLine(outcome.report)}\n`);
     return EXIT.interrupted;
   } catch (error) {
     const message = usageMessage(error);
@@ -220,6 +222,28 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
       await local.emulator.stop();
     }
   }
+}
+
+/**
+ * The one line that ends a run Ctrl-C stopped: what its report holds (the collections it
+ * interrupted are FAILED with RunInterruptedError, the others as they ended) and what the drills
+ * and restores it stopped may have left in Milvus.
+ */
+export function interruptedRunLine(report: RunReport | undefined): string {
+  if (!report) return 'Stopped by Ctrl-C before the run wrote its report.';
+  const stopped = report.collections.filter((c) => c.error?.name === RUN_INTERRUPTED_ERROR).length;
+  const left = report.collections.flatMap((c) => (c.drill ?? c.restore)?.leftBehind ?? []);
+  const held =
+    stopped === 0
+      ? 'every collection had finished: the report holds them all'
+      : `the report holds what the run did before, and the ${stopped} of ${report.collections.length} collection(s) it interrupted as FAILED (${RUN_INTERRUPTED_ERROR})`;
+  const milvus =
+    left.length > 0
+      ? `left behind in Milvus: ${left.join('; ')}`
+      : report.mode === 'restore'
+        ? 'the table says which restored collections are kept'
+        : 'nothing the drills made is left behind';
+  return `Stopped by Ctrl-C: ${held}; ${milvus}.`;
 }
 
 /** The one-line message of an error the user can fix, or undefined for a bug (which is rethrown). */

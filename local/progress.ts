@@ -127,6 +127,9 @@ function stepLine(event: RunEvent, time: string): string | undefined {
 
   // A caught failure exits the state with the Catch's output: the ✗ line has said it already.
   if (event.type === 'StateExited' && caughtHere(input, output)) return undefined;
+  // The run's own Fail state repeats the report's subject (its Cause) as its error: the `report:`
+  // line has said it, and the summary and the exit code follow.
+  if (event.type === 'StateFailed' && name === RUN_FAILED_STATE && !who) return undefined;
   if (event.type === 'StateFailed') {
     const cause = lambdaCauseMessage(String(event.Cause ?? ''));
     return `${time}  ${who.padEnd(32)} ${name} ✗ ${event.Error}: ${cause}`;
@@ -151,6 +154,12 @@ function stepLine(event: RunEvent, time: string): string | undefined {
   const line = STEP_LINES[name]?.(output ?? {});
   return line === undefined ? undefined : `${time}  ${who.padEnd(32)} ${line}`;
 }
+
+/**
+ * The run's Fail state, `RunState.RunFailed` of run-definition.ts (not imported: it loads the AWS
+ * CDK, which a local run keeps out of its process).
+ */
+export const RUN_FAILED_STATE = 'RunFailed';
 
 /** Where the definition's Catches put a caught error (ResultPath). */
 const CATCH_PATHS = ['error', 'drillError', 'cleanupError', 'recordDrillError', 'recordError'] as const;

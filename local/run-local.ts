@@ -92,9 +92,12 @@ export const STEPS_AFTER_INTERRUPT: ReadonlySet<string> = new Set([
   'BuildReport',
 ]);
 
+/** The error name of {@link RunInterruptedError}, as a collection's result in the report carries it. */
+export const RUN_INTERRUPTED_ERROR = 'RunInterruptedError';
+
 /** What a step fails with once the run has been interrupted. */
 export class RunInterruptedError extends Error {
-  public override readonly name = 'RunInterruptedError';
+  public override readonly name = RUN_INTERRUPTED_ERROR;
   public constructor(step: string) {
     super(`the run was interrupted (Ctrl-C) before ${step}`);
   }

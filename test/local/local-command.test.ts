@@ -170,6 +170,9 @@ describe('npm run local', () => {
       expect(code).toBe(1);
       expect(JSON.parse(stdout)).toMatchObject({ status: 'FAILED' });
       expect(stderr).toMatch(/default\.products +restore Failed .*disk quota exceeded/);
+      // The report line says the run failed; its Fail state's line would only repeat it.
+      expect(stderr).toMatch(/report: \[FAILED\] manual full: 1 of 3 collections failed\n/);
+      expect(stderr).not.toContain('RunFailed');
     },
     PER_RUN_MS,
   );
@@ -502,9 +505,11 @@ describe('npm run local', () => {
           'Interrupted: starting no new work; drills in flight clean up and the report is written',
         );
         expect(run.stdout).toMatch(/default\.products +cleaned up/);
-        expect(run.stderr).toContain(
-          'Interrupted: the run stopped before it was done; nothing the drills made is left behind.',
+        // One line ends it, and the run's Fail state repeats nothing
+        expect(run.stderr).toBe(
+          'Stopped by Ctrl-C: the report holds what the run did before, and the 1 of 1 collection(s) it interrupted as FAILED (RunInterruptedError); nothing the drills made is left behind.\n',
         );
+        expect(run.stdout).not.toContain('RunFailed');
         const report = JSON.parse(await readFile(join(dir, 'r.json'), 'utf8'));
         expect(report.collections[0]).toMatchObject({
           status: 'FAILED',

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type RunReport, runReportSchema } from '../../functions/shared/contracts/run-report';
-import { summaryTable } from '../../local/progress';
+import { RunState } from '../../lib/state-machine/run-definition';
+import { progressLine, RUN_FAILED_STATE, summaryTable } from '../../local/progress';
+import type { LocalRunEvent } from '../../local/run-local';
 import { sampleReport } from '../cli/support/sample-report';
 
 /** The sample report with its collections and mode replaced. */
@@ -106,5 +108,48 @@ describe('summaryTable', () => {
     // Assess
     expect(table).toContain('Failed into products_restored_20261121_093000, 0/0 checks');
     expect(table).not.toContain('restored into');
+  });
+});
+
+describe('progressLine', () => {
+  const failed = (name: string, Cause: string, index?: number) =>
+    ({
+      type: 'StateFailed',
+      timestamp: 0,
+      state: { name, type: 'Fail', input: {} },
+      Error: name === RUN_FAILED_STATE ? 'RunFailed' : 'MilvusError',
+      Cause,
+      ...(index === undefined ? {} : { index }),
+    }) as unknown as LocalRunEvent;
+
+  it("prints no line for the run's own Fail state: it repeats the report line's subject", () => {
+    // Act
+    const line = progressLine(
+      failed(RUN_FAILED_STATE, '[FAILED] manual full: 3 of 3 collections failed'),
+      3_600,
+    );
+
+    // Assess
+    expect(line).toBeUndefined();
+    // The name it looks for is the definition's.
+    expect(RUN_FAILED_STATE).toBe(RunState.RunFailed);
+  });
+
+  it("still prints a collection's failed step, with its collection", () => {
+    // Prepare
+    const event = {
+      ...(failed('Flush', JSON.stringify({ errorMessage: 'disk error' })) as object),
+      state: {
+        name: 'Flush',
+        type: 'Task',
+        input: { target: { database: 'default', collection: 'products' } },
+      },
+    } as unknown as LocalRunEvent;
+
+    // Act
+    const line = progressLine(event, 3_600);
+
+    // Assess
+    expect(line).toBe(`   3.6s  ${'default.products'.padEnd(32)} Flush ✗ MilvusError: disk error`);
   });
 });
