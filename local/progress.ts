@@ -8,7 +8,7 @@ import type {
 import { retentionSummary } from '../functions/shared/reports/retention-summary';
 import type { MapRunEvent } from './distributed-map';
 import { MAX_HISTORY_EVENTS } from './history-events';
-import { type LocalRunEvent, lambdaCauseMessage, type RunEvent } from './run-local';
+import { type LocalRunEvent, lambdaCauseMessage, RUN_INTERRUPTED_ERROR, type RunEvent } from './run-local';
 import { MAX_PAYLOAD_BYTES } from './strict-execution';
 
 /** The part of a per-collection step's output the progress lines read. */
@@ -192,9 +192,7 @@ export function runSummaryLine(report: RunReport): string {
 export function summaryTable(report: RunReport): string {
   const rows = report.collections.map((c) => {
     const retention = c.retention ? retentionSummary(c.retention) : '-';
-    const drill = c.drill
-      ? `${c.drill.verified ? 'verified' : c.drill.state}${c.drill.state === 'Completed' ? ` in ${(c.drill.restoreMs / 1000).toFixed(1)} s` : ''}, ${c.drill.checks.filter((k) => k.ok).length}/${c.drill.checks.length} checks${c.drill.cleanedUp ? '' : ', NOT cleaned up'}`
-      : '-';
+    const drill = c.drill ? drillSummary(c.drill, interrupted(c)) : '-';
     const used = c.drill ?? c.restore;
     return [
       `${c.database}.${c.collection}`,
@@ -205,7 +203,7 @@ export function summaryTable(report: RunReport): string {
         : used?.snapshotName || keptNames(c) || '-',
       c.backup ? String(c.backup.rowCount) : used?.snapshotName ? String(used.expectedRows) : '-',
       retention,
-      c.restore ? restoreSummary(c.restore) : drill,
+      c.restore ? restoreSummary(c.restore, interrupted(c)) : drill,
       c.error ? `${c.error.name}: ${c.error.message}` : '',
     ];
   });
@@ -239,17 +237,61 @@ function keptNames(c: CollectionResult): string | undefined {
     .join(', ')}${more > 0 ? ` +${more}` : ''}`;
 }
 
-function restoreSummary(r: NonNullable<CollectionResult['restore']>): string {
-  const checks = `${r.checks.filter((k) => k.ok).length}/${r.checks.length} checks`;
+/** Whether Ctrl-C stopped the collection's work (its error is the interruption). */
+function interrupted(c: CollectionResult): boolean {
+  return c.error?.name === RUN_INTERRUPTED_ERROR;
+}
+
+/** `k/n checks`: how many of the checks that ran passed. */
+function checkCount(d: { readonly checks: ReadonlyArray<{ readonly ok: boolean }> }): string {
+  return `${d.checks.filter((k) => k.ok).length}/${d.checks.length} checks`;
+}
+
+/**
+ * A drill's cell, in the report's terms: `verified in 30.0 s, 5/5 checks`, `Completed in 30.0 s,
+ * 4/5 checks`, `restore Failed, not verified, cleaned up`, `interrupted before verification,
+ * cleaned up`, `not started` (the error column says why); checks are counted only when some ran.
+ */
+function drillSummary(d: NonNullable<CollectionResult['drill']>, stopped: boolean): string {
+  // A drill that did not verify says what became of its collection: the question after a failure.
+  const cleanup = !d.cleanedUp ? ', NOT cleaned up' : d.verified || !d.jobId ? '' : ', cleaned up';
+  return `${drillOutcome(d, stopped)}${cleanup}`;
+}
+
+function drillOutcome(d: NonNullable<CollectionResult['drill']>, stopped: boolean): string {
+  const ran = d.checks.length > 0;
+  if (!d.jobId) return stopped ? 'interrupted before the restore started' : 'not started';
+  const timed = d.state === 'Completed' ? ` in ${(d.restoreMs / 1000).toFixed(1)} s` : '';
+  if (d.verified) return `verified${timed}, ${checkCount(d)}`;
+  if (stopped)
+    return ran ? `interrupted during verification, ${checkCount(d)}` : 'interrupted before verification';
+  return ran ? `${d.state}${timed}, ${checkCount(d)}` : `restore ${d.state}, not verified`;
+}
+
+function restoreSummary(r: NonNullable<CollectionResult['restore']>, stopped: boolean): string {
+  // One that did not verify says whether its collection is still there, as for a drill.
+  const left =
+    r.verified || !r.jobId ? '' : r.kept ? ', kept' : r.cleanedUp ? ', cleaned up' : ', NOT cleaned up';
+  return `${restoreOutcome(r, stopped)}${left}${switchedOver(r)}`;
+}
+
+function restoreOutcome(r: NonNullable<CollectionResult['restore']>, stopped: boolean): string {
+  const ran = r.checks.length > 0;
+  if (!r.jobId) return stopped ? 'interrupted before the restore started' : 'not started';
   const into = `into ${r.targetCollection}`;
-  const outcome = r.verified ? `restored ${into}, ${checks}` : `${r.state} ${into}, ${checks}`;
+  if (r.verified) return `restored ${into}, ${checkCount(r)}`;
+  if (stopped) {
+    return ran
+      ? `interrupted during verification, ${into}, ${checkCount(r)}`
+      : `interrupted before verification, ${into}`;
+  }
+  return `${r.state} ${into}, ${ran ? checkCount(r) : 'not verified'}`;
+}
+
+function switchedOver(r: NonNullable<CollectionResult['restore']>): string {
   const o = r.switchover;
-  const switched = o?.alias
-    ? `, alias ${o.alias.name} moved`
-    : o?.swap
-      ? `, swapped (original kept as ${o.swap.replacedAs})`
-      : '';
-  return `${outcome}${switched}`;
+  if (o?.alias) return `, alias ${o.alias.name} moved`;
+  return o?.swap ? `, swapped (original kept as ${o.swap.replacedAs})` : '';
 }
 
 function isMapRunEvent(event: LocalRunEvent): event is MapRunEvent {

@@ -505,6 +505,10 @@ describe('npm run local', () => {
           'Interrupted: starting no new work; drills in flight clean up and the report is written',
         );
         expect(run.stdout).toMatch(/default\.products +cleaned up/);
+        // The table says what became of the drill, not "Failed, 0/0 checks"
+        expect(run.stdout).toMatch(
+          /^default\.products +FAILED +manual_\d{8}_\d{6} +2000 +kept 1, dropped 0 +interrupted before verification, cleaned up +RunInterruptedError: /m,
+        );
         // One line ends it, and the run's Fail state repeats nothing
         expect(run.stderr).toBe(
           'Stopped by Ctrl-C: the report holds what the run did before, and the 1 of 1 collection(s) it interrupted as FAILED (RunInterruptedError); nothing the drills made is left behind.\n',

@@ -106,8 +106,153 @@ describe('summaryTable', () => {
     const table = summaryTable(report);
 
     // Assess
-    expect(table).toContain('Failed into products_restored_20261121_093000, 0/0 checks');
+    expect(table).toContain('Failed into products_restored_20261121_093000, not verified, kept');
     expect(table).not.toContain('restored into');
+    expect(table).not.toContain('0/0 checks');
+  });
+
+  it('says a restore Ctrl-C stopped was interrupted before verification, and that its collection is kept', () => {
+    // Prepare
+    const report = reportWith('restore', false, [
+      {
+        database: 'default',
+        collection: 'products',
+        status: 'FAILED',
+        restore: {
+          ...RESTORE,
+          state: 'Failed',
+          reason: 'RunInterruptedError: the run was interrupted (Ctrl-C) before PollRestore',
+          verified: false,
+          checks: [],
+          kept: 'kept to inspect the failed restore (set "cleanupOnFailure": true to drop it)',
+        },
+        error: {
+          name: 'RunInterruptedError',
+          message: 'the run was interrupted (Ctrl-C) before PollRestore',
+        },
+      },
+    ]);
+
+    // Act
+    const table = summaryTable(report);
+
+    // Assess
+    expect(table).toMatch(
+      /default\.products +FAILED +nightly_20261120_030000 +2000 +- +interrupted before verification, into products_restored_20261121_093000, kept +RunInterruptedError/,
+    );
+  });
+});
+
+/** A drill as RecordDrill reports it after Ctrl-C stopped it, `overrides` laid over it. */
+function interruptedDrill(overrides: Record<string, unknown> = {}) {
+  return {
+    database: 'default',
+    collection: 'products',
+    status: 'FAILED',
+    error: {
+      name: 'RunInterruptedError',
+      message:
+        'the drill of manual_20261121_030000 failed: the run was interrupted (Ctrl-C) before PollRestore',
+    },
+    drill: {
+      snapshotName: 'manual_20261121_030000',
+      targetCollection: 'drill_products_20261121_030000_a1b2c3',
+      jobId: '42',
+      state: 'Failed',
+      reason: 'RunInterruptedError: the run was interrupted (Ctrl-C) before PollRestore',
+      polls: 1,
+      restoreMs: 0,
+      wallMs: 5_000,
+      expectedRows: 2000,
+      restoredRows: null,
+      checks: [],
+      verified: false,
+      cleanedUp: true,
+      ...overrides,
+    },
+  };
+}
+
+describe("summaryTable's drill column", () => {
+  it('says a drill Ctrl-C stopped during its restore was interrupted before verification, and cleaned up', () => {
+    // Prepare
+    const report = reportWith('drill', false, [interruptedDrill()]);
+
+    // Act
+    const table = summaryTable(report);
+
+    // Assess
+    expect(table).toMatch(
+      /default\.products +FAILED +manual_20261121_030000 +2000 +- +interrupted before verification, cleaned up +RunInterruptedError: the drill/,
+    );
+    expect(table).not.toMatch(/Failed, 0\/0 checks/);
+  });
+
+  it('says when an interrupted drill could not clean up, and when it was stopped before its restore', () => {
+    // Prepare
+    const report = reportWith('drill', false, [
+      interruptedDrill({ cleanedUp: false, leftBehind: ['drop default.drill_products_x: UNAVAILABLE'] }),
+      {
+        ...interruptedDrill({ jobId: '', targetCollection: '', polls: 0 }),
+        collection: 'support_tickets',
+      },
+    ]);
+
+    // Act
+    const table = summaryTable(report);
+
+    // Assess
+    expect(table).toMatch(/default\.products .* interrupted before verification, NOT cleaned up /);
+    expect(table).toMatch(
+      /default\.support_tickets .* interrupted before the restore started +RunInterruptedError/,
+    );
+  });
+
+  it('says a drill whose restore failed was not verified rather than counting no checks, and one that never started', () => {
+    // Prepare
+    const report = reportWith('drill', false, [
+      {
+        ...interruptedDrill({ reason: 'the restore failed: disk quota exceeded' }),
+        error: { name: 'RestoreFailedError', message: 'the restore failed: disk quota exceeded' },
+      },
+      {
+        database: 'default',
+        collection: 'support_tickets',
+        status: 'FAILED',
+        error: { name: 'NoSnapshotToDrillError', message: 'default.support_tickets has no snapshot' },
+        drill: { ...interruptedDrill().drill, snapshotName: '', targetCollection: '', jobId: '', polls: 0 },
+      },
+    ]);
+
+    // Act
+    const table = summaryTable(report);
+
+    // Assess
+    expect(table).toMatch(
+      /default\.products .* restore Failed, not verified, cleaned up +RestoreFailedError/,
+    );
+    expect(table).toMatch(/default\.support_tickets .* not started +NoSnapshotToDrillError/);
+    expect(table).not.toContain('0/0 checks');
+  });
+
+  it('keeps a verified drill as it was: its restore time and checks, nothing about cleanup', () => {
+    // Prepare
+    const { error: _, ...verified } = interruptedDrill({
+      state: 'Completed',
+      reason: undefined,
+      restoreMs: 30_000,
+      checks: [{ name: 'rowCount', ok: true, expected: 2000, actual: 2000 }],
+      verified: true,
+    });
+    const report = reportWith('drill', false, [{ ...verified, status: 'SUCCEEDED' }]);
+
+    // Act
+    const table = summaryTable(report);
+
+    // Assess
+    expect(table).toMatch(
+      /default\.products +SUCCEEDED +manual_20261121_030000 +2000 +- +verified in 30\.0 s, 1\/1 checks$/m,
+    );
   });
 });
 
