@@ -142,8 +142,9 @@ function stepLine(event: RunEvent, time: string): string | undefined {
       | undefined;
     const run = prepared?.run;
     const planned = `${time}  planned a ${run?.mode}${run?.dryRun ? ' dry' : ''} run of ${prepared?.collections?.count ?? 0} collection(s)`;
-    // Only a run that takes snapshots names them; a drill or a restore uses existing ones.
-    return run?.mode === 'backup' || run?.mode === 'full'
+    // Only a run that takes snapshots names them; a drill or a restore uses existing ones, and a
+    // dry run takes none.
+    return (run?.mode === 'backup' || run?.mode === 'full') && !run.dryRun
       ? `${planned}, snapshot name ${run.snapshotName}`
       : planned;
   }

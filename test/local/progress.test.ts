@@ -297,4 +297,29 @@ describe('progressLine', () => {
     // Assess
     expect(line).toBe(`   3.6s  ${'default.products'.padEnd(32)} Flush ✗ MilvusError: disk error`);
   });
+
+  it('names the snapshot a backup will take, and none for a dry run, which takes none', () => {
+    // Prepare
+    const planned = (run: Record<string, unknown>) =>
+      ({
+        type: 'StateExited',
+        timestamp: 0,
+        state: {
+          name: 'PrepareRun',
+          type: 'Task',
+          input: {},
+          output: { collections: { count: 3 }, run: { snapshotName: 'manual_20261121_130409', ...run } },
+        },
+      }) as unknown as LocalRunEvent;
+
+    // Act
+    const backup = progressLine(planned({ mode: 'full', dryRun: false }), 300);
+    const dryRun = progressLine(planned({ mode: 'full', dryRun: true }), 300);
+
+    // Assess
+    expect(backup).toBe(
+      '   0.3s  planned a full run of 3 collection(s), snapshot name manual_20261121_130409',
+    );
+    expect(dryRun).toBe('   0.3s  planned a full dry run of 3 collection(s)');
+  });
 });
