@@ -71,3 +71,19 @@ function describe(error: unknown, cwd: string): string {
       return e.message ?? String(error);
   }
 }
+
+/**
+ * How often {@link removeDir} tries again while the directory is not empty or busy. Node waits
+ * `attempt × retryDelay` between tries: 100, 200, … 1,000 ms, 5.5 s in all.
+ */
+const REMOVE_RETRIES = { maxRetries: 10, retryDelay: 100 } as const;
+
+/**
+ * Removes a directory and everything in it, as `rm -rf` does, and tries again for a few seconds
+ * while it fails with `ENOTEMPTY`, `EBUSY` or `EPERM`: what something still writing into it (a run
+ * that is ending: its last report, the emulator's state file) makes a plain recursive removal
+ * fail with. A writer that never stops still wins: wait for it to end first.
+ */
+export async function removeDir(path: string): Promise<void> {
+  await rm(path, { recursive: true, force: true, ...REMOVE_RETRIES });
+}

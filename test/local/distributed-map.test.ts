@@ -1,17 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StateMachineDefinition } from '../../lib/state-machine/synthesized-definition';
 import { prepareLocalDefinition } from '../../local/local-definition';
 import { executeLocally, type LocalRunEvent } from '../../local/run-local';
+import { removeDir } from '../../local/runs-dir';
 
 const BUCKET = 'arn:aws:local:local:000000000000:ReportsBucket';
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'distributed-map-'));
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => removeDir(dir));
 
 /** A Distributed Map over `$.items` whose children run one task, `Work`, with their item. */
 function mapDefinition(map: Record<string, unknown>): StateMachineDefinition {

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -11,7 +11,9 @@ import {
   SIGNAL_ECHO_MS,
 } from '../../local/local-command';
 import { emulatorFilesOf } from '../../local/local-emulator';
+import { removeDir } from '../../local/runs-dir';
 import { PROJECT_ROOT } from '../lib/fixtures';
+import { InFlight } from '../support/in-flight';
 
 const EXAMPLE = join(PROJECT_ROOT, 'examples', 'scheduler.config.json');
 
@@ -20,6 +22,9 @@ const EXAMPLE = join(PROJECT_ROOT, 'examples', 'scheduler.config.json');
  * and runs a whole state machine, so tests that chain runs get this much per run on a busy machine.
  */
 const PER_RUN_MS = 40_000;
+
+/** The runs of this file, so that a test's cleanup waits for one it left running (it timed out). */
+const runs = new InFlight();
 
 interface LocalOutcome {
   readonly code: number;
@@ -44,28 +49,30 @@ async function local(
   const interrupt = () => {
     for (const l of [...listeners]) l();
   };
-  const code = await runLocalCommand(
-    [
-      ...args,
-      ...(args.includes('--config') ? [] : ['--config', EXAMPLE]),
-      ...(args.includes('--runs-dir') ? [] : ['--runs-dir', join(dir, 'runs')]),
-    ],
-    {
-      stdout: {
-        write: (t: string) => {
-          out.push(t);
-          extra.onOutput?.(t, interrupt);
+  const code = await runs.track(
+    runLocalCommand(
+      [
+        ...args,
+        ...(args.includes('--config') ? [] : ['--config', EXAMPLE]),
+        ...(args.includes('--runs-dir') ? [] : ['--runs-dir', join(dir, 'runs')]),
+      ],
+      {
+        stdout: {
+          write: (t: string) => {
+            out.push(t);
+            extra.onOutput?.(t, interrupt);
+          },
         },
+        stderr: { write: (t: string) => err.push(t) },
+        env,
+        cwd: dir,
+        onInterrupt: (listener) => {
+          listeners.add(listener);
+          return () => listeners.delete(listener);
+        },
+        ...(extra.nodeVersion ? { nodeVersion: extra.nodeVersion } : {}),
       },
-      stderr: { write: (t: string) => err.push(t) },
-      env,
-      cwd: dir,
-      onInterrupt: (listener) => {
-        listeners.add(listener);
-        return () => listeners.delete(listener);
-      },
-      ...(extra.nodeVersion ? { nodeVersion: extra.nodeVersion } : {}),
-    },
+    ),
   );
   return { code, stdout: out.join(''), stderr: err.join('') };
 }
@@ -95,8 +102,10 @@ describe('npm run local', () => {
     dir = await mkdtemp(join(tmpdir(), 'local-command-'));
   });
   afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+    // A run that outlived its test (a timeout) ends first: it writes into dir until it does.
+    await runs.settle(PER_RUN_MS / 2);
+    await removeDir(dir);
+  }, PER_RUN_MS);
 
   it(
     'runs a full run on the emulator, shows progress and a summary, writes the report, exits 0',

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { loadDeploymentConfig } from '../../lib/config/load-config';
 import { type EmulatorProcess, startEmulatorProcess } from '../../local/emulator-process';
 import { ScaledClock } from '../../local/local-clock';
 import { runLocally } from '../../local/run-local';
+import { removeDir } from '../../local/runs-dir';
 
 /**
  * A run as the scale benchmark makes it: the emulator in a process of its own, sharing the run's
@@ -18,7 +19,7 @@ describe('a local run against an emulator in another process', { timeout: 120_00
   let reportsDir: string | undefined;
   afterEach(async () => {
     await emulator?.stop();
-    if (reportsDir) await rm(reportsDir, { recursive: true, force: true });
+    if (reportsDir) await removeDir(reportsDir);
   });
 
   it('backs up every collection, with the X-Ray SDK left without its async hook', async () => {

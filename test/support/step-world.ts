@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
@@ -22,6 +22,7 @@ import { formatSnapshotDescription } from '../../functions/shared/snapshot-marke
 import { handler as startRestore } from '../../functions/start-restore/handler';
 import { handler as sweepOrphans } from '../../functions/sweep-orphans/handler';
 import { handler as verifyRestore } from '../../functions/verify-restore/handler';
+import { removeDir } from '../../local/runs-dir';
 import {
   createTestCollection,
   type EmulatorFixture,
@@ -66,7 +67,7 @@ export async function startDrillWorld(faults?: FaultPlan): Promise<DrillWorld> {
       restoreClock();
       await milvus.close();
       await fixture.close();
-      await rm(reportsDir, { recursive: true, force: true });
+      await removeDir(reportsDir);
       for (const [key, value] of Object.entries(previousEnv)) {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;

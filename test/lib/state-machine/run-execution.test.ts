@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
@@ -32,6 +32,7 @@ import { verificationResultSchema } from '../../../functions/verify-restore/veri
 import { type SynthesizedRun, synthesizeRun } from '../../../lib/state-machine/synthesized-definition';
 import { type LocalDefinition, prepareLocalDefinition } from '../../../local/local-definition';
 import { executeLocally, type LocalExecutionOptions } from '../../../local/run-local';
+import { removeDir } from '../../../local/runs-dir';
 import {
   createTestCollection,
   type EmulatorFixture,
@@ -183,9 +184,9 @@ beforeEach(() => {
   events = [];
 });
 
-afterEach(() => {
+afterEach(async () => {
   restoreClock();
-  rmSync(reportsDir, { recursive: true, force: true });
+  await removeDir(reportsDir);
 });
 
 /** Runs the definition once; `scripts` replace the normal Milvus steps per `database.collection`. */

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type FaultPlan, type RunningMilvusEmulator, startMilvusEmulator } from '../../../emulator';
@@ -11,6 +11,8 @@ import {
   type LocalRunResult,
   runLocally,
 } from '../../../local/run-local';
+import { removeDir } from '../../../local/runs-dir';
+import { InFlight } from '../../support/in-flight';
 
 /** The emulator (demo collections), a run clock shared with it, and a reports directory. */
 export interface LocalWorld {
@@ -46,6 +48,9 @@ function synthesizedFor(config: DeploymentConfig): SynthesizedRun {
   return synth;
 }
 
+/** How long closing a world waits for its runs still going to end. */
+const CLOSE_WAIT_MS = 20_000;
+
 /**
  * Starts a world. `clock: 'virtual'` makes every Wait jump the clock (exact and instant; fine for
  * one collection or for runs whose waits do not overlap); the default is run time 1,000 times
@@ -68,6 +73,7 @@ export async function startLocalWorld(
   // The world's runs share one Milvus connection, as warm Lambdas would (building the SDK's
   // client parses its protocol definitions: about half a second of CPU each time).
   const releaseConnection = holdMilvusConnection();
+  const runs = new InFlight();
   return {
     emulator,
     clock,
@@ -76,16 +82,18 @@ export async function startLocalWorld(
       const synth = synthesizedFor(config);
       // Every event, the child executions' included (the result keeps only the run's own).
       const allEvents: LocalRunEvent[] = [];
-      const result = await runLocally({
-        config,
-        input,
-        clock,
-        reportsDir,
-        synthesized: synth,
-        milvus: { address: emulator.address, ...(runOptions.token ? { token: runOptions.token } : {}) },
-        ...(runOptions.runId ? { runId: runOptions.runId } : {}),
-        onEvent: (event) => allEvents.push(event),
-      });
+      const result = await runs.track(
+        runLocally({
+          config,
+          input,
+          clock,
+          reportsDir,
+          synthesized: synth,
+          milvus: { address: emulator.address, ...(runOptions.token ? { token: runOptions.token } : {}) },
+          ...(runOptions.runId ? { runId: runOptions.runId } : {}),
+          onEvent: (event) => allEvents.push(event),
+        }),
+      );
       return { ...result, allEvents };
     },
     collections: (database = 'default') =>
@@ -101,7 +109,10 @@ export async function startLocalWorld(
     close: async () => {
       await releaseConnection();
       await emulator.stop();
-      await rm(reportsDir, { recursive: true, force: true });
+      // A run of a test that timed out may still be going: with the emulator gone its Milvus calls
+      // fail fast, and it ends, writing its results, before its reports directory goes.
+      await runs.settle(CLOSE_WAIT_MS);
+      await removeDir(reportsDir);
     },
   };
 }
