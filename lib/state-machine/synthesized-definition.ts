@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import type { DeploymentConfig } from '../config/deployment-config';
@@ -72,12 +74,26 @@ export function placeholderArn(logicalId: string, service = 'local'): string {
  * how the local runner, the diagram and the cost estimate get the real definition.
  */
 export function synthesizeRun(config: DeploymentConfig): SynthesizedRun {
-  // Without the CDK's CloudFormation template validation: the definition is the same either way,
-  // and it costs 2 to 8 s of CPU per synthesis. `cdk synth` and deployments still run it, and
-  // test/lib/cloudformation-validation.test.ts holds the stack to it.
-  const app = new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new MilvusSnapshotSchedulerStack(app, 'MilvusSnapshotScheduler', { config });
-  const template = app.synth().getStackByName(stack.stackName).template as CfnTemplate;
+  // The cloud assembly is read here and never again: in a directory of its own, removed at once.
+  // Left to the CDK, it would be a temporary directory removed only when the process exits
+  // normally, so that every synthesis of a test worker or a run that is killed stays in /tmp.
+  const outdir = mkdtempSync(join(tmpdir(), 'synthesized-run-'));
+  let template: CfnTemplate;
+  let stack: MilvusSnapshotSchedulerStack;
+  try {
+    const app = new App({
+      outdir,
+      // Without the CDK's CloudFormation template validation: the definition is the same either
+      // way, and it costs 2 to 8 s of CPU per synthesis. `cdk synth` and deployments still run
+      // it, and test/lib/cloudformation-validation.test.ts holds the stack to it.
+      builtinCloudFormationValidation: false,
+      context: { 'aws:cdk:bundling-stacks': [] },
+    });
+    stack = new MilvusSnapshotSchedulerStack(app, 'MilvusSnapshotScheduler', { config });
+    template = app.synth().getStackByName(stack.stackName).template as CfnTemplate;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  }
   const logicalIds = new Map<string, StepName>();
   for (const name of STEP_NAMES) {
     const resource = stack.scheduler.functions[name].node.defaultChild;
