@@ -22,6 +22,12 @@ export interface LocalClock {
    * awaits it right after {@link begin}; a clock nobody follows may leave it out.
    */
   settled?(): Promise<void>;
+  /**
+   * Runs one step's work (a Lambda handler's invocation). A clock that keeps a run's order of
+   * events the same every time ({@link LockstepClock}) runs them one at a time, in the order they
+   * are asked for, and never moves while one runs; a clock without it lets them run side by side.
+   */
+  step?<T>(work: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -146,3 +152,97 @@ export class VirtualClock implements LocalClock {
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
+
+/**
+ * Run time for a run whose output must be the same on every machine and every day, such as the
+ * README's sample runs (`npm run docs`): it stands still while steps run and moves only when the
+ * whole run is waiting, straight to the end of the earliest wait, so that waits side by side
+ * overlap as they do in Step Functions (a {@link VirtualClock} adds them up). Steps run one at a
+ * time ({@link step}), in the order they are started, and sleepers due at the same time wake in
+ * the order they slept: the run's events come in one order, whatever the machine's speed.
+ *
+ * The run is "waiting" when no step runs or is queued and the event loop has turned with nothing
+ * new: a timer a little later than the retry pauses of a run at this clock (`msPerSecond` 0
+ * makes them 0 ms) and then one more turn, so a retry about to start a step starts it first.
+ */
+export class LockstepClock implements LocalClock {
+  private current: number;
+  private readonly sleepers: { readonly at: number; readonly order: number; readonly wake: () => void }[] =
+    [];
+  private slept = 0;
+  private readonly queue: (() => void)[] = [];
+  private running = false;
+  /** Moves on every change (a step starting or ending, a sleep), so a check can tell nothing happened. */
+  private generation = 0;
+  private checking = false;
+
+  public constructor(start: number) {
+    this.current = start;
+  }
+
+  public readonly msPerSecond = 0;
+
+  /** Time moves only by waits: there is nothing to start. */
+  public begin(): void {}
+
+  public now(): number {
+    return this.current;
+  }
+
+  public sleep(seconds: number): Promise<void> {
+    return new Promise<void>((wake) => {
+      this.sleepers.push({ at: this.current + Math.max(0, seconds * 1000), order: this.slept++, wake });
+      this.changed();
+    });
+  }
+
+  public async step<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running) await new Promise<void>((turn) => this.queue.push(turn));
+    this.running = true;
+    this.changed();
+    try {
+      return await work();
+    } finally {
+      const next = this.queue.shift();
+      if (next) next();
+      else this.running = false;
+      this.changed();
+    }
+  }
+
+  private changed(): void {
+    this.generation += 1;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.checking) return;
+    this.checking = true;
+    const seen = this.generation;
+    // A timer, then a turn of the loop: due timers (a retry's pause) run before the check does.
+    setTimeout(() => setImmediate(() => this.check(seen)), LOCKSTEP_SETTLE_MS);
+  }
+
+  private check(seen: number): void {
+    this.checking = false;
+    if (this.generation !== seen) {
+      this.schedule();
+      return;
+    }
+    if (this.running || this.sleepers.length === 0) return;
+    this.current = Math.max(
+      this.current,
+      this.sleepers.reduce((earliest, s) => Math.min(earliest, s.at), Number.POSITIVE_INFINITY),
+    );
+    const due = this.sleepers
+      .filter((s) => s.at <= this.current)
+      .sort((a, b) => a.at - b.at || a.order - b.order);
+    for (const sleeper of due) this.sleepers.splice(this.sleepers.indexOf(sleeper), 1);
+    for (const sleeper of due) sleeper.wake();
+    // What the woken do comes first; if they leave the run waiting still, the next wait is due.
+    if (this.sleepers.length > 0) this.changed();
+  }
+}
+
+/** How long (real ms) a {@link LockstepClock} lets the event loop run before it deems the run waiting. */
+const LOCKSTEP_SETTLE_MS = 2;

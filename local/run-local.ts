@@ -200,11 +200,14 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       const module = modules.get(task.entry) ?? ((await import(task.entry)) as { handler: LambdaHandler });
       const timeoutMs = stepTimeoutSeconds(STEP_CATALOG[task.step], options.config.milvus.timeoutMs) * 1000;
       const stops = !STEPS_AFTER_INTERRUPT.has(task.step);
-      handlers[stateName] = async (input) => {
+      const invoke = async (input: Json) => {
         if (stops && options.interrupt?.aborted)
           throw asStepFunctionsError(new RunInterruptedError(task.step));
         return (await invokeLocally(module.handler, task.step, input, timeoutMs)) as Json;
       };
+      // A clock that orders the run's steps runs each invocation as one of them.
+      const step = options.clock.step?.bind(options.clock);
+      handlers[stateName] = step ? (input) => step(() => invoke(input)) : invoke;
     }
     for (const [stateName, wait] of local.waits) {
       handlers[stateName] = async (input) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ScaledClock, scaledTime, VirtualClock } from '../../local/local-clock';
+import { LockstepClock, ScaledClock, scaledTime, VirtualClock } from '../../local/local-clock';
 
 describe('VirtualClock', () => {
   it('stands still, and jumps by exactly the waited time', async () => {
@@ -96,5 +96,85 @@ describe('ScaledClock', () => {
 
   it('refuses a scale that would stop or reverse time', () => {
     expect(() => new ScaledClock(0)).toThrow(/greater than 0, got 0/);
+  });
+});
+
+describe('LockstepClock', () => {
+  const START = Date.parse('2026-11-21T13:04:09.649Z');
+
+  it('lets waits side by side overlap, as they do in Step Functions, where a VirtualClock adds them up', async () => {
+    // Prepare
+    const clock = new LockstepClock(START);
+    const woke: [string, number][] = [];
+    const wait = (who: string, seconds: number) =>
+      clock.sleep(seconds).then(() => woke.push([who, clock.now() - START]));
+
+    // Act: three collections poll their restores on the same backoff, one of them later
+    await Promise.all([wait('products', 5), wait('support_tickets', 5), wait('user_events', 10)]);
+
+    // Assess: in the order they were due, at the time each was due
+    expect(woke).toEqual([
+      ['products', 5_000],
+      ['support_tickets', 5_000],
+      ['user_events', 10_000],
+    ]);
+    expect(clock.msPerSecond).toBe(0);
+  });
+
+  it('stands still while a step runs, however long it takes, even with a wait due', async () => {
+    // Prepare
+    const clock = new LockstepClock(START);
+    const waiting = clock.sleep(5);
+
+    // Act: a step that takes 50 real ms, longer than the clock's settling
+    const seen = await clock.step(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return clock.now();
+    });
+    await waiting;
+
+    // Assess
+    expect(seen).toBe(START);
+    expect(clock.now()).toBe(START + 5_000);
+  });
+
+  it('runs steps one at a time, in the order they were started, whichever finishes its I/O first', async () => {
+    // Prepare
+    const clock = new LockstepClock(START);
+    const events: string[] = [];
+    const step = (who: string, realMs: number) =>
+      clock.step(async () => {
+        events.push(`${who} starts`);
+        await new Promise((resolve) => setTimeout(resolve, realMs));
+        events.push(`${who} ends`);
+      });
+
+    // Act: the first is the slowest
+    await Promise.all([step('products', 40), step('support_tickets', 1), step('user_events', 10)]);
+
+    // Assess
+    expect(events).toEqual([
+      'products starts',
+      'products ends',
+      'support_tickets starts',
+      'support_tickets ends',
+      'user_events starts',
+      'user_events ends',
+    ]);
+  });
+
+  it('lets the next step run when one fails', async () => {
+    // Prepare
+    const clock = new LockstepClock(START);
+
+    // Act
+    const failed = clock.step(async () => {
+      throw new Error('UNAVAILABLE');
+    });
+    const next = clock.step(async () => 'ran');
+
+    // Assess
+    await expect(failed).rejects.toThrow('UNAVAILABLE');
+    await expect(next).resolves.toBe('ran');
   });
 });
