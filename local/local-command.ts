@@ -21,7 +21,7 @@ import { TOKEN_VARIABLE_HINT } from '../functions/shared/milvus/milvus-status';
 import type { DeploymentConfig } from '../lib/config/deployment-config';
 import { DeploymentConfigError, loadDeploymentConfig } from '../lib/config/load-config';
 import { type SynthesizedRun, synthesizeRun } from '../lib/state-machine/synthesized-definition';
-import { type LocalClock, ScaledClock } from './local-clock';
+import { type LocalClock, type LockstepClock, ScaledClock } from './local-clock';
 import { DEMO_RESTORE_MS, emulatorDirOf, type LocalEmulator, startLocalEmulator } from './local-emulator';
 import { ProgressFilter, progressLine, quotaLines, runSummaryLine, summaryTable } from './progress';
 import {
@@ -48,6 +48,23 @@ export interface LocalCommandIo {
   onInterrupt?(listener: () => void): () => void;
   /** The running Node.js version. @default process.versions.node */
   readonly nodeVersion?: string;
+  /**
+   * Fixes what a run otherwise takes from the machine, so that its output is the same on every
+   * machine and every day: the README's sample runs (`npm run docs`) set it, and no flag does.
+   */
+  readonly fixed?: FixedRun;
+}
+
+/** What {@link LocalCommandIo.fixed} fixes of a run. */
+export interface FixedRun {
+  /**
+   * The run's clock (a {@link LockstepClock}), in place of one that starts with the machine's
+   * time and runs at the time scale. The times on the left of the progress lines, and the run's
+   * duration, are then its run time at the time scale: what a run whose steps took no time shows.
+   */
+  readonly clock: LocalClock;
+  /** The execution name, in place of `local-<start>-<random>`. */
+  readonly runId: string;
 }
 
 /** Exit codes: the run succeeded, the run failed, the command was used wrongly, or Ctrl-C stopped it. */
@@ -141,7 +158,9 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
     // Synthesize first: the run's clock starts with the run, not with the CDK synthesis before it.
     const synthesized = synthesizedFor(config);
     checkInput(synthesized, input);
-    const clock: LocalClock = new ScaledClock(scale);
+    const clock: LocalClock = io.fixed?.clock ?? new ScaledClock(scale);
+    // Real time, for the times on the left and the run's duration (see FixedRun for a fixed run).
+    const realNow = io.fixed ? () => clock.now() * scale : Date.now;
 
     let milvus: LocalMilvus;
     let where: string;
@@ -164,7 +183,7 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
         `  (the configuration's milvus.address, ${config.milvus.address}, is not used: pass --milvus-uri to run against it)\n`,
       );
     }
-    const started = Date.now();
+    const started = realNow();
     const filter = new ProgressFilter({ verbose: options.verbose ?? false });
     const drills = new DrillsInFlight();
     const run = runLocally({
@@ -177,9 +196,10 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
       logLevel: options.verbose ? 'INFO' : 'ERROR',
       interrupt: interrupt.signal,
       abandon: interrupt.abandonSignal,
+      ...(io.fixed ? { runId: io.fixed.runId } : {}),
       onEvent: (event) => {
         drills.see(event);
-        const now = Date.now();
+        const now = realNow();
         if (!filter.shows(event, now)) return;
         const line = progressLine(event, now - started);
         if (line) progress.write(`${line}\n`);
@@ -201,7 +221,7 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
       );
       return EXIT.interrupted;
     }
-    const code = await finish(outcome, options, io, progress);
+    const code = await finish(outcome, realNow() - started, options, io, progress);
     if (!interrupt.signal.aborted) return code;
     io.stderr.write(`${interruptedRunLine(outcome.report)}\n`);
     return EXIT.interrupted;
@@ -295,6 +315,7 @@ function emulatorState(local: LocalEmulator, runsDir: string, cwd: string): stri
 
 async function finish(
   result: LocalRunResult,
+  wallMs: number,
   options: LocalOptions,
   io: LocalCommandIo,
   progress: LocalCommandIo['stdout'],
@@ -322,7 +343,7 @@ async function finish(
   } else {
     progress.write(`\n${summaryTable(result.report)}\n`);
   }
-  progress.write(`${runSummaryLine(result.report)}, in ${(result.wallMs / 1000).toFixed(1)} s\n`);
+  progress.write(`${runSummaryLine(result.report)}, in ${(wallMs / 1000).toFixed(1)} s\n`);
   if (result.reportPath) progress.write(`Report: ${shown(result.reportPath, io.cwd)}\n`);
   if (options.verbose) for (const line of quotaLines(result)) progress.write(`${line}\n`);
   if (options.reportFile) progress.write(`Report copied to ${options.reportFile}\n`);
