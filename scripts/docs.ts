@@ -5,8 +5,9 @@ import { generateBlocks, writeBlocks } from '../lib/docs/readme-blocks';
 import { apiReferenceMarkdown } from '../lib/package/api-reference';
 import { API_MODEL, rollUpDeclarations } from '../lib/package/package-build';
 
-// Regenerates the README's state machine diagram and cost table from the synthesized definition of
-// the example configuration (`npm run docs`). A test fails while the committed README differs.
+// Regenerates the README's generated blocks (`npm run docs`): the state machine diagram and cost
+// table from the synthesized definition of the example configuration, and the sample output of
+// `npm run local` from real runs of it. A test fails while the committed README differs.
 const root = join(import.meta.dirname, '..');
 const { config } = loadDeploymentConfig({ path: join(root, 'examples', 'scheduler.config.json') });
 const readme = join(root, 'README.md');

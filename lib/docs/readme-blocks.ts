@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { simulatePolls } from '../../functions/poll-restore/poll-backoff';
 import { prepareRun } from '../../functions/prepare-run/prepare-run';
 import { clusterIdentity } from '../../functions/shared/contracts/deployment';
+import { type SampleRun, type SampleTranscript, sampleTranscripts } from '../../local/sample-runs';
 import type { DeploymentConfig } from '../config/deployment-config';
 import { runtimeConfigOf, scheduleFreshness } from '../config/deployment-config';
 import { synthesizeRun } from '../state-machine/synthesized-definition';
@@ -15,8 +17,16 @@ import {
 } from './run-cost';
 import { stateMachineDiagram } from './state-machine-diagram';
 
-/** The README blocks generated from the synthesized definition (`npm run docs`). */
-export const GENERATED_BLOCKS = ['state-machine-diagram', 'cost-table'] as const;
+/**
+ * The README blocks `npm run docs` generates: from the synthesized definition, and from real runs
+ * of `npm run local` with the example configuration (see {@link sampleTranscripts}).
+ */
+export const GENERATED_BLOCKS = [
+  'quick-start-runs',
+  'local-run',
+  'state-machine-diagram',
+  'cost-table',
+] as const;
 
 /** A generated block's name. */
 export type GeneratedBlock = (typeof GENERATED_BLOCKS)[number];
@@ -24,22 +34,89 @@ export type GeneratedBlock = (typeof GENERATED_BLOCKS)[number];
 const start = (name: string) => `<!-- generated:${name} (npm run docs; do not edit) -->`;
 const end = (name: string) => `<!-- /generated:${name} -->`;
 
-/** The content of each generated block, from the configuration's synthesized state machine. */
-export async function generateBlocks(config: DeploymentConfig): Promise<Record<GeneratedBlock, string>> {
-  const run = synthesizeRun(config);
-  const notes = Object.fromEntries(
-    Object.entries(run.tasks).map(([state, task]) => [
-      state,
-      STEP_CATALOG[task.step].milvus ? 'Milvus · retried when unavailable' : 'no Milvus',
-    ]),
-  );
-  return {
-    'state-machine-diagram': `\`\`\`mermaid\n${stateMachineDiagram(run.definition, notes)}\`\`\`\n`,
-    'cost-table': `${costMarkdown(await costTable(run.definition, config.drill), {
+/** The example configuration, which the sample runs copy into a directory of their own. */
+const EXAMPLE_CONFIG = join(import.meta.dirname, '..', '..', 'examples', 'scheduler.config.json');
+
+/**
+ * The README's first runs, as its quick start has them, one after the other on the same kept
+ * emulator: a backup, a drill of it, and a dry run of retention among its snapshots, each a few
+ * minutes after the one before.
+ */
+export const QUICK_START_RUNS: readonly SampleRun[] = [
+  { args: ['--mode', 'backup'], startsAt: '2026-11-21T13:04:09.649Z' },
+  { args: ['--mode', 'drill'], startsAt: '2026-11-21T13:06:31.207Z' },
+  { args: ['--dry-run'], startsAt: '2026-11-21T13:08:52.114Z' },
+];
+
+/** The README's whole sample run: `npm run local` right after `npm ci`, a `full` run. */
+export const LOCAL_RUN: SampleRun = { args: [], startsAt: '2026-11-21T13:04:09.649Z' };
+
+const GENERATORS: Record<GeneratedBlock, (config: DeploymentConfig) => Promise<string>> = {
+  'quick-start-runs': async () => quickStartBlock(await samples(QUICK_START_RUNS)),
+  'local-run': async () => {
+    const [run] = await samples([LOCAL_RUN]);
+    return `\`\`\`\n${transcriptText(run as SampleTranscript)}\`\`\`\n`;
+  },
+  'state-machine-diagram': async (config) => {
+    const run = synthesizeRun(config);
+    const notes = Object.fromEntries(
+      Object.entries(run.tasks).map(([state, task]) => [
+        state,
+        STEP_CATALOG[task.step].milvus ? 'Milvus · retried when unavailable' : 'no Milvus',
+      ]),
+    );
+    return `\`\`\`mermaid\n${stateMachineDiagram(run.definition, notes)}\`\`\`\n`;
+  },
+  'cost-table': async (config) => {
+    const run = synthesizeRun(config);
+    return `${costMarkdown(await costTable(run.definition, config.drill), {
       nameLength: 20,
       collections: maxCollectionsPerRun(runContextBytes(config), 20),
-    })}\n${await operatingCost(config, run.definition)}`,
-  };
+    })}\n${await operatingCost(config, run.definition)}`;
+  },
+};
+
+/**
+ * One generated block's content: the state machine's blocks from `config`'s synthesized
+ * definition, the sample runs' from runs of the example configuration (they take a few seconds
+ * each, and only one runs at a time in a process).
+ */
+export async function generateBlock(name: GeneratedBlock, config: DeploymentConfig): Promise<string> {
+  return GENERATORS[name](config);
+}
+
+/** The content of every generated block, one after the other. */
+export async function generateBlocks(config: DeploymentConfig): Promise<Record<GeneratedBlock, string>> {
+  const blocks: Partial<Record<GeneratedBlock, string>> = {};
+  for (const name of GENERATED_BLOCKS) blocks[name] = await generateBlock(name, config);
+  return blocks as Record<GeneratedBlock, string>;
+}
+
+/** The sample runs' transcripts; a sample that did not succeed is a broken README, not a sample. */
+async function samples(runs: readonly SampleRun[]): Promise<SampleTranscript[]> {
+  const transcripts = await sampleTranscripts(EXAMPLE_CONFIG, runs);
+  for (const t of transcripts) {
+    if (t.code !== 0) throw new Error(`the README's sample \`${t.command}\` exited ${t.code}:\n${t.output}`);
+  }
+  return transcripts;
+}
+
+/** A run as a terminal shows it: the command, then what it printed. */
+function transcriptText(t: SampleTranscript): string {
+  return `$ ${t.command}\n${t.output}`;
+}
+
+/**
+ * The quick start's runs, each as its first line (what it runs on, and what the kept emulator
+ * holds), then, for its progress lines, `…`, then its summary: the table, the totals, the report.
+ */
+function quickStartBlock(transcripts: readonly SampleTranscript[]): string {
+  const shown = transcripts.map((t) => {
+    const lines = t.output.split('\n');
+    const table = lines.findIndex((line) => line.startsWith('COLLECTION '));
+    return [`$ ${t.command}`, lines[0], '   …', ...lines.slice(table)].join('\n');
+  });
+  return `\`\`\`\n${shown.join('\n')}\`\`\`\n`;
 }
 
 /** The lines on Lambda, logs, X-Ray, SNS, EventBridge, metrics and alarms, from the definition. */
