@@ -15,6 +15,7 @@ import { drillSettingsSchema, flushSettingsSchema } from '../../functions/shared
 import { type RunContext, runContextSchema } from '../../functions/shared/contracts/run-context';
 import { DrillLedger } from '../../functions/shared/ledger/drill-ledger';
 import { newNonce, SnapshotLedger, type SnapshotRecord } from '../../functions/shared/ledger/snapshot-ledger';
+import { SwapLedger, type SwapRecord } from '../../functions/shared/ledger/swap-ledger';
 import { connectMilvus } from '../../functions/shared/milvus/milvus-connection';
 import type { MilvusGateway } from '../../functions/shared/milvus/milvus-gateway';
 import { FileReportStore, type RecordScope } from '../../functions/shared/reports/report-store';
@@ -165,6 +166,38 @@ export function worldDrillLedger(world: DrillWorld): DrillLedger {
 /** The record scope (deployment and cluster) of every run made with {@link drillRun} in this world. */
 export function worldScope(world: DrillWorld): RecordScope {
   return { deploymentId: testRunDeployment().id, clusterKey: clusterIdentity(world.emulator.address).key };
+}
+
+/**
+ * Records a swap of `default.products` as SwitchOver does before its first renames (state
+ * `swapping`, run `restore-run`, at 2026-11-21T03:00:00Z), with the two collections' Milvus ids
+ * as they are now, and returns the record.
+ */
+export async function recordProductsSwap(
+  world: DrillWorld,
+  names: { readonly replacedAs: string; readonly restoredAs: string },
+): Promise<SwapRecord> {
+  const scope = worldScope(world);
+  const idOf = async (collection: string) =>
+    (await world.milvus.describeCollection({ database: 'default', collection })).id;
+  const swap: SwapRecord = {
+    schemaVersion: 1,
+    kind: 'swap',
+    deploymentId: scope.deploymentId,
+    clusterKey: scope.clusterKey,
+    database: 'default',
+    original: 'products',
+    replacedAs: names.replacedAs,
+    restoredAs: names.restoredAs,
+    originalId: await idOf('products'),
+    restoredId: await idOf(names.restoredAs),
+    runId: 'restore-run',
+    state: 'swapping',
+    updatedBy: 'restore-run',
+    updatedAt: '2026-11-21T03:00:00.000Z',
+  };
+  await new SwapLedger(new FileReportStore(world.reportsDir), scope).create(swap);
+  return swap;
 }
 
 /** The run context of a drill run started now, with drill settings overridden as given. */

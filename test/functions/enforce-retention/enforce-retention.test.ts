@@ -6,20 +6,19 @@ import {
 } from '../../../functions/enforce-retention/enforce-retention';
 import type { RunContext } from '../../../functions/shared/contracts/run-context';
 import { DRILL_DEADLINE_MARGIN_MS } from '../../../functions/shared/ledger/drill-ledger';
-import { SwapLedger } from '../../../functions/shared/ledger/swap-ledger';
-import { FileReportStore, type ReportStore } from '../../../functions/shared/reports/report-store';
+import type { ReportStore } from '../../../functions/shared/reports/report-store';
 import { startRestore } from '../../../functions/start-restore/start-restore';
 import {
   collectionInput,
   type DrillWorld,
   drillRun,
+  recordProductsSwap,
   seedCollection,
   startDrillWorld,
   takeOwnedSnapshot,
   worldDeps,
   worldDrillLedger,
   worldLedger,
-  worldScope,
 } from '../../support/step-world';
 
 /**
@@ -211,25 +210,9 @@ describe('EnforceRetention after a swap', () => {
     }
     world.clock.set(Date.parse('2026-11-21T03:00:00Z'));
     await seedCollection(world, RESTORED, 20);
-    const scope = worldScope(world);
     // The swap as SwitchOver records it before its renames; then both renames, and no follow yet
     // (its retries ran out): the records are still under products.
-    await new SwapLedger(new FileReportStore(world.reportsDir), scope).create({
-      schemaVersion: 1,
-      kind: 'swap',
-      deploymentId: scope.deploymentId,
-      clusterKey: scope.clusterKey,
-      database: 'default',
-      original: 'products',
-      replacedAs: REPLACED,
-      restoredAs: RESTORED,
-      originalId: (await world.milvus.describeCollection(inDefault('products'))).id,
-      restoredId: (await world.milvus.describeCollection(inDefault(RESTORED))).id,
-      runId: 'restore-run',
-      state: 'swapping',
-      updatedBy: 'restore-run',
-      updatedAt: '2026-11-21T03:00:00.000Z',
-    });
+    await recordProductsSwap(world, { replacedAs: REPLACED, restoredAs: RESTORED });
     await world.milvus.renameCollection(inDefault('products'), REPLACED);
     await world.milvus.renameCollection(inDefault(RESTORED), 'products');
     world.clock.set(Date.parse('2026-11-21T03:05:00Z'));

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { followSwap } from '../../../../functions/shared/ledger/swap-follow';
-import { SwapLedger, type SwapRecord } from '../../../../functions/shared/ledger/swap-ledger';
+import type { SwapRecord } from '../../../../functions/shared/ledger/swap-ledger';
 import {
   FileReportStore,
   ReportKeys,
@@ -8,6 +8,7 @@ import {
 } from '../../../../functions/shared/reports/report-store';
 import {
   type DrillWorld,
+  recordProductsSwap,
   seedCollection,
   startDrillWorld,
   takeOwnedSnapshot,
@@ -38,24 +39,7 @@ describe('followSwap', () => {
     world.clock.set(Date.parse('2026-11-21T03:00:00Z'));
     await takeOwnedSnapshot(world, 'products', 'daily_20261121_030000');
     await seedCollection(world, RESTORED, 10);
-    const scope = worldScope(world);
-    swap = {
-      schemaVersion: 1,
-      kind: 'swap',
-      deploymentId: scope.deploymentId,
-      clusterKey: scope.clusterKey,
-      database: 'default',
-      original: 'products',
-      replacedAs: REPLACED,
-      restoredAs: RESTORED,
-      originalId: (await world.milvus.describeCollection(inDefault('products'))).id,
-      restoredId: (await world.milvus.describeCollection(inDefault(RESTORED))).id,
-      runId: 'restore-run',
-      state: 'swapping',
-      updatedBy: 'restore-run',
-      updatedAt: '2026-11-21T03:00:00.000Z',
-    };
-    await new SwapLedger(new FileReportStore(world.reportsDir), scope).create(swap);
+    swap = await recordProductsSwap(world, { replacedAs: REPLACED, restoredAs: RESTORED });
   });
   afterEach(async () => world.close());
 
