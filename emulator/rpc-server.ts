@@ -46,6 +46,57 @@ export interface RpcServer {
 
 type Outcome = { readonly response: object } | { readonly error: Partial<StatusObject> };
 
+/**
+ * The ports emulators of this process have listened on. A client left connected to a stopped
+ * emulator keeps a subchannel for its address in grpc-js's process-wide pool, reconnecting with a
+ * backoff of up to two minutes; a new emulator on that port would be unreachable from this
+ * process's new clients meanwhile ("No connection established"). Kept on the global object, so
+ * that every copy of this module in a process (a test worker evaluates it once per file) shares it.
+ */
+const USED_PORTS = Symbol.for('milvus-snapshot-scheduler.emulator.used-ports');
+const portsHolder = globalThis as { [USED_PORTS]?: Set<number> };
+portsHolder[USED_PORTS] ??= new Set();
+const usedPorts = portsHolder[USED_PORTS];
+
+/**
+ * Any free port, but none an emulator of this process listened on ({@link usedPorts}): while the
+ * port the system gives is one of those, listens on another one as well and lets go of it.
+ */
+export async function listenOnFreshPort(listener: {
+  bindAny(): Promise<number>;
+  unbind(port: number): void;
+}): Promise<number> {
+  let port = await listener.bindAny();
+  while (usedPorts.has(port)) {
+    const taken = port;
+    port = await listener.bindAny();
+    listener.unbind(taken);
+  }
+  return port;
+}
+
+/** Marks `port` as one an emulator of this process listened on. */
+export function markPortUsed(port: number): void {
+  usedPorts.add(port);
+}
+
+/** Binds `server` to `host:port`, resolving to the port it listens on. */
+function bindPort(server: Server, host: string, port: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, boundPort) => {
+      if (error !== null) {
+        // grpc-js words a taken port "No address added out of total 1 resolved errors: [...]".
+        const why = /EADDRINUSE/.test(error.message)
+          ? 'the port is in use; pick another, or 0 for a free one'
+          : error.message;
+        reject(new EmulatorStartError(`could not listen on ${host}:${port}: ${why}`, { cause: error }));
+      } else {
+        resolve(boundPort);
+      }
+    });
+  });
+}
+
 /** Starts the gRPC server for the Milvus service on `host:port` (port 0 = any free port). */
 export async function startRpcServer(options: RpcServerOptions): Promise<RpcServer> {
   const server = new Server({
@@ -63,27 +114,14 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
   server.addService(options.protocol.service, implementation);
 
   const hostForBind = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(
-      `${hostForBind}:${options.port}`,
-      ServerCredentials.createInsecure(),
-      (error, boundPort) => {
-        if (error !== null) {
-          // grpc-js words a taken port "No address added out of total 1 resolved errors: [...]".
-          const why = /EADDRINUSE/.test(error.message)
-            ? 'the port is in use; pick another, or 0 for a free one'
-            : error.message;
-          reject(
-            new EmulatorStartError(`could not listen on ${hostForBind}:${options.port}: ${why}`, {
-              cause: error,
-            }),
-          );
-        } else {
-          resolve(boundPort);
-        }
-      },
-    );
-  });
+  const port =
+    options.port === 0
+      ? await listenOnFreshPort({
+          bindAny: () => bindPort(server, hostForBind, 0),
+          unbind: (taken) => server.unbind(`${hostForBind}:${taken}`),
+        })
+      : await bindPort(server, hostForBind, options.port);
+  markPortUsed(port);
 
   let stopping: Promise<void> | undefined;
   return {

@@ -1,3 +1,4 @@
+import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningMilvusEmulator, startMilvusEmulator } from '../../emulator';
 import { createAuthCheck } from '../../emulator/auth';
@@ -7,7 +8,7 @@ import { EmulatorState } from '../../emulator/emulator-state';
 import { FaultEngine } from '../../emulator/fault-controller';
 import { rpcHandlers } from '../../emulator/handlers';
 import { loadMilvusProtocol } from '../../emulator/proto';
-import { startRpcServer } from '../../emulator/rpc-server';
+import { listenOnFreshPort, markPortUsed, startRpcServer } from '../../emulator/rpc-server';
 import { RawMilvusClient } from './support/raw-client';
 
 // Requests no SDK would send, straight on the wire: the process must answer and stay up.
@@ -120,5 +121,59 @@ describe('a handler that throws unexpectedly', () => {
       raw.close();
       await server.stop();
     }
+  });
+});
+
+describe('the port of an emulator started on any free port', () => {
+  it('is never one an emulator of this process listened on: a client left on a stopped one would make it unreachable', async () => {
+    // Prepare: what a process that left a client on a stopped emulator sees, on that port
+    const first = await startMilvusEmulator();
+    const left = new MilvusClient({ address: first.address });
+    await left.listCollections();
+    await first.stop();
+    const sameAddress = await startMilvusEmulator({ port: Number(first.address.split(':')[1]) });
+    const newcomer = new MilvusClient({ address: sameAddress.address });
+    // The SDK connects as it is built: that fails too, and says so through this promise.
+    newcomer.connectPromise.catch(() => undefined);
+    const there = await newcomer.listCollections().catch((error: unknown) => String(error));
+    await Promise.all([newcomer.closeConnection(), sameAddress.stop()]);
+    try {
+      // Act: any free port, many times over
+      const ports = new Set<number>();
+      for (let i = 0; i < 5; i += 1) {
+        const emulator = await startMilvusEmulator();
+        const client = new MilvusClient({ address: emulator.address });
+        const listed = await client.listCollections();
+        expect(listed.status.error_code).toBe('Success');
+        ports.add(Number(emulator.address.split(':')[1]));
+        await Promise.all([client.closeConnection(), emulator.stop()]);
+      }
+
+      // Assess
+      expect(there).toMatch(/UNAVAILABLE: No connection established/);
+      expect(ports.size).toBe(5);
+      expect(ports.has(Number(first.address.split(':')[1]))).toBe(false);
+    } finally {
+      await left.closeConnection();
+    }
+  });
+
+  it('is taken afresh while the system gives a used one, letting go of each', async () => {
+    // Prepare: the system gives two ports emulators had, then a fresh one
+    const [a, b] = [61_001, 61_002];
+    markPortUsed(a);
+    markPortUsed(b);
+    const given = [a, b, 61_003];
+    const unbound: number[] = [];
+
+    // Act
+    const port = await listenOnFreshPort({
+      bindAny: async () => given.shift() ?? 0,
+      unbind: (taken) => unbound.push(taken),
+    });
+
+    // Assess
+    expect(port).toBe(61_003);
+    expect(unbound).toEqual([a, b]);
   });
 });
