@@ -114,9 +114,17 @@ export class ScaledClock implements LocalClock {
     await this.following;
   }
 
+  /** Returns once at least `seconds` of run time have passed, as a Wait state does. */
   public async sleep(seconds: number): Promise<void> {
     this.begin();
+    const until = this.now() + Math.max(0, seconds * 1000);
     await sleepReal(Math.max(0, seconds * 1000 * this.scale));
+    // Node.js times a timer from its event loop's clock, which can stand a millisecond behind
+    // Date.now(): the timer may fire before the run time reaches its end (a millisecond of real
+    // time is a second of run time at scale 0.001). Wait out what is left.
+    for (let left = until - this.now(); left > 0; left = until - this.now()) {
+      await sleepReal(Math.max(1, Math.ceil(left * this.scale)));
+    }
   }
 }
 

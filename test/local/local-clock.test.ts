@@ -29,6 +29,22 @@ describe('ScaledClock', () => {
     expect(Date.now() - realStart).toBeLessThan(5_000);
   });
 
+  it('never returns before the run time it waited for has passed, however early a timer fires', async () => {
+    // Prepare: at this scale a real millisecond is a run second, and timers keep milliseconds loosely
+    const clock = new ScaledClock(0.001, 0);
+    const short: number[] = [];
+
+    // Act: two hundred Waits of two run seconds
+    for (let i = 0; i < 200; i += 1) {
+      const before = clock.now();
+      await clock.sleep(2);
+      if (clock.now() - before < 2_000) short.push(clock.now() - before);
+    }
+
+    // Assess
+    expect(short).toEqual([]);
+  });
+
   it('stands still until the run begins, so start-up takes no run time', async () => {
     // Prepare
     const clock = new ScaledClock(0.001, 5_000_000);
