@@ -49,7 +49,7 @@ export async function pollingBenchmark(_options: { quick: boolean }): Promise<Be
     world.emulator.calls.reset();
     const t0 = performance.now();
     const events: RunEvent[] = [];
-    const result = await world.run({ mode: 'drill', collections: [DRILL_COLLECTION] }, (e) => {
+    await world.run({ mode: 'drill', collections: [DRILL_COLLECTION] }, (e) => {
       events.push(e);
     });
     const realMs = performance.now() - t0;

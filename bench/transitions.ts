@@ -205,7 +205,7 @@ interface CapacityRun {
 
 async function capacityRun(world: Awaited<ReturnType<typeof benchWorld>>, n: number): Promise<CapacityRun> {
   const events: RunEvent[] = [];
-  const result = await world.run({ mode: 'backup', collections: world.benchKeys.slice(0, n) }, (e) => {
+  await world.run({ mode: 'backup', collections: world.benchKeys.slice(0, n) }, (e) => {
     events.push(e);
   });
   const sizes = new Map<string, number>();
