@@ -1,7 +1,12 @@
 import { defineConfig } from 'vitest/config';
+import { PackageFirstSequencer } from './test/support/package-first-sequencer';
 
-/** Packs, installs and synthesizes the package: CPU-heavy, so it runs after every other test (groupOrder). */
-const PACKAGE_TEST = 'test/lib/package/consumer.test.ts';
+/**
+ * Files that assert what a whole process holds after a run (which async hooks the X-Ray SDK
+ * installed when the handlers were first imported): each in a process of its own, as
+ * `npm run local` is, since a worker's earlier files would have imported the handlers already.
+ */
+const FRESH_PROCESS = ['test/local/out-of-process-run.test.ts'];
 
 export default defineConfig({
   test: {
@@ -16,8 +21,14 @@ export default defineConfig({
     maxWorkers: 2,
     // Temporary files of the whole run live in one directory, removed at the end (see the file).
     globalSetup: ['test/support/scratch-tmpdir.ts'],
-    // One parsed copy of the Milvus SDK's protocol per test process, not one per client (see the file).
-    setupFiles: ['test/support/shared-sdk-protocol.ts'],
+    // A worker runs many files and loads the libraries once; each file still gets the project's
+    // modules, the environment and the AWS SDK clients afresh (see test/support/file-isolation.ts).
+    isolate: false,
+    setupFiles: [
+      'test/support/file-isolation.ts',
+      // One parsed copy of the Milvus SDK's protocol per test process, not one per client (see the file).
+      'test/support/shared-sdk-protocol.ts',
+    ],
     restoreMocks: true,
     // Handlers log and emit metrics through Powertools; keep test output to what failed.
     // A test that asserts on log lines raises the level itself before importing a handler.
@@ -31,17 +42,11 @@ export default defineConfig({
       CDK_VALIDATION: 'false',
     },
     projects: [
-      {
-        extends: true,
-        test: {
-          name: 'suite',
-          include: ['test/**/*.test.ts'],
-          exclude: [PACKAGE_TEST],
-          sequence: { groupOrder: 0 },
-        },
-      },
-      // Alone, afterwards: its build would otherwise slow the synth tests beside it past their timeouts.
-      { extends: true, test: { name: 'package', include: [PACKAGE_TEST], sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: FRESH_PROCESS } },
+      { extends: true, test: { name: 'fresh-process', include: FRESH_PROCESS, isolate: true } },
     ],
+    // The package test's child processes wait on npm and the disk for most of its two minutes: it
+    // starts first, beside everything else (see the file).
+    sequence: { sequencer: PackageFirstSequencer },
   },
 });
