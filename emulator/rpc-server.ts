@@ -75,6 +75,11 @@ export async function listenOnFreshPort(listener: {
   return port;
 }
 
+/** The ports emulators of this process listened on, for an emulator of another process to avoid too. */
+export function usedPortList(): number[] {
+  return [...usedPorts];
+}
+
 /** Marks `port` as one an emulator of this process listened on. */
 export function markPortUsed(port: number): void {
   usedPorts.add(port);

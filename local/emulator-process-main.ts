@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import type { Clock, RunningMilvusEmulator } from '../emulator';
 import { startMilvusEmulator } from '../emulator';
+import { markPortUsed } from '../emulator/rpc-server';
 import type { EmulatorProcessCommand, EmulatorProcessReport } from './emulator-process';
 import { type ScaledClockTiming, scaledTime } from './local-clock';
 
@@ -58,6 +59,7 @@ process.on('disconnect', () => void end(0));
 async function start(command: Extract<EmulatorProcessCommand, { type: 'start' }>): Promise<void> {
   try {
     clock = new FollowedClock(command.clock);
+    for (const port of command.avoidPorts ?? []) markPortUsed(port);
     emulator = await startMilvusEmulator({ ...command.settings, clock });
     if (command.seed) {
       const module = (await import(pathToFileURL(command.seed.module).href)) as {

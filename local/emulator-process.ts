@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { MilvusEmulatorOptions } from '../emulator';
+import { markPortUsed, usedPortList } from '../emulator/rpc-server';
 import type { ScaledClock, ScaledClockTiming } from './local-clock';
 
 /** What {@link startEmulatorProcess} can pass to the emulator: the options that are plain data. */
@@ -59,6 +60,12 @@ export type EmulatorProcessCommand =
       readonly settings: EmulatorProcessSettings;
       readonly clock?: ScaledClockTiming;
       readonly seed?: { readonly module: string; readonly input?: unknown };
+      /**
+       * Ports emulators of the starting process had, which this one must not take when asked for
+       * any free port: a client of the starting process left on one of them would leave this
+       * emulator unreachable to that process (see emulator/rpc-server.ts).
+       */
+      readonly avoidPorts?: readonly number[];
     }
   | { readonly type: 'clock'; readonly id: number; readonly timing: ScaledClockTiming }
   | { readonly type: 'stop' };
@@ -98,6 +105,7 @@ export async function startEmulatorProcess(options: EmulatorProcessOptions = {})
     settings,
     ...(clock ? { clock: clock.timing() } : {}),
     ...(seed ? { seed } : {}),
+    ...(settings.port ? {} : { avoidPorts: usedPortList() }),
   });
   const listening = await new Promise<{ address: string; port: number }>((resolve, reject) => {
     const onMessage = (report: EmulatorProcessReport) => {
@@ -114,6 +122,7 @@ export async function startEmulatorProcess(options: EmulatorProcessOptions = {})
     await exited;
     throw error;
   });
+  markPortUsed(listening.port);
 
   // Pending clock changes, by id: the run waits until the emulator has its new time.
   const pending = new Map<number, () => void>();

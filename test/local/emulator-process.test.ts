@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { usedPortList } from '../../emulator/rpc-server';
 import { connectMilvus } from '../../functions/shared/milvus/milvus-connection';
 import type { MilvusGateway } from '../../functions/shared/milvus/milvus-gateway';
 import { type EmulatorProcess, startEmulatorProcess } from '../../local/emulator-process';
@@ -54,6 +55,8 @@ describe('startEmulatorProcess', { timeout: 60_000 }, () => {
     // Assess
     expect(emulator.pid).not.toBe(process.pid);
     expect(alive(emulator.pid)).toBe(true);
+    // Its port counts as this process's: no emulator started here later takes it
+    expect(usedPortList()).toContain(emulator.port);
     expect((await gateway.listCollections('default')).sort()).toEqual(
       expect.arrayContaining(['products', 'seeded', 'support_tickets']),
     );

@@ -70,7 +70,21 @@ function trackClients(): ClientRegistry {
   return registry;
 }
 
-/** Closes them; one with a call still waiting on a server that is gone finishes closing later. */
+/**
+ * grpc-js's process-wide pool of subchannels (connections by address), as the SDK loads it. A
+ * closed client's subchannel stays there, in reconnection backoff if its server is gone, until
+ * grpc-js's cleanup every 10 s; a client of a later file for the same address (an emulator of its
+ * own, in this process or another, that the system gave the same port) would get it and fail with
+ * "No connection established" until its backoff ends.
+ */
+const subchannels = createRequire(createRequire(import.meta.url).resolve('@zilliz/milvus2-sdk-node'))(
+  '@grpc/grpc-js/build/src/subchannel-pool',
+) as { getSubchannelPool(global: true): { unrefUnusedSubchannels(): void } };
+
+/**
+ * Closes them, and lets go of their subchannels; one with a call still waiting on a server that is
+ * gone finishes closing later.
+ */
 async function closeClients(): Promise<void> {
   const open = [...clients.open];
   clients.open.clear();
@@ -78,6 +92,7 @@ async function closeClients(): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, 2_000)))]);
   clearTimeout(timer);
+  subchannels.getSubchannelPool(true).unrefUnusedSubchannels();
 }
 
 /** Puts back what a test file may have changed in the worker. */
