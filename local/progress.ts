@@ -255,7 +255,13 @@ function checkCount(d: { readonly checks: ReadonlyArray<{ readonly ok: boolean }
  */
 function drillSummary(d: NonNullable<CollectionResult['drill']>, stopped: boolean): string {
   // A drill that did not verify says what became of its collection: the question after a failure.
-  const cleanup = !d.cleanedUp ? ', NOT cleaned up' : d.verified || !d.jobId ? '' : ', cleaned up';
+  const cleanup = d.kept
+    ? ', kept'
+    : !d.cleanedUp
+      ? ', NOT cleaned up'
+      : d.verified || !d.jobId
+        ? ''
+        : ', cleaned up';
   return `${drillOutcome(d, stopped)}${cleanup}`;
 }
 

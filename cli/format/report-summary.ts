@@ -44,6 +44,9 @@ export function formatReportSummary(report: RunReport, location?: string): strin
   }
   const failures = report.collections.flatMap(failureLines);
   if (failures.length > 0) text.push(`\nFailures\n${failures.map((line) => `  ${line}`).join('\n')}\n`);
+  const kept = report.collections.flatMap(keptLines);
+  if (kept.length > 0)
+    text.push(`\nKept in Milvus on purpose\n${kept.map((line) => `  ${line}`).join('\n')}\n`);
   if (report.omittedCollections) {
     text.push(
       `\n${report.omittedCollections} collection(s) were left out of this copy; the stored report has them all.\n`,
@@ -66,8 +69,9 @@ function retentionCell(c: CollectionResult): string {
 function drillCell(c: CollectionResult): string {
   const d = c.drill;
   if (!d) return '-';
-  if (d.verified) return `verified (restore ${formatDuration(d.restoreMs)})`;
-  return `NOT verified (${d.state})${d.cleanedUp ? '' : ', NOT cleaned up'}`;
+  const kept = d.kept ? ', collection kept' : '';
+  if (d.verified) return `verified (restore ${formatDuration(d.restoreMs)})${kept}`;
+  return `NOT verified (${d.state})${kept || (d.cleanedUp ? '' : ', NOT cleaned up')}`;
 }
 
 function failureLines(c: CollectionResult): string[] {
@@ -87,4 +91,10 @@ function failureLines(c: CollectionResult): string[] {
     if (!d.cleanedUp) lines.push(`${name}:   drill collection ${d.targetCollection} was NOT cleaned up`);
   }
   return lines;
+}
+
+/** A drill collection kept on purpose: it is in Milvus until a later drill's sweep removes it. */
+function keptLines(c: CollectionResult): string[] {
+  const d = c.drill;
+  return d?.kept ? [`${c.database}.${c.collection}: drill collection ${d.targetCollection} (${d.kept})`] : [];
 }

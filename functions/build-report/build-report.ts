@@ -490,12 +490,16 @@ function collectionLine(c: CollectionResult): string {
     const outcome = d.verified ? 'verified' : `not verified (${d.state}${d.reason ? `: ${d.reason}` : ''})`;
     const timing =
       d.state === 'Completed' ? `, restore ${seconds(d.restoreMs)}, drill ${seconds(d.wallMs)}` : '';
-    parts.push(
-      `drill of ${d.snapshotName} ${outcome}${timing}${d.cleanedUp ? '' : ', drill collection NOT cleaned up'}`,
-    );
+    parts.push(`drill of ${d.snapshotName} ${outcome}${timing}${drillLeft(d)}`);
   }
   if (c.restore) parts.push(restoreLine(c.restore));
   return parts.join('; ') || 'nothing to do';
+}
+
+/** What a drill left in Milvus, when it left something: its collection, kept on purpose or not cleaned up. */
+function drillLeft(d: NonNullable<CollectionResult['drill']>): string {
+  if (d.kept) return `, drill collection ${d.targetCollection} kept (${d.kept})`;
+  return d.cleanedUp ? '' : ', drill collection NOT cleaned up';
 }
 
 /** `restored products_20261120 into products_restored_…, verified; alias catalog now serves it (was products)`. */

@@ -56,14 +56,13 @@ export async function recordDrill(
   input: RecordDrillInput,
   { store, now }: RecordDrillDependencies,
 ): Promise<DrillResult | RestoreResult> {
-  const drill = buildDrillResult(input, now());
+  const drill = {
+    ...buildDrillResult(input, now()),
+    ...(input.cleanup?.keptReason && { kept: input.cleanup.keptReason }),
+  };
   const result =
     input.run.mode === 'restore'
-      ? restoreResultSchema.parse({
-          ...drill,
-          ...(input.cleanup?.keptReason && { kept: input.cleanup.keptReason }),
-          ...(input.switchover && { switchover: input.switchover }),
-        })
+      ? restoreResultSchema.parse({ ...drill, ...(input.switchover && { switchover: input.switchover }) })
       : drillResultSchema.parse(drill);
   // After a swap the restored snapshot belongs to the original, set aside under another name: its
   // drill is filed there, beside its ledger record (SwitchOver moved it), not under the copy.

@@ -188,6 +188,19 @@ describe("summaryTable's drill column", () => {
     expect(table).not.toMatch(/Failed, 0\/0 checks/);
   });
 
+  it('says a drill kept its collection on purpose, verified or not', () => {
+    // Prepare
+    const report = reportWith('drill', false, [
+      interruptedDrill({ kept: 'drill.keepOnFailure is set and the drill did not verify' }),
+    ]);
+
+    // Act
+    const table = summaryTable(report);
+
+    // Assess
+    expect(table).toMatch(/default\.products .* interrupted before verification, kept /);
+  });
+
   it('says when an interrupted drill could not clean up, and when it was stopped before its restore', () => {
     // Prepare
     const report = reportWith('drill', false, [

@@ -117,6 +117,12 @@ export const drillResultSchema = z
     checks: z.array(drillCheckSchema),
     verified: z.boolean(),
     cleanedUp: z.boolean(),
+    /**
+     * Why the drill collection was kept on purpose (`drill.keepDrillCollection`, or
+     * `drill.keepOnFailure` after a drill that did not verify): it is still in Milvus, for a person
+     * to look at, until the orphan sweep of a later drill removes it.
+     */
+    kept: z.string().optional(),
     /** What cleanup says may be left behind, when `cleanedUp` is false. */
     leftBehind: z.array(z.string()).optional(),
     /** What the drill's orphan sweep did before the restore. */

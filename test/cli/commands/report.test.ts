@@ -77,6 +77,32 @@ describe('report <run>', () => {
     );
   });
 
+  it('lists the drill collections a drill kept on purpose, apart from the failures', async () => {
+    // Prepare: the products drill kept its collection (drill.keepDrillCollection)
+    executionIs('FAILED');
+    const report = sampleReport(NAME);
+    const products = report.collections[0];
+    if (!products?.drill) throw new Error('the sample report has no products drill');
+    const kept = { ...products, drill: { ...products.drill, kept: 'drill.keepDrillCollection is set' } };
+    s3.on(GetObjectCommand, { Bucket: DEPLOYED.reportsBucket, Key: KEY }).resolves({
+      Body: jsonBody({ ...report, collections: [kept, ...report.collections.slice(1)] }),
+    });
+
+    // Act
+    const run = await cli('report', NAME, ...DEPLOYMENT);
+
+    // Assess
+    const lines = run.stdout.split('\n');
+    expect(lines).toContain(
+      'default.products         SUCCEEDED  manual_20261121_030000  kept 1, dropped 1  verified (restore 12s), collection kept',
+    );
+    const section = lines.indexOf('Kept in Milvus on purpose');
+    expect(section).toBeGreaterThan(lines.indexOf('Failures'));
+    expect(lines[section + 1]).toBe(
+      '  default.products: drill collection drill_products_20261121_030000_a1b2c3 (drill.keepDrillCollection is set)',
+    );
+  });
+
   it('prints the report as JSON with --json, as stored', async () => {
     // Prepare
     executionIs('FAILED');

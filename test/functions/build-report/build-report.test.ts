@@ -152,6 +152,19 @@ describe('buildReport', () => {
     expect(JSON.parse(json ?? '')).toEqual(published.event);
   });
 
+  it('says which drill collection a drill kept on purpose: it is still in Milvus', async () => {
+    const kept = {
+      ...succeeded(products),
+      drill: drill({ kept: 'drill.keepDrillCollection is set' }),
+    };
+    const store = await storeWith('run-1', [kept, succeeded(tickets), succeeded(events)]);
+    const { published } = await buildReport(input(), { store, now });
+    const line = published.message.split('\n').find((l) => l.startsWith('SUCCEEDED default.products'));
+    expect(line).toBe(
+      'SUCCEEDED default.products: snapshot nightly_20261121_030000 created (2000 rows); retention kept 1, dropped 1; drill of nightly_20261121_030000 verified, restore 8.2 s, drill 14.9 s, drill collection drill_products_20261121_030000 kept (drill.keepDrillCollection is set)',
+    );
+  });
+
   it('succeeds when every collection did, and says so in the subject', async () => {
     const store = await storeWith('run-1', [succeeded(products), succeeded(tickets), succeeded(events)]);
     const { report, published } = await buildReport(input(), { store, now });

@@ -248,7 +248,7 @@ describe('a restore drill, run step by step as the state machine runs it', () =>
     });
   });
 
-  it('keeps the drill collection when asked to, and records it as kept for a later sweep', async () => {
+  it('keeps the drill collection when asked to, reports it kept, and records it as kept for a later sweep', async () => {
     // Prepare
     const run = drillRun(world, { keepDrillCollection: true });
 
@@ -260,6 +260,12 @@ describe('a restore drill, run step by step as the state machine runs it', () =>
       dropped: false,
       keptReason: 'drill.keepDrillCollection is set',
       cleanedUp: true,
+    });
+    // The report says the collection is still in Milvus, and which one
+    expect(drillResultSchema.parse(state.drill)).toMatchObject({
+      verified: true,
+      targetCollection: drillTargetName(run, 'products'),
+      kept: 'drill.keepDrillCollection is set',
     });
     expect(drillCollections()).toEqual([drillTargetName(run, 'products')]);
     expect(await worldDrillLedger(world).read('default', drillTargetName(run, 'products'))).toMatchObject({
