@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { snapshotsInDrills } from '../../functions/enforce-retention/enforce-retention';
 import { planRetention, type RetentionPlan } from '../../functions/enforce-retention/retention-planner';
 import { describeSelector, selectorFor } from '../../functions/shared/collection-selection';
 import { clusterIdentity } from '../../functions/shared/contracts/deployment';
@@ -8,6 +9,7 @@ import {
   collectionKey,
   normaliseCollectionRef,
 } from '../../functions/shared/contracts/runtime-config';
+import { DrillLedger } from '../../functions/shared/ledger/drill-ledger';
 import {
   SnapshotLedger,
   type SortedSnapshots,
@@ -46,6 +48,14 @@ interface PreviewOptions extends AwsOptions {
   readonly verified?: string;
   readonly reports?: string;
   readonly json?: boolean;
+}
+
+/**
+ * The plan as EnforceRetention would carry it out now: the policy's drops, less the snapshots a
+ * drill or restore in progress holds (`skipped`, as the run reports them).
+ */
+interface PreviewPlan extends RetentionPlan {
+  readonly skipped: readonly { readonly name: string; readonly reason: string }[];
 }
 
 /** What the preview is of: the collection, its policy and protected names, and where they came from. */
@@ -137,6 +147,7 @@ export function registerRetentionPreviewCommand(retention: Command, io: CliIo): 
       } catch (error) {
         throw milvusCliError(error, address, scrub);
       }
+      const now = options.at ?? new Date();
       const records = store
         ? (
             await readStore(options, () =>
@@ -144,6 +155,16 @@ export function registerRetentionPreviewCommand(retention: Command, io: CliIo): 
             )
           ).records
         : [];
+      // What a drill or an operator's restore of a run not yet over holds: retention skips those.
+      const holds = store
+        ? await readStore(options, () =>
+            snapshotsInDrills(
+              [new DrillLedger(store, scope), new DrillLedger(store, scope, 'restore')],
+              ref,
+              now,
+            ),
+          )
+        : new Map<string, string>();
       if (!store) {
         io.stderr.write(
           "note: no --reports given: without the ledger no snapshot is proven this deployment's, so none would be dropped\n",
@@ -151,8 +172,7 @@ export function registerRetentionPreviewCommand(retention: Command, io: CliIo): 
       }
       const sorted = sortByOwnership(snapshots, records, scope.deploymentId);
 
-      const now = options.at ?? new Date();
-      const plan = planRetention({
+      const planned = planRetention({
         now: now.toISOString(),
         policy: target.policy,
         snapshots: snapshots.map((s) => ({
@@ -163,11 +183,21 @@ export function registerRetentionPreviewCommand(retention: Command, io: CliIo): 
         })),
         protect: [...target.protect],
       });
+      const plan: PreviewPlan = {
+        keep: planned.keep,
+        drop: planned.drop.filter((d) => !holds.has(d.name)),
+        skipped: planned.drop.flatMap((d) => {
+          const holder = holds.get(d.name);
+          return holder ? [{ name: d.name, reason: `${holder} is using it; retried next run` }] : [];
+        }),
+      };
       if (verified !== undefined && !snapshots.some((s) => s.name === verified)) {
         io.stderr.write(`note: the verified snapshot ${verified} is not among the collection's snapshots\n`);
       }
       if (options.json) {
-        io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+        // `retention plan`'s shape, and `skipped` when a drill or restore holds a snapshot.
+        const { skipped, ...shape } = plan;
+        io.stdout.write(`${JSON.stringify(skipped.length > 0 ? plan : shape, null, 2)}\n`);
         return;
       }
       io.stdout.write(formatPreview(target, snapshots, plan, now, verified, sorted));
@@ -296,7 +326,7 @@ async function newestVerified(
 function formatPreview(
   target: PreviewTarget,
   snapshots: readonly SnapshotDescription[],
-  plan: RetentionPlan,
+  plan: PreviewPlan,
   now: Date,
   verified: string | undefined,
   sorted: SortedSnapshots,
@@ -320,6 +350,7 @@ function formatPreview(
       why: notOurs.get(k.name) ?? k.reasons.join(', '),
     })),
     ...plan.drop.map((d) => ({ name: d.name, decision: 'drop', why: d.reason })),
+    ...plan.skipped.map((s) => ({ name: s.name, decision: 'skip', why: s.reason })),
   ].sort((a, b) => {
     const ta = byName.get(a.name)?.createdAt.getTime() ?? 0;
     const tb = byName.get(b.name)?.createdAt.getTime() ?? 0;
@@ -344,5 +375,6 @@ function formatPreview(
       return [d.name, formatUtc(byName.get(d.name)?.createdAt), maker, d.decision, d.why];
     }),
   );
-  return `${header}\n${table}\nWould keep ${plan.keep.length}, drop ${plan.drop.length}.\n`;
+  const skipped = plan.skipped.length > 0 ? `, skip ${plan.skipped.length} (in use)` : '';
+  return `${header}\n${table}\nWould keep ${plan.keep.length}, drop ${plan.drop.length}${skipped}.\n`;
 }

@@ -300,7 +300,7 @@ function absentRecordOutcome(
  * record whose run is over (its end noted, or its deadline past) holds nothing: a run that died
  * keeps its snapshot until then at most.
  */
-async function snapshotsInDrills(
+export async function snapshotsInDrills(
   ledgers: readonly DrillLedger[],
   ref: CollectionRef,
   now: Date,

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { runCli } from '../../../cli/program';
 import { ManualClock } from '../../../emulator';
 import { clusterIdentity } from '../../../functions/shared/contracts/deployment';
+import { DrillLedger } from '../../../functions/shared/ledger/drill-ledger';
 import { newNonce, SnapshotLedger } from '../../../functions/shared/ledger/snapshot-ledger';
 import { connectMilvus } from '../../../functions/shared/milvus/milvus-connection';
 import { FileReportStore, ReportKeys } from '../../../functions/shared/reports/report-store';
@@ -163,6 +164,55 @@ describe('retention preview', () => {
     expect(world.emulator.calls.count('ListSnapshots')).toBe(1);
     const snapshots = await world.client.listSnapshots({ collection_name: 'products' });
     expect(snapshots.snapshots).toHaveLength(6);
+  });
+
+  it('skips a snapshot a drill still running holds, as the run would, and says which run', async () => {
+    // Prepare: a drill of a run not yet over chose nightly_20261119 (a drop by the policy)
+    const scope = {
+      deploymentId: DEFAULT_LOCAL_DEPLOYMENT_ID,
+      clusterKey: clusterIdentity(world.emulator.address).key,
+    };
+    const drills = new DrillLedger(new FileReportStore(runsDir()), scope);
+    const hold = {
+      schemaVersion: 1 as const,
+      kind: 'drill' as const,
+      ...scope,
+      database: 'default',
+      drillCollection: 'drill_products_20261121_035500',
+      source: { collection: 'products', snapshotName: 'nightly_20261119_030000' },
+      runId: 'weekly-drill-1',
+      state: 'chosen' as const,
+      startedAt: '2026-11-21T03:55:00Z',
+      deadline: '2026-11-21T09:55:00Z',
+      jobIds: [],
+      lostRequests: 0,
+      updatedBy: 'weekly-drill-1',
+      updatedAt: '2026-11-21T03:55:00Z',
+    };
+    await drills.write(hold);
+    try {
+      // Act
+      const text = await preview('--collection', 'products', '--milvus-token', TOKEN);
+      const json = await preview('--collection', 'products', '--milvus-token', TOKEN, '--json');
+
+      // Assess
+      expect(text.code).toBe(0);
+      expect(text.stdout).toContain(
+        'nightly_20261119_030000  2026-11-19 03:00:00Z  this deployment (nightly)  skip      a restore drill (run weekly-drill-1) is using it; retried next run',
+      );
+      expect(text.stdout).toContain('Would keep 4, drop 1, skip 1 (in use).');
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        drop: [{ name: 'nightly_20261118_030000' }],
+        skipped: [
+          {
+            name: 'nightly_20261119_030000',
+            reason: 'a restore drill (run weekly-drill-1) is using it; retried next run',
+          },
+        ],
+      });
+    } finally {
+      await drills.remove(hold);
+    }
   });
 
   it('prints { keep, drop } with --json, the shape `retention plan` prints', async () => {
