@@ -91,6 +91,9 @@ export async function enforceRetention(
 
   const drillLedgers = [new DrillLedger(deps.store, scope), new DrillLedger(deps.store, scope, 'restore')];
   const setAside = target.selection?.by === 'set-aside';
+  // Which collection the name is, before anything is read; compared again at the end (see
+  // renamedMeanwhile).
+  const identity = await collectionIdOf(deps, ref);
   const listed = await deps.milvus.listSnapshots(ref).catch((error: unknown) => {
     // A set-aside original renamed back (its records follow it below) or dropped (its snapshots
     // with it): nothing of it to keep or drop, only records to settle.
@@ -116,13 +119,15 @@ export async function enforceRetention(
   // Records whose snapshot Milvus no longer holds: drops whose reply was lost, vanished snapshots.
   const dropped: Named[] = [];
   const vanished: Named[] = [];
+  // Forgotten only once the collection is known to be the one listed (at the end).
+  const absent: SnapshotRecord[] = [];
   for (const record of ledgerList.records) {
     if (present.has(record.snapshotName) || followed.elsewhere.has(record.snapshotName)) continue;
     const outcome = absentRecordOutcome(record, run, now);
     if (outcome === undefined) continue;
     if (outcome.droppedByThisRun) dropped.push({ name: record.snapshotName, reason: outcome.reason });
     else vanished.push({ name: record.snapshotName, reason: outcome.reason });
-    if (!run.dryRun) await ledger.remove(record);
+    absent.push(record);
   }
 
   const plan = planRetention({
@@ -149,6 +154,10 @@ export async function enforceRetention(
   }
 
   if (run.dryRun) {
+    const concluded = candidates.length > 0 || absent.length > 0;
+    const renamed = concluded ? await renamedMeanwhile(deps, ref, identity) : undefined;
+    if (renamed)
+      return bounded(deps, run, ref, unsettled(true, kept, notOurs, [...candidates, ...skipped], renamed));
     return bounded(deps, run, ref, {
       dryRun: true,
       kept,
@@ -207,8 +216,18 @@ export async function enforceRetention(
     }
   }
 
-  // What Milvus holds now decides what was dropped.
+  // What Milvus holds now decides what was dropped, if the name is still the collection listed.
   const left = attempted.length > 0 ? new Set(await deps.milvus.listSnapshots(ref)) : new Set<string>();
+  const concluded = attempted.length > 0 || absent.length > 0;
+  const renamed = concluded ? await renamedMeanwhile(deps, ref, identity) : undefined;
+  if (renamed) {
+    // The drops asked for went to whatever has the name now (a snapshot that is not there is
+    // reported gone), and the snapshots listed may live on under another name: the records keep
+    // what they said, and the next run, which follows the rename, settles them.
+    for (const { record } of marked) await ledger.write(record);
+    return bounded(deps, run, ref, unsettled(false, kept, notOurs, [...attempted, ...skipped], renamed));
+  }
+  for (const record of absent) await ledger.remove(record);
   for (const drop of attempted) {
     const record = ours.get(drop.name);
     if (left.has(drop.name)) {
@@ -352,6 +371,55 @@ async function bounded(
     vanished: cap(lists.vanished),
     ...(lists.followed && { followed: cap(lists.followed) }),
     fullResult: location,
+  };
+}
+
+/** Milvus' id of the collection the name is now, or undefined when there is none. */
+async function collectionIdOf(
+  deps: EnforceRetentionDependencies,
+  ref: CollectionRef,
+): Promise<string | undefined> {
+  try {
+    return (await deps.milvus.describeCollection(ref)).id;
+  } catch (error) {
+    if (error instanceof CollectionNotFoundError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Why the name is no longer the collection retention started with, or undefined when it still is:
+ * a rename while retention ran (an operator restore's swap gives the name to the restored copy
+ * and sets the original aside) makes every snapshot that went missing meanwhile a question about
+ * another collection, not a drop.
+ */
+async function renamedMeanwhile(
+  deps: EnforceRetentionDependencies,
+  ref: CollectionRef,
+  identity: string | undefined,
+): Promise<string | undefined> {
+  const now = await collectionIdOf(deps, ref);
+  if (now === identity) return undefined;
+  const was = identity === undefined ? 'did not exist' : `was collection ${identity}`;
+  const is = now === undefined ? 'it is gone' : `it is collection ${now}`;
+  return `${where(ref)} ${was} when retention began, and ${is} now (renamed or replaced meanwhile, as an operator restore's swap does): nothing is counted as dropped; the next run settles it`;
+}
+
+/** The result of a retention the collection was renamed under: nothing dropped, nothing forgotten. */
+function unsettled(
+  dryRun: boolean,
+  kept: RetentionResult['kept'],
+  notOurs: Named[],
+  undecided: readonly Named[],
+  why: string,
+): Omit<RetentionResult, 'counts' | 'fullResult'> {
+  return {
+    dryRun,
+    kept: [...kept],
+    dropped: [],
+    skipped: undecided.map((u) => ({ name: u.name, reason: why })),
+    notOurs,
+    vanished: [],
   };
 }
 

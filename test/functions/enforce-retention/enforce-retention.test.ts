@@ -194,6 +194,77 @@ describe('EnforceRetention while a drill chooses its snapshot', () => {
  * holds the name and none of them. Retention of either name keeps the ledger filed where the
  * snapshots are, and manages them there.
  */
+describe('EnforceRetention while an operator restore swaps the collection', () => {
+  const REPLACED = 'products_replaced_20261121_030000';
+  const RESTORED = 'products_restored_20261121_030000';
+  const inDefault = (collection: string) => ({ database: 'default', collection });
+  let world: DrillWorld;
+  beforeEach(async () => {
+    world = await startDrillWorld();
+    world.clock.set(Date.parse('2026-11-01T00:00:00Z'));
+    await seedCollection(world, 'products', 20);
+    for (let day = 12; day <= 16; day++) {
+      world.clock.set(Date.parse(`2026-11-${day}T03:00:00Z`));
+      await takeOwnedSnapshot(world, 'products', `daily_202611${day}_030000`);
+    }
+    await seedCollection(world, RESTORED, 20);
+    world.clock.set(Date.parse('2026-11-21T03:05:00Z'));
+  });
+  afterEach(async () => world.close());
+
+  it('counts nothing as dropped when the name became another collection meanwhile, and forgets no record', async () => {
+    // Prepare: the swap (recorded, then both renames) lands just before retention's first drop,
+    // so every drop goes to the restored copy that now has the name, where no such snapshot is
+    const deps = worldDeps(world);
+    let swapped = false;
+    const milvus: EnforceRetentionDependencies['milvus'] = {
+      hasCollection: (r) => deps.milvus.hasCollection(r),
+      describeCollection: (r) => deps.milvus.describeCollection(r),
+      listSnapshots: (r) => deps.milvus.listSnapshots(r),
+      describeSnapshot: (r, name) => deps.milvus.describeSnapshot(r, name),
+      dropSnapshot: async (r, name) => {
+        if (!swapped) {
+          swapped = true;
+          await recordProductsSwap(world, { replacedAs: REPLACED, restoredAs: RESTORED });
+          await world.milvus.renameCollection(inDefault('products'), REPLACED);
+          await world.milvus.renameCollection(inDefault(RESTORED), 'products');
+        }
+        return deps.milvus.dropSnapshot(r, name);
+      },
+    };
+    const input = collectionInput(
+      drillRun(
+        world,
+        {},
+        { runId: 'pruning-run', mode: 'backup', policies: { default: { keepLast: 2 } as never } },
+      ),
+      'products',
+    );
+
+    // Act
+    const result = await enforceRetention(input, { ...deps, milvus });
+
+    // Assess: what Milvus holds, every snapshot, set aside with the original
+    expect(swapped).toBe(true);
+    expect(world.emulator.inspect.snapshots('default', REPLACED)).toHaveLength(5);
+    expect(result.dropped).toEqual([]);
+    expect(result.counts).toMatchObject({ dropped: 0, skipped: 3, vanished: 0 });
+    expect(result.skipped[0]?.reason).toMatch(
+      /^default\.products was collection \d+ when retention began, and it is collection \d+ now \(renamed or replaced meanwhile, as an operator restore's swap does\): nothing is counted as dropped; the next run settles it$/,
+    );
+    // The records say what they said before: created, not dropping
+    const records = (await worldLedger(world).list('default', 'products')).records;
+    expect(records.map((r) => [r.snapshotName, r.state])).toEqual(
+      ['12', '13', '14', '15', '16'].map((day) => [`daily_202611${day}_030000`, 'created']),
+    );
+
+    // And the next run follows the swap: the records go to the original, whose snapshots they are
+    const next = await enforceRetention(input, deps);
+    expect(next.dropped).toEqual([]);
+    expect(next.counts).toMatchObject({ followed: 5, vanished: 0 });
+  });
+});
+
 describe('EnforceRetention after a swap', () => {
   const REPLACED = 'products_replaced_20261121_030000';
   const RESTORED = 'products_restored_20261121_030000';
