@@ -189,6 +189,17 @@ export async function enforceRetention(
   // of the two sees the other (see choose-snapshot.ts). A held snapshot gets its record back.
   const heldNow =
     marked.length > 0 ? await snapshotsInDrills(drillLedgers, ref, deps.now()) : new Map<string, string>();
+  // The drops go to whatever has the name: it must still be the collection listed.
+  const renamedBeforeDrops = marked.length > 0 ? await renamedMeanwhile(deps, ref, identity) : undefined;
+  if (renamedBeforeDrops) {
+    for (const { record } of marked) await ledger.write(record);
+    return bounded(
+      deps,
+      run,
+      ref,
+      unsettled(false, kept, notOurs, [...candidates, ...skipped], renamedBeforeDrops),
+    );
+  }
   const attempted: Named[] = [];
   for (const { candidate, record } of marked) {
     const user = heldNow.get(candidate.name);
@@ -216,10 +227,17 @@ export async function enforceRetention(
     }
   }
 
-  // What Milvus holds now decides what was dropped, if the name is still the collection listed.
-  const left = attempted.length > 0 ? new Set(await deps.milvus.listSnapshots(ref)) : new Set<string>();
+  // What Milvus holds now decides what was dropped, if the listing is of the collection retention
+  // began with: the name is checked just before it and just after it, so that a rename and its
+  // undoing around the listing are seen too.
   const concluded = attempted.length > 0 || absent.length > 0;
-  const renamed = concluded ? await renamedMeanwhile(deps, ref, identity) : undefined;
+  const renamedBeforeListing = concluded ? await renamedMeanwhile(deps, ref, identity) : undefined;
+  const left =
+    attempted.length > 0 && !renamedBeforeListing
+      ? new Set(await deps.milvus.listSnapshots(ref))
+      : new Set<string>();
+  const renamed =
+    renamedBeforeListing ?? (concluded ? await renamedMeanwhile(deps, ref, identity) : undefined);
   if (renamed) {
     // The drops asked for went to whatever has the name now (a snapshot that is not there is
     // reported gone), and the snapshots listed may live on under another name: the records keep

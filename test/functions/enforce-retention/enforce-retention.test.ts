@@ -263,6 +263,86 @@ describe('EnforceRetention while an operator restore swaps the collection', () =
     expect(next.dropped).toEqual([]);
     expect(next.counts).toMatchObject({ followed: 5, vanished: 0 });
   });
+
+  /** Retention's Milvus, with the swap (or its undoing) done at the moments given. */
+  const swapping = (moments: {
+    swapAtDescribe?: boolean;
+    swapAtDrop?: boolean;
+    undoAfterDrops?: boolean;
+  }) => {
+    const deps = worldDeps(world);
+    const calls = { drops: 0, swapped: false, undone: false };
+    const swap = async () => {
+      if (calls.swapped) return;
+      calls.swapped = true;
+      await recordProductsSwap(world, { replacedAs: REPLACED, restoredAs: RESTORED });
+      await world.milvus.renameCollection(inDefault('products'), REPLACED);
+      await world.milvus.renameCollection(inDefault(RESTORED), 'products');
+    };
+    const milvus: EnforceRetentionDependencies['milvus'] = {
+      hasCollection: (r) => deps.milvus.hasCollection(r),
+      describeCollection: async (r) => {
+        // Renamed back as soon as retention looks at the name again after its drops
+        if (moments.undoAfterDrops && calls.drops > 0 && !calls.undone) {
+          calls.undone = true;
+          await world.milvus.renameCollection(inDefault('products'), RESTORED);
+          await world.milvus.renameCollection(inDefault(REPLACED), 'products');
+        }
+        return deps.milvus.describeCollection(r);
+      },
+      listSnapshots: (r) => deps.milvus.listSnapshots(r),
+      describeSnapshot: async (r, name) => {
+        const described = await deps.milvus.describeSnapshot(r, name);
+        if (moments.swapAtDescribe) await swap();
+        return described;
+      },
+      dropSnapshot: async (r, name) => {
+        calls.drops += 1;
+        if (moments.swapAtDrop) await swap();
+        return deps.milvus.dropSnapshot(r, name);
+      },
+    };
+    return { deps: { ...deps, milvus }, calls };
+  };
+  const pruning = () =>
+    collectionInput(
+      drillRun(
+        world,
+        {},
+        { runId: 'pruning-run', mode: 'backup', policies: { default: { keepLast: 2 } as never } },
+      ),
+      'products',
+    );
+  const recordStates = async (collection: string) =>
+    (await worldLedger(world).list('default', collection)).records.map((r) => [r.snapshotName, r.state]);
+  const ALL_CREATED = ['12', '13', '14', '15', '16'].map((day) => [`daily_202611${day}_030000`, 'created']);
+
+  it('drops nothing when the name became another collection before the drops', async () => {
+    // Act: the swap lands while retention describes the snapshots it listed
+    const { deps, calls } = swapping({ swapAtDescribe: true });
+    const result = await enforceRetention(pruning(), deps);
+
+    // Assess
+    expect(calls.drops).toBe(0);
+    expect(result.counts).toMatchObject({ dropped: 0, skipped: 3 });
+    expect(world.emulator.inspect.snapshots('default', REPLACED)).toHaveLength(5);
+    expect(await recordStates('products')).toEqual(ALL_CREATED);
+  });
+
+  it('counts nothing as dropped when the swap lands and is undone around the drops: the listing after them decides', async () => {
+    // Act: swapped at the first drop, renamed back before retention checks the name again
+    const { deps, calls } = swapping({ swapAtDrop: true, undoAfterDrops: true });
+    const result = await enforceRetention(pruning(), deps);
+
+    // Assess: every drop went to the copy; the original, listed again, still has all five
+    expect(calls.undone).toBe(true);
+    expect(world.emulator.inspect.snapshots('default', 'products')).toHaveLength(5);
+    expect(result.dropped).toEqual([]);
+    expect(result.skipped.map((s) => s.reason)).toEqual(
+      Array(3).fill('Milvus still lists it after the drop; retried next run'),
+    );
+    expect(await recordStates('products')).toEqual(ALL_CREATED);
+  });
 });
 
 describe('EnforceRetention after a swap', () => {
