@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { clearCaches } from '@aws-lambda-powertools/parameters';
 import { afterAll, vi } from 'vitest';
 
 /**
@@ -12,7 +13,8 @@ import { afterAll, vi } from 'vitest';
  * - every module of the project is evaluated again (handlers build their Powertools logger and
  *   read their environment at import, and tests set that environment before importing them);
  * - the environment is the worker's own, whatever the previous file set or stubbed;
- * - no AWS SDK client mock, fake timer or stubbed global of the previous file is left;
+ * - no AWS SDK client mock, fake timer or stubbed global of the previous file is left, and no
+ *   secret Powertools Parameters cached for it (`getSecret` keeps values for their `maxAge`);
  * - no Milvus client of the previous file is left open. A handler keeps its client for its next
  *   invocation, as a warm Lambda does, and a test stops its emulator: the client's channel would
  *   go on resolving and reconnecting, on grpc-js's backoff timers, for the rest of the worker's
@@ -100,6 +102,7 @@ function resetWorker(): void {
   restoreEnvironment();
   // aws-sdk-client-mock stubs a client class's `send` in sinon's default sandbox.
   sinon.restore();
+  clearCaches();
   vi.useRealTimers();
   vi.unstubAllGlobals();
 }

@@ -3,7 +3,11 @@ import { logger } from '@zilliz/milvus2-sdk-node';
 /** A winston logger's level method, as the SDK calls it (`logger.debug(message)`). */
 type LevelMethod = (this: typeof logger, ...args: unknown[]) => typeof logger;
 
-let guarded = false;
+/**
+ * Marks the SDK's logger as guarded, on the logger itself: it is one object per process, while
+ * this module may be evaluated more than once there (a test worker does so for each file).
+ */
+const GUARDED = Symbol.for('milvus-snapshot-scheduler.sdk-logger-guarded');
 
 /**
  * Makes the Milvus SDK's log calls below its logger's level return at once, leaving what is
@@ -14,8 +18,9 @@ let guarded = false;
  * each call, so a level set later (a client's `logLevel`) still decides. Idempotent.
  */
 export function skipSdkLogCallsBelowLevel(): void {
-  if (guarded) return;
-  guarded = true;
+  const marked = logger as unknown as { [GUARDED]?: true };
+  if (marked[GUARDED]) return;
+  marked[GUARDED] = true;
   const methods = logger as unknown as Record<string, LevelMethod | undefined>;
   for (const level of Object.keys(logger.levels)) {
     const log = methods[level];

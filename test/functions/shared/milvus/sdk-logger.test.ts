@@ -29,4 +29,18 @@ describe('skipSdkLogCallsBelowLevel', () => {
     // Assess
     expect(written).toEqual(['an error', 'a request, now at debug']);
   });
+
+  it('guards the logger once per process, however many times its module is loaded', async () => {
+    // Prepare
+    skipSdkLogCallsBelowLevel();
+    const guarded = logger.debug;
+
+    // Act: the module evaluated anew (as a test worker does for each file), and asked again
+    vi.resetModules();
+    const again = await import('../../../../functions/shared/milvus/sdk-logger');
+    again.skipSdkLogCallsBelowLevel();
+
+    // Assess: no second wrapper around the first
+    expect(logger.debug).toBe(guarded);
+  });
 });
