@@ -29,17 +29,34 @@ import {
  */
 
 const OLDEST = 'daily_20261112_030000';
+/** The names an operator restore's swap of products gives the original and the restored copy. */
+const REPLACED = 'products_replaced_20261121_030000';
+const RESTORED = 'products_restored_20261121_030000';
+const inDefault = (collection: string) => ({ database: 'default', collection });
+
+/** A world whose products has this deployment's daily snapshots from the 12th to `lastDay` of November. */
+async function worldWithDailySnapshots(lastDay: number): Promise<DrillWorld> {
+  const world = await startDrillWorld();
+  world.clock.set(Date.parse('2026-11-01T00:00:00Z'));
+  await seedCollection(world, 'products', 20);
+  for (let day = 12; day <= lastDay; day++) {
+    world.clock.set(Date.parse(`2026-11-${day}T03:00:00Z`));
+    await takeOwnedSnapshot(world, 'products', `daily_202611${day}_030000`);
+  }
+  return world;
+}
+
+/** The swap of products as SwitchOver makes it: recorded first, then both renames. */
+async function swapProducts(world: DrillWorld): Promise<void> {
+  await recordProductsSwap(world, { replacedAs: REPLACED, restoredAs: RESTORED });
+  await world.milvus.renameCollection(inDefault('products'), REPLACED);
+  await world.milvus.renameCollection(inDefault(RESTORED), 'products');
+}
 
 describe('EnforceRetention while a drill chooses its snapshot', () => {
   let world: DrillWorld;
   beforeEach(async () => {
-    world = await startDrillWorld();
-    world.clock.set(Date.parse('2026-11-01T00:00:00Z'));
-    await seedCollection(world, 'products', 20);
-    for (let day = 12; day <= 16; day++) {
-      world.clock.set(Date.parse(`2026-11-${day}T03:00:00Z`));
-      await takeOwnedSnapshot(world, 'products', `daily_202611${day}_030000`);
-    }
+    world = await worldWithDailySnapshots(16);
     world.clock.set(Date.parse('2026-11-21T03:05:00Z'));
   });
   afterEach(async () => world.close());
@@ -195,74 +212,13 @@ describe('EnforceRetention while a drill chooses its snapshot', () => {
  * snapshots are, and manages them there.
  */
 describe('EnforceRetention while an operator restore swaps the collection', () => {
-  const REPLACED = 'products_replaced_20261121_030000';
-  const RESTORED = 'products_restored_20261121_030000';
-  const inDefault = (collection: string) => ({ database: 'default', collection });
   let world: DrillWorld;
   beforeEach(async () => {
-    world = await startDrillWorld();
-    world.clock.set(Date.parse('2026-11-01T00:00:00Z'));
-    await seedCollection(world, 'products', 20);
-    for (let day = 12; day <= 16; day++) {
-      world.clock.set(Date.parse(`2026-11-${day}T03:00:00Z`));
-      await takeOwnedSnapshot(world, 'products', `daily_202611${day}_030000`);
-    }
+    world = await worldWithDailySnapshots(16);
     await seedCollection(world, RESTORED, 20);
     world.clock.set(Date.parse('2026-11-21T03:05:00Z'));
   });
   afterEach(async () => world.close());
-
-  it('counts nothing as dropped when the name became another collection meanwhile, and forgets no record', async () => {
-    // Prepare: the swap (recorded, then both renames) lands just before retention's first drop,
-    // so every drop goes to the restored copy that now has the name, where no such snapshot is
-    const deps = worldDeps(world);
-    let swapped = false;
-    const milvus: EnforceRetentionDependencies['milvus'] = {
-      hasCollection: (r) => deps.milvus.hasCollection(r),
-      describeCollection: (r) => deps.milvus.describeCollection(r),
-      listSnapshots: (r) => deps.milvus.listSnapshots(r),
-      describeSnapshot: (r, name) => deps.milvus.describeSnapshot(r, name),
-      dropSnapshot: async (r, name) => {
-        if (!swapped) {
-          swapped = true;
-          await recordProductsSwap(world, { replacedAs: REPLACED, restoredAs: RESTORED });
-          await world.milvus.renameCollection(inDefault('products'), REPLACED);
-          await world.milvus.renameCollection(inDefault(RESTORED), 'products');
-        }
-        return deps.milvus.dropSnapshot(r, name);
-      },
-    };
-    const input = collectionInput(
-      drillRun(
-        world,
-        {},
-        { runId: 'pruning-run', mode: 'backup', policies: { default: { keepLast: 2 } as never } },
-      ),
-      'products',
-    );
-
-    // Act
-    const result = await enforceRetention(input, { ...deps, milvus });
-
-    // Assess: what Milvus holds, every snapshot, set aside with the original
-    expect(swapped).toBe(true);
-    expect(world.emulator.inspect.snapshots('default', REPLACED)).toHaveLength(5);
-    expect(result.dropped).toEqual([]);
-    expect(result.counts).toMatchObject({ dropped: 0, skipped: 3, vanished: 0 });
-    expect(result.skipped[0]?.reason).toMatch(
-      /^default\.products was collection \d+ when retention began, and it is collection \d+ now \(renamed or replaced meanwhile, as an operator restore's swap does\): nothing is counted as dropped; the next run settles it$/,
-    );
-    // The records say what they said before: created, not dropping
-    const records = (await worldLedger(world).list('default', 'products')).records;
-    expect(records.map((r) => [r.snapshotName, r.state])).toEqual(
-      ['12', '13', '14', '15', '16'].map((day) => [`daily_202611${day}_030000`, 'created']),
-    );
-
-    // And the next run follows the swap: the records go to the original, whose snapshots they are
-    const next = await enforceRetention(input, deps);
-    expect(next.dropped).toEqual([]);
-    expect(next.counts).toMatchObject({ followed: 5, vanished: 0 });
-  });
 
   /** Retention's Milvus, with the swap (or its undoing) done at the moments given. */
   const swapping = (moments: {
@@ -275,9 +231,7 @@ describe('EnforceRetention while an operator restore swaps the collection', () =
     const swap = async () => {
       if (calls.swapped) return;
       calls.swapped = true;
-      await recordProductsSwap(world, { replacedAs: REPLACED, restoredAs: RESTORED });
-      await world.milvus.renameCollection(inDefault('products'), REPLACED);
-      await world.milvus.renameCollection(inDefault(RESTORED), 'products');
+      await swapProducts(world);
     };
     const milvus: EnforceRetentionDependencies['milvus'] = {
       hasCollection: (r) => deps.milvus.hasCollection(r),
@@ -317,6 +271,31 @@ describe('EnforceRetention while an operator restore swaps the collection', () =
     (await worldLedger(world).list('default', collection)).records.map((r) => [r.snapshotName, r.state]);
   const ALL_CREATED = ['12', '13', '14', '15', '16'].map((day) => [`daily_202611${day}_030000`, 'created']);
 
+  it('counts nothing as dropped when the name became another collection meanwhile, and forgets no record', async () => {
+    // Prepare: the swap lands just before retention's first drop, so every drop goes to the
+    // restored copy that now has the name, where no such snapshot is
+    const { deps, calls } = swapping({ swapAtDrop: true });
+
+    // Act
+    const result = await enforceRetention(pruning(), deps);
+
+    // Assess: what Milvus holds, every snapshot, set aside with the original
+    expect(calls.swapped).toBe(true);
+    expect(world.emulator.inspect.snapshots('default', REPLACED)).toHaveLength(5);
+    expect(result.dropped).toEqual([]);
+    expect(result.counts).toMatchObject({ dropped: 0, skipped: 3, vanished: 0 });
+    expect(result.skipped[0]?.reason).toMatch(
+      /^default\.products was collection \d+ when retention began, and it is collection \d+ now \(renamed or replaced meanwhile, as an operator restore's swap does\): nothing is counted as dropped; the next run settles it$/,
+    );
+    // The records say what they said before: created, not dropping
+    expect(await recordStates('products')).toEqual(ALL_CREATED);
+
+    // And the next run follows the swap: the records go to the original, whose snapshots they are
+    const next = await enforceRetention(pruning(), worldDeps(world));
+    expect(next.dropped).toEqual([]);
+    expect(next.counts).toMatchObject({ followed: 5, vanished: 0 });
+  });
+
   it('drops nothing when the name became another collection before the drops', async () => {
     // Act: the swap lands while retention describes the snapshots it listed
     const { deps, calls } = swapping({ swapAtDescribe: true });
@@ -346,26 +325,15 @@ describe('EnforceRetention while an operator restore swaps the collection', () =
 });
 
 describe('EnforceRetention after a swap', () => {
-  const REPLACED = 'products_replaced_20261121_030000';
-  const RESTORED = 'products_restored_20261121_030000';
-  const inDefault = (collection: string) => ({ database: 'default', collection });
   let world: DrillWorld;
 
   beforeEach(async () => {
-    world = await startDrillWorld();
-    world.clock.set(Date.parse('2026-11-01T00:00:00Z'));
-    await seedCollection(world, 'products', 20);
-    for (let day = 12; day <= 14; day++) {
-      world.clock.set(Date.parse(`2026-11-${day}T03:00:00Z`));
-      await takeOwnedSnapshot(world, 'products', `daily_202611${day}_030000`);
-    }
+    world = await worldWithDailySnapshots(14);
     world.clock.set(Date.parse('2026-11-21T03:00:00Z'));
     await seedCollection(world, RESTORED, 20);
     // The swap as SwitchOver records it before its renames; then both renames, and no follow yet
     // (its retries ran out): the records are still under products.
-    await recordProductsSwap(world, { replacedAs: REPLACED, restoredAs: RESTORED });
-    await world.milvus.renameCollection(inDefault('products'), REPLACED);
-    await world.milvus.renameCollection(inDefault(RESTORED), 'products');
+    await swapProducts(world);
     world.clock.set(Date.parse('2026-11-21T03:05:00Z'));
   });
   afterEach(async () => world.close());
